@@ -1,0 +1,36 @@
+# The two commands a newcomer needs:
+#   make run   - builds the demo register (first time) and serves the portal on http://localhost:8501
+#   make test  - lint (ruff), types (mypy) and the whole test suite (pytest)
+# Both create .venv and install insyn into it the first time.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint demo clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/insyn demo
+
+run: demo
+	$(BIN)/insyn serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf .insyn build *.egg-info

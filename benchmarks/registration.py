@@ -1,0 +1,123 @@
+"""Time what a data scientist and a citizen wait for, and print one table.
+
+For each demo model: a plain ``mlflow.sklearn.log_model`` (what a user would do
+without insyn) next to insyn's full registration (validate, explain, store
+record, explanation and model, publish), split into its steps; then the
+what-if round trip a citizen waits on (validate input, predict, local SHAP).
+
+    .venv/bin/python benchmarks/registration.py [--repeat 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _plain_log_model(model, uri: str) -> float:  # type: ignore[no-untyped-def]
+    import mlflow
+    import mlflow.sklearn
+
+    from register import TRUSTED_TYPES
+
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_experiment("plain")
+    start = time.perf_counter()
+    with mlflow.start_run():
+        mlflow.sklearn.log_model(
+            model,
+            name="model",
+            serialization_format="skops",
+            skops_trusted_types=list(TRUSTED_TYPES),
+        )
+    seconds = time.perf_counter() - start
+    mlflow.set_tracking_uri(None)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=20, help="what-if round trips to time")
+    args = parser.parse_args()
+
+    from explainers import explain_local
+    from models import demo_folders
+    from register import Register, load_record
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        # Warm the sqlite store once so schema creation is not charged to anyone.
+        Register(f"sqlite:///{tmp}/plain.db").check_reachable()
+        reg = Register(f"sqlite:///{tmp}/insyn.db")
+        reg.check_reachable()
+        for folder in demo_folders():
+            record = load_record(folder.record_path)
+            built = folder.build()
+            plain = _plain_log_model(built.model, f"sqlite:///{tmp}/plain.db")
+            steps: dict[str, float] = {}
+            last = [time.perf_counter(), "checking"]
+
+            def progress(label: str, done: int, total: int) -> None:
+                now = time.perf_counter()
+                steps[str(last[1])] = steps.get(str(last[1]), 0.0) + now - float(last[0])
+                last[0], last[1] = now, label
+
+            start = time.perf_counter()
+            version = reg.register_algorithm(
+                built.model, record, reference_data=built.reference_data, progress=progress
+            )
+            total = time.perf_counter() - start
+            progress("done", 0, 0)
+            explanation = reg.get_explanation(record.slug, version.version)
+
+            profile = version.input_profile
+            model = reg.load_model(record.slug, version.version)
+            background = explanation.background
+            timings = []
+            tracemalloc.start()
+            for _ in range(args.repeat):
+                t0 = time.perf_counter()
+                row = profile.validate(profile.defaults())
+                explain_local(
+                    model, row, background, positive_class=record.technical.positive_class
+                )
+                timings.append(time.perf_counter() - t0)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            rows.append(
+                (
+                    record.slug,
+                    explanation.metadata.explainer,
+                    explanation.metadata.rows,
+                    plain,
+                    total,
+                    steps.get("explaining", 0.0) + steps.get("checking", 0.0),
+                    steps.get("storing", 0.0),
+                    steps.get("publishing", 0.0),
+                    statistics.median(timings) * 1000,
+                    peak / 2**20,
+                )
+            )
+    header = (
+        "model", "explainer", "rows", "plain log_model s", "insyn register s", "ratio",
+        "check+explain s", "store s", "publish s", "what-if ms (median)", "what-if peak MiB",
+    )
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for slug, kind, n, plain, total, explain_s, store_s, pub_s, whatif, mem in rows:
+        print(
+            f"| {slug} | {kind} | {n} | {plain:.2f} | {total:.2f} | {total / plain:.1f}x | "
+            f"{explain_s:.2f} | {store_s:.2f} | {pub_s:.2f} | {whatif:.1f} | {mem:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

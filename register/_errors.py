@@ -1,0 +1,48 @@
+"""Errors a user of insyn sees.
+
+Every error derives from :class:`InsynError`. Its message is plain words that
+name the field or object, the rule, and the value that broke it, so the CLI and
+the portal can show it as it is, without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class InsynError(Exception):
+    """Base class of every error a user of insyn sees.
+
+    The message is plain words naming the field, the rule and the value.
+    """
+
+
+class NotFoundError(InsynError, LookupError):
+    """An algorithm or version that the register does not hold."""
+
+
+class TrackingUnreachableError(InsynError, ConnectionError):
+    """The MLflow tracking store cannot be reached (nothing was written)."""
+
+
+class InvalidTrackingUriError(InsynError, ValueError):
+    """A tracking URI that is malformed (nothing was written)."""
+
+
+class OwnershipError(InsynError, PermissionError):
+    """A slug that belongs to another organisation."""
+
+
+class RegistrationError(InsynError, RuntimeError):
+    """A registration that failed part-way; nothing of it was published."""
+
+
+class InputValidationError(InsynError, ValueError):
+    """Values for a model's inputs that break the input profile's rules."""
+
+    def __init__(self, message: str, problems: tuple[tuple[str, str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self._problems = problems
+
+    @property
+    def problems(self) -> tuple[tuple[str, str, str], ...]:
+        """Each problem as (field, rule, given value)."""
+        return self._problems

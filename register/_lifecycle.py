@@ -1,0 +1,281 @@
+"""Writing to the register: register, publish, retire.
+
+Registration validates and explains everything before it writes anything, and
+publishes last, so a failure part-way never leaves anything public.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from register import _catalogue as cat
+from register._errors import InsynError, NotFoundError, OwnershipError, RegistrationError
+from register._inputs import profile_from
+from register._model_io import check_serializable, save_model
+from register._record import TransparencyRecord, parse_record
+from register._store import (
+    COMPLETE_TAG,
+    EXPLANATION_PATH,
+    MODEL_PATH,
+    PROFILE_PATH,
+    RECORD_PATH,
+    Progress,
+)
+
+if TYPE_CHECKING:
+    from register._results import AlgorithmVersion
+    from register._store import Register
+
+OWNED_BY_OTHER_MESSAGE = (
+    "The slug {slug!r} is already used by the organisation {owner!r}; "
+    "{organisation!r} cannot register under it. Choose another slug."
+)
+NOT_A_FRAME_MESSAGE = "reference_data must be a pandas DataFrame, not {kind}."
+FEATURES_MISSING_MESSAGE = (
+    "The record's technical.features must describe every model input in plain words; "
+    "missing: {missing}."
+)
+FEATURES_UNKNOWN_MESSAGE = (
+    "The record's technical.features names columns the model does not take: {unknown}."
+)
+STEP_FAILED_MESSAGE = (
+    "Registration of {slug!r} failed while {step}: {reason}. Nothing was published."
+)
+INCOMPLETE_MESSAGE = (
+    "Version {version} of {slug!r} is incomplete (its registration did not finish) "
+    "and cannot be published."
+)
+MODEL_NOT_FITTED_ERRORS = ("not fitted", "NotFittedError")
+
+
+def _as_record(record: TransparencyRecord | Mapping[str, Any]) -> TransparencyRecord:
+    if isinstance(record, TransparencyRecord):
+        return record
+    return parse_record(record)
+
+
+def _check_features(model: Any, record: TransparencyRecord, reference: pd.DataFrame) -> None:
+    inputs = [str(c) for c in getattr(model, "feature_names_in_", reference.columns)]
+    described = {f.name for f in record.technical.features}
+    missing = [c for c in inputs if c not in described]
+    if missing:
+        raise InsynError(FEATURES_MISSING_MESSAGE.format(missing=", ".join(missing)))
+    unknown = sorted(described - set(inputs))
+    if unknown:
+        raise InsynError(FEATURES_UNKNOWN_MESSAGE.format(unknown=", ".join(unknown)))
+
+
+def _check_owner(reg: Register, record: TransparencyRecord) -> None:
+    try:
+        existing = reg._registered(record.slug)
+    except NotFoundError:
+        return
+    owner = dict(existing.tags).get(cat.ORGANISATION)
+    if owner and owner != record.organisation:
+        raise OwnershipError(
+            OWNED_BY_OTHER_MESSAGE.format(
+                slug=record.slug, owner=owner, organisation=record.organisation
+            )
+        )
+
+
+def _explain(model: Any, record: TransparencyRecord, reference: pd.DataFrame, **kw: Any) -> Any:
+    import explainers
+
+    try:
+        return explainers.explain(
+            model, reference, positive_class=record.technical.positive_class, **kw
+        )
+    except explainers.ExplanationError as exc:
+        raise InsynError(str(exc)) from exc
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), "utf-8")
+
+
+def register_algorithm(
+    reg: Register,
+    model: Any,
+    record: TransparencyRecord | Mapping[str, Any],
+    *,
+    reference_data: pd.DataFrame,
+    publish: bool = True,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> AlgorithmVersion:
+    """See :meth:`register.Register.register_algorithm`."""
+    rec = _as_record(record)
+    if not isinstance(reference_data, pd.DataFrame):
+        raise InsynError(NOT_A_FRAME_MESSAGE.format(kind=type(reference_data).__name__))
+    step = progress or (lambda label, done, total: None)
+    step("checking", 0, 1)
+    reg.check_reachable()
+    _check_owner(reg, rec)
+    _check_features(model, rec, reference_data)
+    explanation = _explain(
+        model,
+        rec,
+        reference_data,
+        seed=seed,
+        progress=lambda done, total: step("explaining", done, total),
+    )
+    check_serializable(model)
+    profile = profile_from(model, reference_data)
+    step("checking", 1, 1)
+    return _write(reg, model, rec, explanation, profile, reference_data, publish, step)
+
+
+def _write(
+    reg: Register,
+    model: Any,
+    rec: TransparencyRecord,
+    explanation: Any,
+    profile: Any,
+    reference: pd.DataFrame,
+    publish_now: bool,
+    step: Progress,
+) -> AlgorithmVersion:
+    from mlflow.models import infer_signature
+
+    client = reg.client
+    run_id: str | None = None
+    version: str | None = None
+    where = "starting the run"
+    try:
+        experiment_id = reg.experiment_id()
+        run = client.create_run(
+            experiment_id,
+            run_name=rec.slug,
+            tags={"insyn.slug": rec.slug, **rec.tags()},
+        )
+        run_id = run.info.run_id
+        where = "storing the record, explanation and model"
+        step("storing", 0, 4)
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            _write_json(root / RECORD_PATH, rec.to_json_dict())
+            _write_json(root / PROFILE_PATH, profile.to_dict())
+            explanation.save(root / EXPLANATION_PATH)
+            client.log_artifacts(run_id, str(root / "insyn"), "insyn")
+            step("storing", 2, 4)
+            signature = infer_signature(reference.head(0).astype(reference.dtypes.to_dict()))
+            save_model(model, root / MODEL_PATH, signature=signature)
+            client.log_artifacts(run_id, str(root / MODEL_PATH), MODEL_PATH)
+            step("storing", 3, 4)
+        meta = explanation.metadata
+        client.log_param(run_id, "explainer", meta.explainer)
+        client.log_metric(run_id, "additivity_max_error", float(meta.additivity_max_error))
+        client.log_metric(run_id, "explain_seconds", float(meta.seconds))
+        where = "creating the registered model"
+        _ensure_registered_model(reg, rec)
+        where = "creating the model version"
+        source = f"{client.get_run(run_id).info.artifact_uri}/{MODEL_PATH}"
+        mv = client.create_model_version(
+            rec.slug,
+            source,
+            run_id=run_id,
+            tags={
+                "insyn.explanation_fingerprint": meta.fingerprint,
+                "insyn.explainer": meta.explainer,
+                **rec.tags(),
+            },
+            description=rec.short_description.sv,
+        )
+        version = str(mv.version)
+        _wait_ready(client, rec.slug, version)
+        client.set_model_version_tag(rec.slug, version, COMPLETE_TAG, "true")
+        client.set_terminated(run_id, "FINISHED")
+        step("storing", 4, 4)
+        if publish_now:
+            where = "publishing"
+            step("publishing", 0, 1)
+            publish(reg, rec.slug, int(version))
+            step("publishing", 1, 1)
+    except InsynError:
+        _undo(reg, rec.slug, run_id, version)
+        raise
+    except Exception as exc:
+        _undo(reg, rec.slug, run_id, version)
+        raise RegistrationError(
+            STEP_FAILED_MESSAGE.format(slug=rec.slug, step=where, reason=exc)
+        ) from exc
+    return reg.get(rec.slug, int(version))
+
+
+def _ensure_registered_model(reg: Register, rec: TransparencyRecord) -> None:
+    from mlflow.exceptions import MlflowException
+
+    tags = cat.catalogue_tags(rec)
+    tags[cat.PUBLISHED] = "false"
+    try:
+        reg.client.create_registered_model(
+            rec.slug, tags=tags, description=rec.short_description.sv
+        )
+    except MlflowException as exc:
+        if "ALREADY_EXISTS" not in str(exc.error_code):
+            raise
+        _check_owner(reg, rec)
+
+
+def _wait_ready(client: Any, slug: str, version: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = client.get_model_version(slug, version).status
+        if status == "READY":
+            return
+        if status == "FAILED_REGISTRATION" or time.monotonic() > deadline:
+            raise RuntimeError(f"model version {version} ended as {status}")
+        time.sleep(0.2)
+
+
+def _undo(reg: Register, slug: str, run_id: str | None, version: str | None) -> None:
+    """Best effort: leave nothing of a failed registration that could look complete."""
+    client = reg.client
+    if version is not None:
+        try:
+            if client.get_registered_model(slug).aliases.get(cat.PUBLISHED_ALIAS) == version:
+                client.delete_registered_model_alias(slug, cat.PUBLISHED_ALIAS)
+            client.delete_model_version(slug, version)
+        except Exception:  # noqa: S110 - the store may be down; the version stays incomplete
+            pass
+    if run_id is not None:
+        try:
+            client.set_terminated(run_id, "FAILED")
+        except Exception:  # noqa: S110 - the store may be down; the run stays unfinished
+            pass
+
+
+def publish(reg: Register, slug: str, version: int) -> AlgorithmVersion:
+    """See :meth:`register.Register.publish`."""
+    mv = reg._model_version(slug, version)
+    if mv.tags.get(COMPLETE_TAG) != "true":
+        raise InsynError(INCOMPLETE_MESSAGE.format(slug=slug, version=version))
+    record = parse_record(reg._artifact_json(mv.run_id, RECORD_PATH))
+    client = reg.client
+    client.set_registered_model_alias(slug, cat.PUBLISHED_ALIAS, str(version))
+    status = mv.tags.get("insyn.status") or record.status.value
+    tags = cat.catalogue_tags(record, status=status)
+    tags[cat.PUBLISHED] = "true"
+    tags[cat.PUBLISHED_VERSION] = str(version)
+    for key, value in tags.items():
+        client.set_registered_model_tag(slug, key, value)
+    client.update_registered_model(slug, description=record.short_description.sv)
+    return reg.get(slug, version)
+
+
+def retire(reg: Register, slug: str) -> AlgorithmVersion:
+    """See :meth:`register.Register.retire`."""
+    current = reg.get(slug)
+    client = reg.client
+    client.set_model_version_tag(slug, str(current.version), "insyn.status", "retired")
+    client.set_registered_model_tag(slug, cat.STATUS, "retired")
+    return reg.get(slug, current.version)

@@ -1,0 +1,352 @@
+"""The register: an MLflow-backed store of algorithms, their records and explanations.
+
+Each algorithm is an MLflow registered model named by its slug; each
+registration is a new model version whose run holds the record
+(``insyn/record.json``), the input profile, the explanation and the model
+(skops). A version is public only while it holds the ``published`` alias.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from register import _catalogue as cat
+from register._errors import NotFoundError
+from register._inputs import InputProfile
+from register._model_io import load_model
+from register._record import parse_record
+from register._results import (
+    AlgorithmSummary,
+    AlgorithmVersion,
+    FilterOptions,
+    SearchPage,
+    VersionChange,
+)
+from register._tracking import (
+    EXPERIMENT_NAME,
+    artifact_root_for,
+    resolve_tracking_uri,
+    unreachable,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from mlflow import MlflowClient
+
+    from explainers import Explanation
+
+NOT_FOUND_MESSAGE = "The register holds no algorithm called {slug!r}."
+VERSION_NOT_FOUND_MESSAGE = "The algorithm {slug!r} has no version {version}."
+NOT_PUBLISHED_MESSAGE = "The algorithm {slug!r} has no published version."
+
+RECORD_PATH = "insyn/record.json"
+PROFILE_PATH = "insyn/input_profile.json"
+EXPLANATION_PATH = "insyn/explanation"
+MODEL_PATH = "model"
+COMPLETE_TAG = "insyn.complete"
+
+Progress = Callable[[str, int, int], None]
+
+
+class Register:
+    """A register of algorithms in one MLflow tracking store, picked by URI.
+
+    ``tracking_uri=None`` uses ``$MLFLOW_TRACKING_URI`` or the embedded default
+    (sqlite plus local artifacts under ``$INSYN_HOME``, default ``./.insyn``).
+    Reads of immutable things (a version's record, explanation, model) are cached.
+    """
+
+    def __init__(self, tracking_uri: str | None = None, *, experiment: str = EXPERIMENT_NAME):
+        self._uri = resolve_tracking_uri(tracking_uri)
+        self._experiment = experiment
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, ...], Any] = {}
+
+    @property
+    def tracking_uri(self) -> str:
+        """The MLflow tracking URI this register reads and writes."""
+        return self._uri
+
+    @cached_property
+    def client(self) -> MlflowClient:
+        """The MLflow client bound to :attr:`tracking_uri` (created on first use)."""
+        from mlflow import MlflowClient
+
+        return MlflowClient(tracking_uri=self._uri, registry_uri=self._uri)
+
+    # -- health ---------------------------------------------------------------
+    def check_reachable(self, timeout: float = 5.0) -> None:
+        """Return if the tracking store answers; else raise TrackingUnreachableError."""
+        if self._uri.startswith(("http://", "https://")):
+            try:
+                with urllib.request.urlopen(self._uri.rstrip("/") + "/health", timeout=timeout):
+                    return
+            except urllib.error.HTTPError as exc:
+                if exc.code < 500:
+                    return
+                raise unreachable(self._uri, f"HTTP {exc.code}") from exc
+            except (urllib.error.URLError, OSError) as exc:
+                raise unreachable(self._uri, getattr(exc, "reason", exc)) from exc
+        try:
+            self.client.search_experiments(max_results=1)
+        except Exception as exc:
+            raise unreachable(self._uri, exc) from exc
+
+    def experiment_id(self) -> str:
+        """The id of the register's experiment, created on first use."""
+        with self._lock:
+            found = self.client.get_experiment_by_name(self._experiment)
+            if found is not None:
+                return str(found.experiment_id)
+            return str(
+                self.client.create_experiment(
+                    self._experiment, artifact_location=artifact_root_for(self._uri)
+                )
+            )
+
+    # -- catalogue ------------------------------------------------------------
+    def search(
+        self,
+        text: str | None = None,
+        *,
+        organisation: str | None = None,
+        theme: str | None = None,
+        status: str | None = None,
+        risk: str | None = None,
+        include_unpublished: bool = False,
+        max_results: int = 50,
+        page_token: str | None = None,
+    ) -> SearchPage:
+        """One page of algorithms whose catalogue entry matches every condition.
+
+        Free ``text`` matches words in the name, description, organisation and
+        department in either language. Results are ordered by slug.
+        """
+        from register._record import LocalizedText
+
+        filters = {
+            "organisation": organisation,
+            "theme": theme,
+            "status": status,
+            "risk_category": risk,
+        }
+        query = cat.build_filter(text, filters=filters, include_unpublished=include_unpublished)
+        found = self.client.search_registered_models(
+            filter_string=query,
+            max_results=max_results,
+            order_by=["name ASC"],
+            page_token=page_token,
+        )
+        items = []
+        for model in found:
+            tags = dict(model.tags)
+            items.append(
+                AlgorithmSummary(
+                    slug=model.name,
+                    name=LocalizedText(
+                        sv=tags.get("insyn.name.sv") or model.name,
+                        en=tags.get("insyn.name.en") or None,
+                    ),
+                    short_description=LocalizedText(
+                        sv=tags.get("insyn.description.sv") or "-",
+                        en=tags.get("insyn.description.en") or None,
+                    ),
+                    **cat.summary_fields(tags),
+                )
+            )
+        return SearchPage(items=items, next_page_token=found.token or None)
+
+    def list_algorithms(self, *, include_unpublished: bool = False) -> list[AlgorithmSummary]:
+        """Every algorithm in the catalogue (all pages), ordered by slug."""
+        items: list[AlgorithmSummary] = []
+        token: str | None = None
+        while True:
+            page = self.search(
+                include_unpublished=include_unpublished, max_results=200, page_token=token
+            )
+            items += page.items
+            token = page.next_page_token
+            if not token:
+                return items
+
+    def filter_options(self) -> FilterOptions:
+        """The distinct organisations, themes, statuses and risk categories published."""
+        values: dict[str, set[str]] = {key: set() for key in cat.FILTER_KEYS}
+        for item in self.list_algorithms():
+            for key in cat.FILTER_KEYS:
+                value = getattr(item, key)
+                if value:
+                    values[key].add(value)
+        return FilterOptions(
+            organisations=sorted(values["organisation"]),
+            themes=sorted(values["theme"]),
+            statuses=sorted(values["status"]),
+            risk_categories=sorted(values["risk_category"]),
+        )
+
+    # -- one algorithm -----------------------------------------------------------
+    def _registered(self, slug: str) -> Any:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            return self.client.get_registered_model(slug)
+        except MlflowException as exc:
+            if "RESOURCE_DOES_NOT_EXIST" in str(exc.error_code) or "not found" in str(exc).lower():
+                raise NotFoundError(NOT_FOUND_MESSAGE.format(slug=slug)) from exc
+            raise
+
+    def _model_version(self, slug: str, version: int | None) -> Any:
+        from mlflow.exceptions import MlflowException
+
+        registered = self._registered(slug)
+        try:
+            if version is None:
+                return self.client.get_model_version_by_alias(slug, cat.PUBLISHED_ALIAS)
+            return self.client.get_model_version(slug, str(version))
+        except MlflowException as exc:
+            if version is None:
+                raise NotFoundError(NOT_PUBLISHED_MESSAGE.format(slug=slug)) from exc
+            raise NotFoundError(
+                VERSION_NOT_FOUND_MESSAGE.format(slug=slug, version=version)
+            ) from exc
+        finally:
+            del registered
+
+    def _artifact_json(self, run_id: str, path: str) -> Any:
+        key = ("json", run_id, path)
+        if key not in self._cache:
+            with tempfile.TemporaryDirectory() as tmp:
+                local = self.client.download_artifacts(run_id, path, tmp)
+                self._cache[key] = json.loads(Path(local).read_text(encoding="utf-8"))
+        return self._cache[key]
+
+    def get(self, slug: str, version: int | None = None) -> AlgorithmVersion:
+        """The stored version (default: the published one) with its record.
+
+        Raises :class:`NotFoundError` for an unknown slug or version.
+        """
+        mv = self._model_version(slug, version)
+        registered = self._registered(slug)
+        record = parse_record(self._artifact_json(mv.run_id, RECORD_PATH))
+        profile = InputProfile.from_dict(self._artifact_json(mv.run_id, PROFILE_PATH))
+        aliases = tuple(a for a, v in registered.aliases.items() if str(v) == str(mv.version))
+        return AlgorithmVersion(
+            slug=slug,
+            version=int(mv.version),
+            record=record,
+            run_id=mv.run_id,
+            created_at=datetime.fromtimestamp(mv.creation_timestamp / 1000, tz=UTC),
+            aliases=aliases,
+            status=self._status_of(registered, mv, record.status.value),
+            input_profile=profile,
+            explanation_fingerprint=mv.tags.get("insyn.explanation_fingerprint", ""),
+            explainer=mv.tags.get("insyn.explainer", ""),
+        )
+
+    @staticmethod
+    def _status_of(registered: Any, mv: Any, record_status: str) -> str:
+        return str(mv.tags.get("insyn.status") or record_status)
+
+    def get_explanation(self, slug: str, version: int) -> Explanation:
+        """The stored explanation of ``slug`` version ``version`` (identical numbers)."""
+        from explainers import Explanation
+
+        mv = self._model_version(slug, version)
+        key = ("explanation", mv.run_id)
+        if key not in self._cache:
+            with tempfile.TemporaryDirectory() as tmp:
+                local = self.client.download_artifacts(mv.run_id, EXPLANATION_PATH, tmp)
+                self._cache[key] = Explanation.load(Path(local))
+        explanation: Explanation = self._cache[key]
+        return explanation
+
+    def load_model(self, slug: str, version: int) -> Any:
+        """The fitted model of ``slug`` version ``version``, loaded with skops and
+        insyn's allowlist of trusted types (never unpickled)."""
+        mv = self._model_version(slug, version)
+        key = ("model", mv.run_id)
+        if key not in self._cache:
+            with tempfile.TemporaryDirectory() as tmp:
+                local = self.client.download_artifacts(mv.run_id, MODEL_PATH, tmp)
+                self._cache[key] = load_model(Path(local), uri=f"models:/{slug}/{version}")
+        return self._cache[key]
+
+    def versions(self, slug: str) -> list[Any]:
+        """MLflow model versions of ``slug``, oldest first (completed ones only)."""
+        self._registered(slug)
+        found = self.client.search_model_versions(f"name = '{slug}'", max_results=10000)
+        complete = [mv for mv in found if mv.tags.get(COMPLETE_TAG) == "true"]
+        return sorted(complete, key=lambda mv: int(mv.version))
+
+    def history(self, slug: str) -> list[VersionChange]:
+        """All complete versions of ``slug``, oldest first, with the record fields
+        that changed against the version before."""
+        registered = self._registered(slug)
+        changes: list[VersionChange] = []
+        previous = None
+        for mv in self.versions(slug):
+            record = parse_record(self._artifact_json(mv.run_id, RECORD_PATH))
+            changed = tuple(previous.diff(record)) if previous is not None else ()
+            aliases = tuple(a for a, v in registered.aliases.items() if str(v) == str(mv.version))
+            changes.append(
+                VersionChange(
+                    version=int(mv.version),
+                    created_at=datetime.fromtimestamp(mv.creation_timestamp / 1000, tz=UTC),
+                    status=self._status_of(registered, mv, record.status.value),
+                    aliases=aliases,
+                    changed_fields=changed,
+                )
+            )
+            previous = record
+        return changes
+
+    # -- writes (see register._lifecycle) ---------------------------------------
+    def register_algorithm(
+        self,
+        model: Any,
+        record: Any,
+        *,
+        reference_data: pd.DataFrame,
+        publish: bool = True,
+        seed: int = 0,
+        progress: Progress | None = None,
+    ) -> AlgorithmVersion:
+        """Store ``model`` with ``record`` and its explanation as a new version.
+
+        Everything is validated and explained before anything is written. The
+        version is published (alias ``published``) only after the model, the
+        record and the explanation are all stored; a failure part-way leaves
+        nothing public and raises an error that says which step failed.
+        """
+        from register._lifecycle import register_algorithm
+
+        return register_algorithm(
+            self,
+            model,
+            record,
+            reference_data=reference_data,
+            publish=publish,
+            seed=seed,
+            progress=progress,
+        )
+
+    def publish(self, slug: str, version: int) -> AlgorithmVersion:
+        """Make ``version`` the public one (moves the ``published`` alias)."""
+        from register._lifecycle import publish
+
+        return publish(self, slug, version)
+
+    def retire(self, slug: str) -> AlgorithmVersion:
+        """Mark the published version of ``slug`` as retired (it stays public, as retired)."""
+        from register._lifecycle import retire
+
+        return retire(self, slug)

@@ -1,0 +1,128 @@
+"""Shared fixtures: small real models and real MLflow stores in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
+os.environ.setdefault("MLFLOW_TRACKING_INSECURE_TLS", "false")
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def benefits_build():  # type: ignore[no-untyped-def]
+    """The benefits-uptake demo, trained once per session."""
+    from models import load_folder
+
+    return load_folder(ROOT / "models" / "benefits-uptake").build()
+
+
+@pytest.fixture(scope="session")
+def benefits_record():  # type: ignore[no-untyped-def]
+    from register import load_record
+
+    return load_record(ROOT / "models" / "benefits-uptake" / "record.yaml")
+
+
+@pytest.fixture(scope="session")
+def small_model(benefits_build):  # type: ignore[no-untyped-def]
+    """A small, quickly explained forest on the benefits inputs (same record fits)."""
+    from sklearn.base import clone
+
+    model = clone(benefits_build.model)
+    model.set_params(classifier__n_estimators=10, classifier__max_depth=3)
+    frame = benefits_build.evaluation_data
+    inputs = list(benefits_build.reference_data.columns)
+    model.fit(frame[inputs], frame[benefits_build.label])
+    return model
+
+
+@pytest.fixture(scope="session")
+def small_reference(benefits_build) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    return benefits_build.reference_data.head(200).reset_index(drop=True)
+
+
+@pytest.fixture()
+def empty_store_uri(tmp_path: Path) -> str:
+    """A fresh embedded store (sqlite file plus artifact folder)."""
+    return f"sqlite:///{tmp_path / 'mlflow.db'}"
+
+
+@pytest.fixture(scope="session")
+def demo_tracking_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo register built once per session by ``insyn demo``; sets MLFLOW_TRACKING_URI."""
+    from register.cli import main
+
+    home = tmp_path_factory.mktemp("demo-register")
+    uri = f"sqlite:///{home / 'mlflow.db'}"
+    assert main(["--tracking-uri", uri, "demo"]) == 0
+    previous = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    yield uri
+    if previous is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = previous
+
+
+def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"mlflow server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``mlflow server`` process on loopback (sqlite backend, served artifacts)."""
+    home = tmp_path_factory.mktemp("mlflow-server")
+    port = free_port()
+    log = open(home / "server.log", "wb")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "mlflow", "server",
+            "--backend-store-uri", f"sqlite:///{home / 'mlflow.db'}",
+            "--artifacts-destination", str(home / "artifacts"),
+            "--serve-artifacts",
+            "--host", "127.0.0.1",
+            "--port", str(port),
+            "--workers", "1",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=home,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(url + "/health", process, timeout=120)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

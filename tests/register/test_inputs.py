@@ -1,0 +1,71 @@
+"""The try-it form's rules: values a citizen types are checked before the model sees them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from register import InputProfile, InputValidationError, profile_from
+from register._inputs import (
+    INPUT_PROBLEM_LINE,
+    RULE_CATEGORY,
+    RULE_NUMBER,
+    RULE_RANGE,
+    RULE_REQUIRED,
+    RULE_UNKNOWN,
+    RULE_WHOLE,
+)
+
+
+@pytest.fixture(scope="module")
+def profile(small_model, small_reference) -> InputProfile:  # type: ignore[no-untyped-def]
+    return profile_from(small_model, small_reference)
+
+
+def test_profile_follows_model_inputs_and_reference_ranges(profile, small_reference):
+    assert profile.names == tuple(small_reference.columns)
+    age = next(f for f in profile.features if f.name == "age")
+    assert age.kind == "numeric" and age.integer
+    assert age.minimum == small_reference["age"].min()
+    assert age.maximum == small_reference["age"].max()
+    rr = next(f for f in profile.features if f.name == "rr")
+    assert not rr.integer
+    assert InputProfile.from_dict(profile.to_dict()).features == profile.features
+
+
+def test_defaults_validate_into_one_model_ready_row(profile, small_model):
+    row = profile.validate(profile.defaults())
+    assert list(row.columns) == list(profile.names)
+    assert len(row) == 1
+    proba = small_model.predict_proba(row)
+    assert 0.0 <= proba[0, 1] <= 1.0
+
+
+def test_every_bad_value_is_named_with_rule_and_value(profile):
+    values = dict(profile.defaults())
+    age = next(f for f in profile.features if f.name == "age")
+    values["age"] = age.maximum + 50
+    values["tenure"] = 2.5
+    values["rr"] = "lots"
+    values["joblost"] = "fired by a robot"
+    values.pop("married")
+    values["shoe_size"] = 44
+    with pytest.raises(InputValidationError) as info:
+        profile.validate(values)
+    message = str(info.value)
+    fields = {p[0]: p[1] for p in info.value.problems}
+    assert fields["tenure"] == RULE_WHOLE
+    assert fields["rr"] == RULE_NUMBER
+    assert fields["married"] == RULE_REQUIRED
+    assert fields["shoe_size"] == RULE_UNKNOWN
+    assert fields["joblost"].startswith(RULE_CATEGORY.split("{")[0])
+    expected_range = RULE_RANGE.format(minimum=int(age.minimum), maximum=int(age.maximum))
+    assert INPUT_PROBLEM_LINE.format(field="age", rule=expected_range, value=repr(values["age"])) in message
+    assert "6 problem(s)" in message
+
+
+def test_numbers_typed_as_text_are_accepted(profile):
+    values = {k: str(v) for k, v in profile.defaults().items()}
+    row = profile.validate(values)
+    assert isinstance(row, pd.DataFrame)
+    assert row["age"].dtype == "int64"
