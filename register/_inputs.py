@@ -138,11 +138,11 @@ class InputProfile:
                 problems.append((spec.name, RULE_REQUIRED, "<missing>"))
                 continue
             value = values[spec.name]
-            checked = _check(spec, value)
-            if isinstance(checked, str):
-                problems.append((spec.name, checked, _short(value)))
-            else:
+            ok, checked = _check(spec, value)
+            if ok:
                 row[spec.name] = checked
+            else:
+                problems.append((spec.name, str(checked), _short(value)))
         if problems:
             lines = [INPUT_PROBLEMS_HEADER.format(count=len(problems))]
             lines += [INPUT_PROBLEM_LINE.format(field=f, rule=r, value=v) for f, r, v in problems]
@@ -166,27 +166,27 @@ def name_missing(values: Mapping[str, Any], name: str) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _check(spec: FeatureSpec, value: Any) -> Any:
-    """The cleaned value, or the rule (a str) it breaks."""
+def _check(spec: FeatureSpec, value: Any) -> tuple[bool, Any]:
+    """``(True, cleaned value)``, or ``(False, the rule it breaks)``."""
     if spec.kind == "categorical":
         text = str(value)
         if text not in spec.categories:
-            return RULE_CATEGORY.format(categories=", ".join(spec.categories))
-        return text
+            return False, RULE_CATEGORY.format(categories=", ".join(spec.categories))
+        return True, text
     if isinstance(value, bool):
-        return RULE_NUMBER
+        return False, RULE_NUMBER
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return RULE_NUMBER
+        return False, RULE_NUMBER
     if not math.isfinite(number):
-        return RULE_NUMBER
+        return False, RULE_NUMBER
     if spec.integer and not number.is_integer():
-        return RULE_WHOLE
+        return False, RULE_WHOLE
     low, high = spec.minimum, spec.maximum
     if (low is not None and number < low) or (high is not None and number > high):
-        return RULE_RANGE.format(minimum=_format_number(low), maximum=_format_number(high))
-    return int(number) if spec.integer else number
+        return False, RULE_RANGE.format(minimum=_format_number(low), maximum=_format_number(high))
+    return True, (int(number) if spec.integer else number)
 
 
 def _encoder_categories(model: Any) -> dict[str, tuple[str, ...]]:

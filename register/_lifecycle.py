@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from register import _audit, _auth, _catalogue_index, _evidence
 from register import _catalogue as cat
 from register._errors import InsynError, NotFoundError, OwnershipError, RegistrationError
 from register._inputs import profile_from
@@ -53,6 +54,7 @@ INCOMPLETE_MESSAGE = (
     "and cannot be published."
 )
 MODEL_NOT_FITTED_ERRORS = ("not fitted", "NotFittedError")
+MAX_CONVERGE_ROUNDS = 10
 
 
 def _as_record(record: TransparencyRecord | Mapping[str, Any]) -> TransparencyRecord:
@@ -111,6 +113,8 @@ def register_algorithm(
     publish: bool = True,
     seed: int = 0,
     progress: Progress | None = None,
+    evaluation_data: pd.DataFrame | None = None,
+    label: str | None = None,
 ) -> AlgorithmVersion:
     """See :meth:`register.Register.register_algorithm`."""
     rec = _as_record(record)
@@ -118,9 +122,11 @@ def register_algorithm(
         raise InsynError(NOT_A_FRAME_MESSAGE.format(kind=type(reference_data).__name__))
     step = progress or (lambda label, done, total: None)
     step("checking", 0, 1)
+    fairness = _evidence.fairness(model, rec, evaluation_data, label)  # before any store access
     reg.check_reachable()
     _check_owner(reg, rec)
     _check_features(model, rec, reference_data)
+    check_serializable(model)
     explanation = _explain(
         model,
         rec,
@@ -128,10 +134,12 @@ def register_algorithm(
         seed=seed,
         progress=lambda done, total: step("explaining", done, total),
     )
-    check_serializable(model)
     profile = profile_from(model, reference_data)
+    evidence = _evidence.prepare(
+        reg, model, rec, explanation, reference_data, evaluation_data, fairness
+    )
     step("checking", 1, 1)
-    return _write(reg, model, rec, explanation, profile, reference_data, publish, step)
+    return _write(reg, model, rec, explanation, profile, reference_data, publish, step, evidence)
 
 
 def _write(
@@ -143,6 +151,7 @@ def _write(
     reference: pd.DataFrame,
     publish_now: bool,
     step: Progress,
+    evidence: _evidence.Evidence | None = None,
 ) -> AlgorithmVersion:
     from mlflow.models import infer_signature
 
@@ -151,7 +160,7 @@ def _write(
     version: str | None = None
     where = "starting the run"
     try:
-        experiment_id = reg.experiment_id()
+        experiment_id = _auth.organisation_experiment_id(reg, rec.organisation)
         run = client.create_run(
             experiment_id,
             run_name=rec.slug,
@@ -165,11 +174,13 @@ def _write(
             _write_json(root / RECORD_PATH, rec.to_json_dict())
             _write_json(root / PROFILE_PATH, profile.to_dict())
             explanation.save(root / EXPLANATION_PATH)
+            _evidence.write_files(root, evidence)
             client.log_artifacts(run_id, str(root / "insyn"), "insyn")
             step("storing", 2, 4)
             signature = infer_signature(reference.head(0).astype(reference.dtypes.to_dict()))
             save_model(model, root / MODEL_PATH, signature=signature)
             client.log_artifacts(run_id, str(root / MODEL_PATH), MODEL_PATH)
+            hashes = _audit.hash_tree(root)
             step("storing", 3, 4)
         meta = explanation.metadata
         client.log_param(run_id, "explainer", meta.explainer)
@@ -193,6 +204,8 @@ def _write(
         version = str(mv.version)
         _wait_ready(client, rec.slug, version)
         client.set_model_version_tag(rec.slug, version, COMPLETE_TAG, "true")
+        where = "writing the audit trail"
+        _evidence.log_registration(reg, rec, int(version), run_id, hashes, evidence, explanation)
         client.set_terminated(run_id, "FINISHED")
         step("storing", 4, 4)
         if publish_now:
@@ -205,6 +218,9 @@ def _write(
         raise
     except Exception as exc:
         _undo(reg, rec.slug, run_id, version)
+        denied = _auth.translate(reg, exc, slug=rec.slug, organisation=rec.organisation, step=where)
+        if denied is not None:
+            raise denied from exc
         raise RegistrationError(
             STEP_FAILED_MESSAGE.format(slug=rec.slug, step=where, reason=exc)
         ) from exc
@@ -224,6 +240,7 @@ def _ensure_registered_model(reg: Register, rec: TransparencyRecord) -> None:
         if "ALREADY_EXISTS" not in str(exc.error_code):
             raise
         _check_owner(reg, rec)
+    _auth.share_with_organisation(reg, rec.slug, rec.organisation)  # idempotent; shared server
 
 
 def _wait_ready(client: Any, slug: str, version: str, timeout: float = 120.0) -> None:
@@ -262,14 +279,34 @@ def publish(reg: Register, slug: str, version: int) -> AlgorithmVersion:
     record = parse_record(reg._artifact_json(mv.run_id, RECORD_PATH))
     client = reg.client
     client.set_registered_model_alias(slug, cat.PUBLISHED_ALIAS, str(version))
-    status = mv.tags.get("insyn.status") or record.status.value
-    tags = cat.catalogue_tags(record, status=status)
-    tags[cat.PUBLISHED] = "true"
-    tags[cat.PUBLISHED_VERSION] = str(version)
-    for key, value in tags.items():
-        client.set_registered_model_tag(slug, key, value)
-    client.update_registered_model(slug, description=record.short_description.sv)
+    _converge_catalogue(reg, slug, mv, record)
+    _audit.append(reg, "published", slug=slug, version=int(version),
+                  artifacts=_audit.remote_refs(reg, mv.run_id, RECORD_PATH))
     return reg.get(slug, version)
+
+
+def _converge_catalogue(reg: Register, slug: str, mv: Any, record: TransparencyRecord) -> None:
+    """Write the catalogue tags of ``mv``, then of whatever holds the alias, until they agree.
+
+    Concurrent publishes race between moving the alias and writing tags; each
+    publisher re-reads the alias after its last tag write and repairs, so the
+    last writer always leaves the tags of the version the alias names.
+    """
+    client = reg.client
+    _catalogue_index.forget(reg)
+    for _ in range(MAX_CONVERGE_ROUNDS):
+        status = mv.tags.get("insyn.status") or record.status.value
+        tags = cat.catalogue_tags(record, status=status)
+        tags[cat.PUBLISHED] = "true"
+        tags[cat.PUBLISHED_VERSION] = str(mv.version)
+        for key, value in tags.items():
+            client.set_registered_model_tag(slug, key, value)
+        client.update_registered_model(slug, description=record.short_description.sv)
+        holder = client.get_registered_model(slug).aliases.get(cat.PUBLISHED_ALIAS)
+        if holder is None or str(holder) == str(mv.version):
+            return
+        mv = client.get_model_version(slug, str(holder))
+        record = parse_record(reg._artifact_json(mv.run_id, RECORD_PATH))
 
 
 def retire(reg: Register, slug: str) -> AlgorithmVersion:
@@ -278,4 +315,7 @@ def retire(reg: Register, slug: str) -> AlgorithmVersion:
     client = reg.client
     client.set_model_version_tag(slug, str(current.version), "insyn.status", "retired")
     client.set_registered_model_tag(slug, cat.STATUS, "retired")
+    _catalogue_index.forget(reg)
+    _audit.append(reg, "retired", slug=slug, version=current.version,
+                  artifacts=_audit.remote_refs(reg, current.run_id, RECORD_PATH))
     return reg.get(slug, current.version)

@@ -52,6 +52,16 @@ def check_serializable(model: Any) -> None:
         )
 
 
+def pip_requirements() -> list[str]:
+    """The packages a loaded model needs, pinned to the versions that saved it.
+
+    Given explicitly so MLflow does not spend seconds inferring them.
+    """
+    from importlib.metadata import version
+
+    return [f"{name}=={version(name)}" for name in ("scikit-learn", "skops", "numpy", "pandas")]
+
+
 def save_model(model: Any, path: Path, *, signature: Any = None) -> None:
     """Write ``model`` as an MLflow sklearn model directory at ``path`` (skops format).
 
@@ -66,6 +76,7 @@ def save_model(model: Any, path: Path, *, signature: Any = None) -> None:
         serialization_format="skops",
         skops_trusted_types=list(TRUSTED_TYPES),
         signature=signature,
+        pip_requirements=pip_requirements(),
         pyfunc_predict_fn="predict_proba" if hasattr(model, "predict_proba") else "predict",
     )
 

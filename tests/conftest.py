@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -59,9 +60,20 @@ def small_reference(benefits_build) -> pd.DataFrame:  # type: ignore[no-untyped-
     return benefits_build.reference_data.head(200).reset_index(drop=True)
 
 
+@pytest.fixture(scope="session")
+def _store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A sqlite file with MLflow's schema created once (creating it takes seconds)."""
+    from register import Register
+
+    path = tmp_path_factory.mktemp("store-template") / "mlflow.db"
+    Register(f"sqlite:///{path}").check_reachable()
+    return path
+
+
 @pytest.fixture()
-def empty_store_uri(tmp_path: Path) -> str:
-    """A fresh embedded store (sqlite file plus artifact folder)."""
+def empty_store_uri(tmp_path: Path, _store_template: Path) -> str:
+    """A fresh embedded store (sqlite file plus artifact folder) of its own."""
+    shutil.copyfile(_store_template, tmp_path / "mlflow.db")
     return f"sqlite:///{tmp_path / 'mlflow.db'}"
 
 
