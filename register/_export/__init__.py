@@ -1,0 +1,27 @@
+"""Exports of the register in published standards, and reading them back (private subpackage).
+
+``export_register`` writes every published record as the NL Algoritmeregister
+standard 1.0.0, the Eurocities standard 0.3.1, CSV, global explanations as
+open data and a DCAT-AP catalogue; ``record_exports`` gives one version's
+downloads; ``import_standard`` reads an NL or Eurocities export back.
+"""
+
+from register._export._common import ExportError
+from register._export._csv import CSV_COLUMNS
+from register._export._explanations import EXPLANATION_CSV_COLUMNS
+from register._export._import import ImportReport, StandardImportError, import_standard
+from register._export._records import record_exports
+from register._export._writer import ExportedFile, ExportReport, export_register
+
+__all__ = [
+    "CSV_COLUMNS",
+    "EXPLANATION_CSV_COLUMNS",
+    "ExportError",
+    "ExportReport",
+    "ExportedFile",
+    "ImportReport",
+    "StandardImportError",
+    "export_register",
+    "import_standard",
+    "record_exports",
+]

@@ -1,0 +1,433 @@
+"""Exports in published standards: schema-valid, equal to the records, atomic, no row data."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pandas as pd
+import pytest
+
+from register._export import (
+    CSV_COLUMNS,
+    ExportError,
+    _writer,
+    export_register,
+    record_exports,
+)
+from register._export._common import (
+    EXPORT_ERROR,
+    FOLDER_ERROR,
+    REASON_NO_CATEGORY,
+    REASON_NO_VALUE,
+    REASON_NOT_LOSSLESS,
+    REASON_TOO_LONG,
+    SCHEMA_FOLDER,
+)
+from register._export._csv import CSV_COLUMN_NAMES
+from register._export._eurocities import to_eurocities
+from register._export._explanations import explanation_document
+from register._export._nl import to_nl
+from register._export._records import eurocities_entries, nl_entry
+from register._record import TransparencyRecord, parse_record
+from tests.register.test_export_fakes import (
+    DEMO_SLUGS,
+    SHARED,
+    FakeExplanation,
+    demo_fake_register,
+    demo_record,
+    fake_version,
+)
+
+NL_SCHEMA = "algoritmeregister-publicatiestandaard-v1.0.0.schema.json"
+EU_SCHEMA = "eurocities-ats-v0.3.1.schema.json"
+FILES = {
+    "nl-algoritmeregister-1.0.0.json",
+    "eurocities-ats-0.3.1.json",
+    "register.csv",
+    "csv-metadata.json",
+    "catalog.jsonld",
+    "schemas/insyn-explanation-v1.schema.json",
+}
+
+
+def shared_schema(name: str) -> dict[str, Any]:
+    path = SHARED / name if (SHARED / name).exists() else SCHEMA_FOLDER / name
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def validate(name: str, instance: dict[str, Any]) -> None:
+    document = shared_schema(name)
+    kind = jsonschema.validators.validator_for(document)
+    kind(document, format_checker=kind.FORMAT_CHECKER).validate(instance)
+
+
+def changed(record: TransparencyRecord, **values: Any) -> TransparencyRecord:
+    return parse_record({**record.to_json_dict(), **values})
+
+
+def assert_nl_equals(obj: dict[str, Any], record: TransparencyRecord) -> None:
+    lang = "en"
+    assert obj["name"] == record.name.get(lang)
+    assert obj["description_short"] == record.short_description.get(lang)
+    assert obj["organization"] == record.organisation
+    assert obj["source_id"] == record.slug
+    assert obj["supplier"] == record.supplier
+    assert obj["contact"] == record.contact.email
+    assert obj["link"] == str(record.contact.url)
+    assert (
+        obj["status"]
+        == {"in_development": "In ontwikkeling", "in_use": "In gebruik"}[record.status.value]
+    )
+    assert obj["publication_category"] == "Hoog-risico AI-systeem (Categorie A)"
+    assert obj["risk_management"] == record.risk.management.get(lang)
+    assert obj["purpose_and_impact"].startswith(record.purpose.get(lang))
+    assert obj["purpose_and_impact"].endswith(record.impact.get(lang))
+    for feature in record.technical.features:
+        assert f"(`{feature.name}`)" in obj["technical_operation"]
+        assert feature.description.get(lang) in obj["technical_operation"]
+    for reference in record.legal_basis.references:
+        assert str(reference.url) in obj["legal_basis"]
+    assert obj["language"] == "nld" and obj["schema"] == "1.0.0"
+
+
+# -- the schema copies -----------------------------------------------------------
+@pytest.mark.parametrize("name", [NL_SCHEMA, EU_SCHEMA])
+def test_schema_copies_are_identical_to_the_shared_standards(name: str) -> None:
+    if not (SHARED / name).exists():
+        pytest.skip("../shared/standards is not present")
+    assert (SCHEMA_FOLDER / name).read_bytes() == (SHARED / name).read_bytes()
+
+
+def test_schema_readme_names_source_and_licence() -> None:
+    text = (SCHEMA_FOLDER / "README.md").read_text(encoding="utf-8")
+    assert "EUPL-1.2" in text and "MinBZK/Algoritmeregister" in text
+    assert "Algoritmeregister/standard" in text
+
+
+# -- mapping of single records ---------------------------------------------------
+@pytest.mark.parametrize("slug", DEMO_SLUGS)
+def test_nl_object_is_valid_and_holds_the_record_values(slug: str) -> None:
+    record = demo_record(slug)
+    entry = nl_entry(record, version=3, status="in_development", fallback_start_month="2025-03")
+    validate(NL_SCHEMA, entry["record"])
+    assert_nl_equals(entry["record"], record)
+    assert entry["record"]["start_date"] == "2025-03"
+    assert entry["text_language"] == "eng" and entry["slug"] == slug and entry["version"] == 3
+
+
+@pytest.mark.parametrize("slug", DEMO_SLUGS)
+def test_eurocities_has_one_valid_object_per_language_with_the_record_values(slug: str) -> None:
+    record = demo_record(slug)
+    entries = eurocities_entries(
+        record, version=1, status="in_use", published=date(2024, 1, 2), changed=date(2025, 2, 28)
+    )
+    assert [e["lang"] for e in entries] == list(record.languages) == ["sv", "en"]
+    for entry in entries:
+        obj, lang = entry["record"], entry["lang"]
+        validate(EU_SCHEMA, obj)
+        assert obj["lang"] == lang
+        assert obj["name"] == record.name.get(lang)
+        assert obj["goal"] == record.purpose.get(lang)
+        assert obj["impact"] == record.impact.get(lang)
+        assert obj["department"] == record.department
+        assert obj["contact_email"] == record.contact.email
+        assert obj["objection_procedure"] == record.decision_process.objection.get(lang)
+        assert obj["risk_category"] == "high risk"
+        assert obj["status"] == "operational"
+        assert obj["publication_date"] == "2024-01-02"
+        assert obj["last_change_date"] == "2025-02-28"
+        assert obj["revision_date"] == "2026-02-28"
+    assert entries[0]["record"]["uuid"] == entries[1]["record"]["uuid"]
+
+
+def test_a_name_longer_than_the_nl_limit_is_refused_naming_slug_field_and_reason() -> None:
+    record = changed(demo_record("benefits-uptake"), name={"sv": "n" * 110, "en": "e" * 110})
+    with pytest.raises(ExportError) as caught:
+        to_nl(record, fallback_start_month="2025-01")
+    reason = REASON_TOO_LONG.format(length=110, target="the NL field 'name'", limit=99)
+    assert str(caught.value) == EXPORT_ERROR.format(
+        slug="benefits-uptake", field="name", reason=reason
+    )
+
+
+def test_a_prohibited_system_has_no_nl_publication_category() -> None:
+    base = demo_record("benefits-uptake")
+    record = changed(base, risk={**base.to_json_dict()["risk"], "category": "prohibited"})
+    with pytest.raises(ExportError) as caught:
+        to_nl(record, fallback_start_month="2025-01")
+    reason = REASON_NO_CATEGORY.format(value="prohibited", target="the NL publication_category")
+    assert str(caught.value) == EXPORT_ERROR.format(
+        slug=record.slug, field="risk.category", reason=reason
+    )
+
+
+def test_a_missing_start_month_and_a_missing_email_are_named() -> None:
+    record = demo_record("housing-guarantee")
+    with pytest.raises(ExportError, match="'start_date'"):
+        to_nl(record)
+    no_email = changed(record, contact={"url": "https://exempelkommun.se/insyn"})
+    with pytest.raises(ExportError) as caught:
+        to_eurocities(no_email, lang="sv", published=date.today(), changed=date.today())
+    reason = REASON_NO_VALUE.format(target="a contact e-mail (Eurocities contact_email)")
+    assert str(caught.value) == EXPORT_ERROR.format(
+        slug=record.slug, field="contact.email", reason=reason
+    )
+
+
+def test_a_text_that_would_not_read_back_is_refused_not_mangled() -> None:
+    base = demo_record("benefits-uptake")
+    purpose = {"sv": base.purpose.sv, "en": f"{base.purpose.en}\n\nImpact:\nsmuggled"}
+    record = changed(base, purpose=purpose)
+    with pytest.raises(ExportError) as caught:
+        nl_entry(record, version=1, status="in_development", fallback_start_month="2025-01")
+    reason = REASON_NOT_LOSSLESS.format(target="the NL export")
+    assert str(caught.value) == EXPORT_ERROR.format(
+        slug=record.slug, field="purpose.en", reason=reason
+    )
+
+
+def test_a_swedish_only_record_is_exported_in_swedish() -> None:
+    base = demo_record("benefits-uptake")
+    record = changed(base, name={"sv": base.name.sv})
+    entry = nl_entry(record, version=1, status="in_development", fallback_start_month="2025-01")
+    assert entry["text_language"] == "swe"
+    assert entry["record"]["name"] == base.name.sv
+    assert entry["record"]["risk_management"] == base.risk.management.sv
+
+
+# -- per-record downloads ----------------------------------------------------------
+def test_record_exports_give_nl_eurocities_and_a_csv_row() -> None:
+    version = fake_version(demo_record("benefits-uptake"))
+    files = record_exports(version, audit_head="abc123")
+    stem = "benefits-uptake-v2"
+    assert set(files) == {
+        f"{stem}-nl-algoritmeregister-1.0.0.json",
+        f"{stem}-eurocities-ats-0.3.1.json",
+        f"{stem}.csv",
+    }
+    nl = json.loads(files[f"{stem}-nl-algoritmeregister-1.0.0.json"][0])
+    assert files[f"{stem}-nl-algoritmeregister-1.0.0.json"][1] == "application/json"
+    assert nl["standard_version"] == "1.0.0" and nl["audit_head"] == "abc123"
+    assert nl["generated_at"].endswith("Z")
+    validate(NL_SCHEMA, nl["algorithms"][0]["record"])
+    assert_nl_equals(nl["algorithms"][0]["record"], version.record)
+    content, mime = files[f"{stem}.csv"]
+    assert mime.startswith("text/csv")
+    lines = content.decode("utf-8").splitlines()
+    assert lines[0].split(",") == list(CSV_COLUMN_NAMES) and len(lines) == 2
+
+
+# -- explanations: aggregates only ---------------------------------------------------
+def test_explanation_export_holds_aggregates_and_keeps_small_bins_suppressed() -> None:
+    document = explanation_document(
+        FakeExplanation(),
+        slug="benefits-uptake",
+        version=2,
+        generated_at="2025-01-01T00:00:00Z",
+        audit_head=None,
+    )
+    assert set(document) == {
+        "format",
+        "format_version",
+        "schema",
+        "generated_at",
+        "audit_head",
+        "slug",
+        "version",
+        "metadata",
+        "global_importance",
+        "dependence",
+    }
+    assert "seconds" not in document["metadata"]
+    assert document["global_importance"] == [
+        {"feature": "joblost", "mean_abs_shap": 0.05},
+        {"feature": "age", "mean_abs_shap": 0.02},
+    ]
+    bins = document["dependence"]
+    assert [b["suppressed"] for b in bins] == [False, True, True, False]
+    for item in bins:
+        if item["suppressed"]:
+            assert item["count"] is None and item["mean_shap"] is None
+        else:
+            assert item["count"] >= 10
+
+
+# -- the whole register (fake store) ---------------------------------------------------
+def export_files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_export_register_writes_every_file_validated_and_equal_to_the_records(
+    tmp_path: Path,
+) -> None:
+    reg = demo_fake_register()
+    report = export_register(
+        reg, tmp_path / "out", base_url="https://example.org/insyn/", audit_head="head42"
+    )
+    folder = tmp_path / "out"
+    explanation_files = {
+        f"explanations/{slug}-v2.{ext}" for slug in DEMO_SLUGS for ext in ("json", "csv")
+    }
+    assert export_files(folder) == FILES | explanation_files
+    assert {f.name for f in report.files} == (FILES | explanation_files) - {
+        "schemas/insyn-explanation-v1.schema.json"
+    }
+    assert report.algorithms == (("benefits-uptake", 2), ("housing-guarantee", 2))
+    nl = json.loads((folder / "nl-algoritmeregister-1.0.0.json").read_text(encoding="utf-8"))
+    assert nl["audit_head"] == "head42" and nl["generated_at"] == report.generated_at
+    assert [e["slug"] for e in nl["algorithms"]] == list(DEMO_SLUGS)
+    for entry in nl["algorithms"]:
+        validate(NL_SCHEMA, entry["record"])
+        assert_nl_equals(entry["record"], demo_record(entry["slug"]))
+    eu = json.loads((folder / "eurocities-ats-0.3.1.json").read_text(encoding="utf-8"))
+    assert len(eu["algorithms"]) == 4
+    for entry in eu["algorithms"]:
+        validate(EU_SCHEMA, entry["record"])
+        assert entry["record"]["name"] == demo_record(entry["slug"]).name.get(entry["lang"])
+        assert entry["record"]["publication_date"] == "2024-12-01"
+    frame = pd.read_csv(folder / "register.csv", keep_default_na=False, dtype=str)
+    assert list(frame.columns) == [name for name, _ in CSV_COLUMNS]
+    assert list(frame["slug"]) == list(DEMO_SLUGS)
+    assert list(frame["name_sv"]) == [demo_record(s).name.sv for s in DEMO_SLUGS]
+    assert set(frame["audit_head"]) == {"head42"}
+    catalog = json.loads((folder / "catalog.jsonld").read_text(encoding="utf-8"))
+    assert catalog["@type"] == "dcat:Catalog"
+    distributions = catalog["dcat:dataset"][0]["dcat:distribution"]
+    urls = {d["dcat:downloadURL"]["@id"] for d in distributions}
+    assert urls == {f"https://example.org/insyn/{f.name}" for f in report.files[:-1]}
+    by_name = {d["dcat:downloadURL"]["@id"].rsplit("insyn/", 1)[1]: d for d in distributions}
+    nl_dist = by_name["nl-algoritmeregister-1.0.0.json"]
+    assert nl_dist["dct:conformsTo"]["@id"].endswith(NL_SCHEMA)
+    assert nl_dist["dcat:mediaType"]["@id"].endswith("application/json")
+
+
+def test_export_replaces_an_existing_folder_as_a_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "stale.txt").write_text("old", encoding="utf-8")
+    export_register(demo_fake_register(), folder)
+    assert not (folder / "stale.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_folder_under_a_regular_file_is_refused_and_names_the_folder(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    target = blocker / "out"
+    with pytest.raises(ExportError) as caught:
+        export_register(demo_fake_register(), target)
+    assert str(caught.value).startswith(FOLDER_ERROR.split("{folder}")[0] + str(target))
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_failure_part_way_leaves_the_previous_export_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "out"
+    export_register(demo_fake_register(), folder)
+    before = {name: (folder / name).read_bytes() for name in export_files(folder)}
+    calls = {"n": 0}
+    original = _writer._write
+
+    def failing(staging: Path, name: str, content: bytes) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+        original(staging, name, content)
+
+    monkeypatch.setattr(_writer, "_write", failing)
+    with pytest.raises(ExportError) as caught:
+        export_register(demo_fake_register(), folder, audit_head="new")
+    assert "No space left on device" in str(caught.value) and str(folder) in str(caught.value)
+    assert {name: (folder / name).read_bytes() for name in export_files(folder)} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_record_that_cannot_be_expressed_stops_the_whole_export(tmp_path: Path) -> None:
+    reg = demo_fake_register()
+    long_name = changed(demo_record("housing-guarantee"), name={"sv": "n" * 110})
+    reg.versions["housing-guarantee"] = fake_version(long_name)
+    with pytest.raises(ExportError, match="'housing-guarantee': field 'name'"):
+        export_register(reg, tmp_path / "out")
+    assert not any(tmp_path.iterdir())
+
+
+# -- end to end on the demo register ------------------------------------------------------
+def test_demo_register_exports_validate_and_hold_the_published_values(
+    demo_tracking_uri: str, tmp_path: Path
+) -> None:
+    from register import Register
+
+    reg = Register(demo_tracking_uri)
+    published = {item.slug: reg.get(item.slug) for item in reg.list_algorithms()}
+    assert published, "the demo register has published algorithms"
+    export_register(reg, tmp_path / "out", base_url="https://data.example.se/insyn")
+    folder = tmp_path / "out"
+    nl = json.loads((folder / "nl-algoritmeregister-1.0.0.json").read_text(encoding="utf-8"))
+    assert sorted(e["slug"] for e in nl["algorithms"]) == sorted(published)
+    for entry in nl["algorithms"]:
+        validate(NL_SCHEMA, entry["record"])
+        assert_nl_equals(entry["record"], published[entry["slug"]].record)
+        assert entry["version"] == published[entry["slug"]].version
+    eu = json.loads((folder / "eurocities-ats-0.3.1.json").read_text(encoding="utf-8"))
+    assert len(eu["algorithms"]) == sum(len(v.record.languages) for v in published.values())
+    for entry in eu["algorithms"]:
+        validate(EU_SCHEMA, entry["record"])
+        record = published[entry["slug"]].record
+        assert entry["record"]["goal"] == record.purpose.get(entry["lang"])
+    frame = pd.read_csv(folder / "register.csv", keep_default_na=False, dtype=str)
+    assert len(frame) == len(published)
+    assert list(frame.columns) == list(CSV_COLUMN_NAMES)
+    for row in frame.itertuples():
+        assert row.organisation == published[row.slug].record.organisation
+        assert int(row.version) == published[row.slug].version
+    for slug, version in published.items():
+        explanation = reg.get_explanation(slug, version.version)
+        path = folder / "explanations" / f"{slug}-v{version.version}.json"
+        document = json.loads(path.read_text(encoding="utf-8"))
+        validate_explanation(document)
+        assert [i["feature"] for i in document["global_importance"]] == list(
+            explanation.global_importance["feature"]
+        )
+        assert len(document["dependence"]) == len(explanation.dependence)
+        for item, suppressed in zip(
+            document["dependence"], explanation.dependence["suppressed"], strict=True
+        ):
+            assert item["suppressed"] or not suppressed
+            if item["suppressed"]:
+                assert item["count"] is None and item["mean_shap"] is None
+        rows = pd.read_csv(path.with_suffix(".csv"), keep_default_na=False, dtype=str)
+        assert set(rows["table"]) == {"global_importance", "dependence"}
+        assert len(rows) == len(explanation.global_importance) + len(explanation.dependence)
+        assert_no_row_values(document, explanation)
+
+
+def validate_explanation(document: dict[str, Any]) -> None:
+    schema = json.loads(
+        (SCHEMA_FOLDER / "insyn-explanation-v1.schema.json").read_text(encoding="utf-8")
+    )
+    jsonschema.Draft202012Validator(schema).validate(document)
+
+
+def assert_no_row_values(document: dict[str, Any], explanation: Any) -> None:
+    """Only aggregates: fixed keys, no per-row arrays, every shown bin has >= 10 rows.
+
+    (An aggregate can equal a row's value, e.g. one SHAP value shared by a whole
+    category of a linear model, so values are not compared.)
+    """
+    assert set(document) == {
+        "format", "format_version", "schema", "generated_at", "audit_head", "slug",
+        "version", "metadata", "global_importance", "dependence",
+    }  # fmt: skip
+    text = json.dumps(document)
+    for key in ("values", "background", "predictions", "rows_data", "reference"):
+        assert f'"{key}"' not in text
+    assert len(document["global_importance"]) == len(explanation.global_importance)
+    assert all(b["count"] is None or b["count"] >= 10 for b in document["dependence"])
+    numbers = len(document["global_importance"]) + 2 * len(document["dependence"])
+    assert numbers < len(explanation.values) * len(explanation.values.columns)
