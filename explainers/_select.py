@@ -1,0 +1,164 @@
+"""Choose the SHAP explainer and the explained output for a final estimator.
+
+Guarantees of :func:`choose`:
+- tree ensembles/trees -> ``"tree"`` (scale "probability" for classifiers, "raw" for regressors);
+- linear models -> ``"linear"`` (scale "log_odds" for classifiers, "raw" for regressors);
+- every other estimator with predict_proba (classifier) / predict (regressor) -> ``"permutation"``.
+HistGradientBoosting* and multiclass GradientBoostingClassifier go to "permutation":
+shap 0.51's interventional TreeExplainer is not additive for HistGradientBoosting
+and does not support multiclass GradientBoosting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from ._errors import (
+    MULTICLASS_NEEDS_POSITIVE_CLASS,
+    NO_PROBABILITIES,
+    POSITIVE_CLASS_FOR_REGRESSOR,
+    UNKNOWN_POSITIVE_CLASS,
+    UNSUPPORTED_MODEL,
+    ExplanationError,
+)
+
+Kind = Literal["tree", "linear", "permutation"]
+Scale = Literal["probability", "log_odds", "raw"]
+
+EXPLAINER_CLASSES: dict[str, str] = {
+    "tree": "TreeExplainer",
+    "linear": "LinearExplainer",
+    "permutation": "PermutationExplainer",
+}
+
+_SKLEARN_TREES = (
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
+    "ExtraTreeClassifier",
+    "ExtraTreeRegressor",
+)
+_EXTERNAL_TREES = {
+    "xgboost": ("XGBClassifier", "XGBRegressor", "XGBRFClassifier", "XGBRFRegressor"),
+    "lightgbm": ("LGBMClassifier", "LGBMRegressor"),
+}
+_NONLINEAR_LINEAR_MODULE = ("PoissonRegressor", "GammaRegressor", "TweedieRegressor")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What is explained: explainer kind, output scale and (for classifiers) the class.
+
+    ``class_index`` indexes ``estimator.classes_``; None for regressors.
+    ``positive_class`` is the label as stored in ``classes_`` (None for regressors).
+    """
+
+    kind: Kind
+    scale: Scale
+    is_classifier: bool
+    class_index: int | None
+    positive_class: Any
+    n_classes: int
+
+    @property
+    def explainer_class(self) -> str:
+        return EXPLAINER_CLASSES[self.kind]
+
+    @property
+    def positive_class_label(self) -> str | None:
+        return None if self.positive_class is None else str(self.positive_class)
+
+
+def _is_tree(estimator: Any) -> bool:
+    cls = type(estimator)
+    module = cls.__module__.split(".")[0]
+    if module == "sklearn":
+        return cls.__name__ in _SKLEARN_TREES and cls.__module__.startswith(
+            ("sklearn.ensemble", "sklearn.tree")
+        )
+    return cls.__name__ in _EXTERNAL_TREES.get(module, ())
+
+
+def _is_linear(estimator: Any) -> bool:
+    cls = type(estimator)
+    if not hasattr(estimator, "coef_") or not hasattr(estimator, "intercept_"):
+        return False
+    if cls.__module__.startswith("sklearn.linear_model"):
+        return cls.__name__ not in _NONLINEAR_LINEAR_MODULE
+    return cls.__module__.startswith("sklearn.svm") and cls.__name__ in ("LinearSVC", "LinearSVR")
+
+
+def _is_classifier(estimator: Any) -> bool:
+    from sklearn.base import is_classifier
+
+    try:
+        return bool(is_classifier(estimator))
+    except Exception:
+        return hasattr(estimator, "classes_")
+
+
+def resolve_class(classes: list[Any], positive_class: Any) -> int:
+    """Index of ``positive_class`` in ``classes`` (exact match first, then by text).
+
+    None means ``classes[1]`` for a binary model; multiclass needs an explicit class.
+    """
+    shown = ", ".join(str(c) for c in classes)
+    if positive_class is None:
+        if len(classes) == 2:
+            return 1
+        raise ExplanationError(
+            MULTICLASS_NEEDS_POSITIVE_CLASS.format(count=len(classes), classes=shown)
+        )
+    for i, label in enumerate(classes):
+        if type(label) is type(positive_class) and label == positive_class:
+            return i
+    for i, label in enumerate(classes):
+        if str(label) == str(positive_class):
+            return i
+    raise ExplanationError(UNKNOWN_POSITIVE_CLASS.format(value=positive_class, classes=shown))
+
+
+def choose(estimator: Any, positive_class: Any = None) -> Choice:
+    """Pick explainer kind, output scale and class for a fitted final estimator."""
+    name = type(estimator).__name__
+    if getattr(estimator, "n_outputs_", 1) not in (1, None):
+        raise ExplanationError(UNSUPPORTED_MODEL.format(detail=f"{name} has several outputs"))
+    if not _is_classifier(estimator):
+        if positive_class is not None:
+            raise ExplanationError(POSITIVE_CLASS_FOR_REGRESSOR.format(value=positive_class))
+        if not hasattr(estimator, "predict"):
+            raise ExplanationError(UNSUPPORTED_MODEL.format(detail=f"{name} has no predict"))
+        coef = getattr(estimator, "coef_", None)
+        if coef is not None and getattr(coef, "ndim", 1) > 1 and coef.shape[0] > 1:
+            raise ExplanationError(UNSUPPORTED_MODEL.format(detail=f"{name} has several outputs"))
+        kind: Kind = (
+            "tree" if _is_tree(estimator) else "linear" if _is_linear(estimator) else "permutation"
+        )
+        if name.startswith("HistGradientBoosting"):
+            kind = "permutation"
+        return Choice(kind, "raw", False, None, None, 0)
+
+    classes = list(getattr(estimator, "classes_", []))
+    if len(classes) < 2 or any(isinstance(c, (list, tuple, np.ndarray)) for c in classes):
+        raise ExplanationError(
+            UNSUPPORTED_MODEL.format(detail=f"{name} is not a single-output classifier")
+        )
+    index = resolve_class(classes, positive_class)
+    label = classes[index]
+    if _is_linear(estimator) and hasattr(estimator, "decision_function"):
+        return Choice("linear", "log_odds", True, index, label, len(classes))
+    if not hasattr(estimator, "predict_proba"):
+        raise ExplanationError(NO_PROBABILITIES.format(name=name))
+    tree_ok = _is_tree(estimator) and not (
+        name == "GradientBoostingClassifier" and len(classes) > 2
+    )
+    kind = "tree" if tree_ok and not name.startswith("HistGradientBoosting") else "permutation"
+    return Choice(kind, "probability", True, index, label, len(classes))
