@@ -1,0 +1,344 @@
+"""Sections of the auditor page, and the review section of the public algorithm page.
+
+Only public results are shown: explanation metadata, the stored fairness result
+(groups under the size limit already read "too few to report"), stored checks,
+reviews and the audit log. No row of data is read or shown here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from app_pages import _data
+from app_pages._audit_text import install
+from app_pages._format import escape_markdown, format_number
+from app_pages._text import MESSAGES, current_language, localized, t
+from register import AlgorithmVersion, NotFoundError
+
+install(MESSAGES)
+
+RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
+HASH_CHARS = 16
+AUDITOR_PAGE = "app_pages/auditor.py"
+
+
+# -- cached reads -----------------------------------------------------------------
+@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+def audit_data(uri: str, slug: str, version: int) -> dict[str, Any]:
+    """The version's stored fairness result, checks, reviews and its slug's log entries."""
+    reg = _data.get_register(uri)
+    fairness = reg.get_fairness(slug, version)
+    checks = reg.get_checks(slug, version)
+    return {
+        "fairness": None if fairness is None else fairness.public_dict(),
+        "checks": None if checks is None else checks.to_dict(),
+        "reviews": [_review_dict(r) for r in reg.reviews(slug, version)],
+        "entries": [e.to_dict() for e in reg.audit_entries(slug)],
+    }
+
+
+def _review_dict(review: Any) -> dict[str, Any]:
+    return {**review.to_dict(), "text_obj": review.text}
+
+
+@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+def head(uri: str) -> dict[str, Any]:
+    """The audit chain's head: entry number and hash."""
+    found = _data.get_register(uri).audit_head()
+    return {"sequence": found.sequence, "hash": found.hash}
+
+
+@st.cache_resource(ttl=_data.TABLE_TTL, show_spinner=False, max_entries=8)
+def verification(uri: str, head_hash: str) -> Any:
+    """The verification of the whole chain at ``head_hash`` (recomputed when the head moves)."""
+    return _data.get_register(uri).verify_audit()
+
+
+@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False, max_entries=16)
+def report_html(uri: str, slug: str, version: int, lang: str, head_hash: str) -> str:
+    """The self-contained HTML audit report (built by ``register``)."""
+    from register import build_audit_report, render_html
+
+    reg = _data.get_register(uri)
+    report = build_audit_report(reg, slug, version, verification=verification(uri, head_hash))
+    return render_html(report, lang=lang)
+
+
+# -- the request ------------------------------------------------------------------
+def requested_version() -> AlgorithmVersion | None:
+    """The version named by ``?slug=&version=`` (default: published), or None after saying why."""
+    slug = st.query_params.get("slug")
+    if not slug:
+        st.info(t("audit.missing_slug"))
+        return None
+    raw = st.query_params.get("version")
+    try:
+        number = int(raw) if raw else None
+    except ValueError:
+        st.error(t("audit.bad_version", version=escape_markdown(raw or "")))
+        return None
+    try:
+        return _data.get_version(_data.tracking_uri(), slug, number)  # type: ignore[no-any-return]
+    except NotFoundError as error:
+        st.error(t("audit.not_found") + "  \n" + escape_markdown(str(error)))
+        return None
+
+
+# -- sections ---------------------------------------------------------------------
+def _table(rows: list[tuple[str, str]]) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("audit.column.what"): [r[0] for r in rows],
+                t("audit.column.value"): [r[1] for r in rows],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _number(value: Any, decimals: int = 3) -> str:
+    return "–" if value is None else format_number(float(value), decimals)
+
+
+def _scientific(value: Any) -> str:
+    return "–" if value is None else f"{float(value):.2e}"
+
+
+def provenance_section(uri: str, version: AlgorithmVersion) -> None:
+    """Explainer, library versions, seed, background size and hash, rows, additivity error."""
+    meta = _data.explanation_tables(uri, version.slug, version.version)["metadata"]
+    st.subheader(t("audit.provenance.title"), anchor=False)
+    _table(
+        [
+            (
+                t("audit.provenance.explainer"),
+                f"{meta.get('explainer')} ({meta.get('explainer_class')})",
+            ),
+            (t("audit.provenance.shap"), str(meta.get("shap_version"))),
+            (t("audit.provenance.sklearn"), str(meta.get("sklearn_version"))),
+            (t("audit.provenance.estimator"), str(meta.get("estimator_class"))),
+            (t("audit.provenance.seed"), str(meta.get("seed"))),
+            (t("audit.provenance.background"), str(meta.get("background_size"))),
+            (t("audit.provenance.background_hash"), str(meta.get("background_sha256"))),
+            (t("audit.provenance.rows"), str(meta.get("rows"))),
+            (t("audit.provenance.additivity"), _scientific(meta.get("additivity_max_error"))),
+            (t("audit.provenance.fingerprint"), str(meta.get("fingerprint"))[:HASH_CHARS]),
+        ]
+    )
+
+
+def fairness_table(attribute: dict[str, Any]) -> pd.DataFrame:
+    """One attribute's groups and overall as shown: too-small groups read "too few to report"."""
+    too_few = t("audit.fairness.too_few")
+    rows = []
+    for group in [
+        *attribute["groups"],
+        {**attribute["overall"], "group": t("audit.fairness.overall")},
+    ]:
+        if group.get("too_few"):
+            rows.append([group["group"], *[too_few] * 5])
+            continue
+        count = group.get("count")
+        rows.append(
+            [
+                group["group"],
+                *[_number(group.get(m)) for m in RATES],
+                "–" if count is None else format_number(float(count), 0),
+            ]
+        )
+    columns = [
+        t("audit.column.group"),
+        *[t(f"audit.column.{m}") for m in RATES],
+        t("audit.column.count"),
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def fairness_section(fairness: dict[str, Any] | None) -> None:
+    """Per protected attribute: the table and the finding, flagged against the thresholds."""
+    st.subheader(t("audit.fairness.title"), anchor=False)
+    if fairness is None:
+        st.info(t("audit.fairness.none"))
+        return
+    thresholds = fairness["thresholds"]
+    st.write(
+        t(
+            "audit.fairness.intro",
+            minimum=fairness["min_group_size"],
+            four_fifths=format_number(100 * thresholds["four_fifths"], 0),
+            difference=format_number(100 * thresholds["max_rate_difference"], 0),
+        )
+    )
+    lang = current_language()
+    for attribute in fairness["attributes"]:
+        st.markdown(
+            "**"
+            + escape_markdown(t("audit.fairness.attribute", attribute=attribute["attribute"]))
+            + "**"
+        )
+        st.caption(escape_markdown(t("audit.fairness.grouping", grouping=attribute["grouping"])))
+        st.dataframe(fairness_table(attribute), hide_index=True, width="stretch")
+        finding = attribute["finding"].get(lang) or attribute["finding"]["sv"]
+        flagged = [f for f in attribute["flags"] if f != "too_few_groups"]
+        if flagged:
+            st.warning(escape_markdown(t("audit.fairness.flagged", finding=finding)))
+        else:
+            st.success(escape_markdown(finding))
+
+
+def checks_section(checks: dict[str, Any] | None) -> None:
+    """Additivity, reproducibility, stability and protected influence as stored."""
+    st.subheader(t("audit.checks.title"), anchor=False)
+    if checks is None:
+        st.info(t("audit.checks.none"))
+        return
+    add, rep = checks["additivity"], checks["reproducibility"]
+    verdict = {True: t("audit.checks.passed"), False: t("audit.checks.failed")}
+    same = (
+        t("audit.checks.identical", rows=rep["rows_recomputed"])
+        if rep["identical"]
+        else t(
+            "audit.checks.different",
+            difference=_scientific(rep["max_difference"]),
+            rows=rep["rows_recomputed"],
+        )
+    )
+    _table(
+        [
+            (
+                t("audit.checks.additivity"),
+                f"{_scientific(add['max_error'])} ({verdict[bool(add['passed'])]})",
+            ),
+            (t("audit.checks.reproducibility"), f"{same} ({verdict[bool(rep['passed'])]})"),
+        ]
+    )
+    st.markdown("**" + t("audit.stability.title") + "**")
+    stability = checks.get("stability")
+    if stability is None:
+        st.info(t("audit.stability.none"))
+    else:
+        _table(
+            [
+                (t("audit.stability.spearman"), _number(stability["spearman"])),
+                (t("audit.stability.entered"), ", ".join(stability["entered_top"]) or "–"),
+                (t("audit.stability.left"), ", ".join(stability["left_top"]) or "–"),
+                (t("audit.stability.changed"), _number(stability["decision_changed_share"])),
+            ]
+        )
+    influence_section(checks["protected_influence"])
+
+
+def influence_section(influence: dict[str, Any]) -> None:
+    """Share of |SHAP| carried by protected attributes directly and through named proxies."""
+    st.markdown("**" + t("audit.influence.title") + "**")
+    rows = []
+    for item in influence["attributes"]:
+        proxies = ", ".join(
+            f"{p['feature']} ({_number(p['association'], 2)}; {_number(p['shap_share'])})"
+            for p in item["proxies"]
+        )
+        direct = (
+            _number(item["direct_share"]) if item["is_input"] else t("audit.influence.not_input")
+        )
+        rows.append([item["attribute"], direct, proxies or "–", _number(item["proxy_share"])])
+    columns = ["attribute", "direct", "proxies", "proxy_share"]
+    st.dataframe(
+        pd.DataFrame(rows, columns=[t(f"audit.influence.{c}") for c in columns]),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def reviews_list(reviews: list[dict[str, Any]]) -> None:
+    """Each review: outcome, organisation, date, text (plain text) and the checks it relied on."""
+    st.subheader(t("audit.reviews.title"), anchor=False)
+    if not reviews:
+        st.info(t("audit.reviews.none"))
+        return
+    for review in reviews:
+        st.markdown(
+            "**"
+            + escape_markdown(
+                t(
+                    "audit.reviews.item",
+                    outcome=t(f"audit.outcome.{review['outcome']}"),
+                    organisation=review["organisation"],
+                    date=review["date"],
+                )
+            )
+            + "**"
+        )
+        st.text(localized(review["text_obj"]), width="stretch")
+        if review["checks"]:
+            st.caption(
+                escape_markdown(t("audit.reviews.checks", checks=", ".join(review["checks"])))
+            )
+
+
+def log_section(uri: str, entries: list[dict[str, Any]], head_info: dict[str, Any]) -> None:
+    """The verification status, the head hash and this algorithm's log entries."""
+    st.subheader(t("audit.log.title"), anchor=False)
+    result = verification(uri, head_info["hash"])
+    if result.ok:
+        st.success(t("audit.log.ok", entries=result.entries))
+    else:
+        st.error(
+            "  \n".join(
+                [t("audit.log.broken"), *[escape_markdown(p.message) for p in result.problems]]
+            )
+        )
+    st.caption(
+        escape_markdown(t("audit.log.head", sequence=head_info["sequence"], hash=head_info["hash"]))
+    )
+    columns = ["sequence", "time", "event", "version", "hash"]
+    rows = [
+        [
+            str(e["sequence"]),
+            e["time"].replace("T", " ")[:19],
+            t(f"audit.event.{e['event']}"),
+            "–" if e["version"] is None else str(e["version"]),
+            e["hash"][:HASH_CHARS],
+        ]
+        for e in entries
+    ]
+    st.dataframe(
+        pd.DataFrame(rows, columns=[t(f"audit.log.column.{c}") for c in columns]),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def download_section(uri: str, version: AlgorithmVersion, head_info: dict[str, Any]) -> None:
+    """A button that downloads the self-contained HTML audit report."""
+    lang = current_language()
+    html = report_html(uri, version.slug, version.version, lang, head_info["hash"])
+    st.download_button(
+        t("audit.download"),
+        data=html.encode("utf-8"),
+        file_name=f"insyn-audit-{version.slug}-v{version.version}-{lang}.html",
+        mime="text/html",
+        icon=":material/download:",
+    )
+
+
+def review_section(version: AlgorithmVersion) -> None:
+    """For the public algorithm page: the version's reviews, the chain head and an audit link."""
+    uri = _data.tracking_uri()
+    data = audit_data(uri, version.slug, version.version)
+    reviews_list(data["reviews"])
+    info = head(uri)
+    st.caption(escape_markdown(t("audit.log.head", sequence=info["sequence"], hash=info["hash"])))
+    with contextlib.suppress(StreamlitAPIException):  # auditor page not in the navigation
+        st.page_link(
+            AUDITOR_PAGE,
+            label=t("audit.link"),
+            query_params={"slug": version.slug, "version": str(version.version)},
+            icon=":material/fact_check:",
+        )

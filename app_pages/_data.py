@@ -1,0 +1,117 @@
+"""Cached, read-only access to the register for the portal's pages.
+
+The :class:`register.Register` and loaded models are shared resources
+(``st.cache_resource``); tables (search pages, versions, history, the public
+parts of an explanation) are cached data (``st.cache_data``). Every cached
+function takes the tracking URI as its first argument so that two registers
+never share a cache entry. Nothing here computes a global explanation: pages
+only read what registration stored.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from register import Register
+
+# How long a search page or filter list may be served from cache (seconds).
+TABLE_TTL = 300
+# Results per catalogue page (read at each run, so tests may lower it).
+PAGE_SIZE = 10
+
+
+def tracking_uri() -> str:
+    """The tracking URI the portal reads (``$MLFLOW_TRACKING_URI`` or the default)."""
+    return os.environ.get("MLFLOW_TRACKING_URI", "")
+
+
+@st.cache_resource(show_spinner=False)
+def get_register(uri: str) -> Register:
+    """The one Register of ``uri`` (empty: the register's own default)."""
+    return Register(tracking_uri=uri or None)
+
+
+@st.cache_data(ttl=TABLE_TTL, show_spinner=False)
+def filter_options(uri: str) -> dict[str, list[str]]:
+    """The values each catalogue filter can take."""
+    options = get_register(uri).filter_options()
+    return {
+        "organisation": list(options.organisations),
+        "theme": list(options.themes),
+        "status": list(options.statuses),
+        "risk": list(options.risk_categories),
+    }
+
+
+@st.cache_data(ttl=TABLE_TTL, show_spinner=False)
+def search(
+    uri: str,
+    text: str,
+    organisation: str | None,
+    theme: str | None,
+    status: str | None,
+    risk: str | None,
+    page_token: str | None,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[Any], str | None]:
+    """One page (``page_size`` items) of published algorithms matching every condition,
+    and the token of the next page (None on the last)."""
+    page = get_register(uri).search(
+        text or None,
+        organisation=organisation,
+        theme=theme,
+        status=status,
+        risk=risk,
+        max_results=page_size,
+        page_token=page_token,
+    )
+    return list(page.items), page.next_page_token
+
+
+@st.cache_data(ttl=TABLE_TTL, show_spinner=False)
+def get_version(uri: str, slug: str, version: int | None) -> Any:
+    """The stored version (None: the published one); raises register.NotFoundError."""
+    return get_register(uri).get(slug, version)
+
+
+@st.cache_data(ttl=TABLE_TTL, show_spinner=False)
+def history(uri: str, slug: str) -> list[Any]:
+    """Every complete version of ``slug`` with what changed, oldest first."""
+    return list(get_register(uri).history(slug))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _explanation(uri: str, slug: str, version: int) -> Any:
+    """The stored explanation (with its background rows, which stay server-side)."""
+    return get_register(uri).get_explanation(slug, version)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def explanation_tables(uri: str, slug: str, version: int) -> dict[str, Any]:
+    """The public parts of a stored explanation: metadata, global importance, dependence.
+
+    A version's explanation never changes, so these are cached without expiry.
+    No row-level value leaves this function.
+    """
+    explanation = _explanation(uri, slug, version)
+    return {
+        "metadata": dict(explanation.metadata.to_dict()),
+        "global_importance": pd.DataFrame(explanation.global_importance).copy(),
+        "dependence": pd.DataFrame(explanation.dependence).copy(),
+    }
+
+
+def background(uri: str, slug: str, version: int) -> pd.DataFrame:
+    """The explanation's background rows, for a local explanation only (never shown)."""
+    frame: pd.DataFrame = _explanation(uri, slug, version).background
+    return frame
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def load_model(uri: str, slug: str, version: int) -> Any:
+    """The fitted model of one version, loaded once per process."""
+    return get_register(uri).load_model(slug, version)

@@ -1,0 +1,169 @@
+"""The sections of an algorithm page that come from its stored explanation.
+
+Only aggregates are shown: global importance, dependence summaries whose small
+groups are already suppressed, and the explanation's provenance. No row of
+reference or background data is ever shown.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app_pages._charts import importance_chart
+from app_pages._format import (
+    effect_number,
+    effect_text,
+    effect_unit,
+    escape_markdown,
+    format_number,
+    join_words,
+)
+from app_pages._plain import global_summary
+from app_pages._sections import feature_label, heading, plain
+from app_pages._text import t, t_enum
+from register import AlgorithmVersion, TransparencyRecord
+
+TOP_FACTORS = 3
+# The label the explainers give to rows without a value.
+MISSING_BIN = "(missing)"
+FINGERPRINT_CHARS = 12
+
+
+def importance_section(record: TransparencyRecord, tables: dict[str, Any]) -> None:
+    """Global importance: a sentence naming the top factors, a bar chart and a table."""
+    scale = str(tables["metadata"].get("scale", "raw"))
+    importance: pd.DataFrame = tables["global_importance"]
+    labels = [feature_label(record, str(name)) for name in importance["feature"]]
+    values = [effect_number(float(v), scale) for v in importance["mean_abs_shap"]]
+    texts = [effect_text(float(v), scale, signed=False) for v in importance["mean_abs_shap"]]
+    unit = effect_unit(scale)
+    sentence = t("explain.top", factors=join_words(labels[:TOP_FACTORS]))
+
+    heading("explain.title")
+    st.write(t("explain.intro"))
+    plain(sentence)
+    # The plain-language detail (sizes, scale, what it does not show); its lead
+    # sentence is the one above.
+    sizes = [float(v) for v in importance["mean_abs_shap"]]
+    with st.container(key="explain_summary"):
+        for line in global_summary(labels, sizes, scale)[1:]:
+            plain(line)
+    chart_column, table_column = st.columns([3, 2])
+    chart = importance_chart(
+        pd.DataFrame({"label": labels, "value": values, "text": texts}),
+        title=t("explain.chart_title"),
+        axis_title=t("explain.column.importance", unit=unit),
+    )
+    chart_column.altair_chart(chart, width="stretch", alt=sentence)
+    table_column.dataframe(
+        pd.DataFrame(
+            {
+                t("column.feature"): labels,
+                t("explain.column.importance", unit=unit): texts,
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def edge_text(value: float) -> str:
+    """A bin edge with at most four significant digits, in the reader's number format."""
+    if float(value).is_integer():
+        return format_number(value, 0)
+    digits = 3 - math.floor(math.log10(abs(value)))
+    text = format_number(value, min(4, max(0, digits)))
+    return text.rstrip("0").rstrip(",.") if ("," in text or "." in text) else text
+
+
+def bin_text(row: pd.Series) -> str:
+    """A bin as a citizen reads it: ``< 25``, ``25 – 40``, ``≥ 40``, one value, or a category."""
+    lower, upper = row.get("lower"), row.get("upper")
+    has_lower, has_upper = _is_number(lower), _is_number(upper)
+    if has_lower and has_upper:
+        if lower == upper:
+            return edge_text(lower)
+        return f"{edge_text(lower)} – {edge_text(upper)}"
+    if has_upper:
+        return f"< {edge_text(upper)}"
+    if has_lower:
+        return f"≥ {edge_text(lower)}"
+    label = str(row.get("bin"))
+    return t("dependence.missing") if label == MISSING_BIN else label
+
+
+def dependence_table(rows: pd.DataFrame, scale: str) -> pd.DataFrame:
+    """One feature's bins: value, count and mean effect; suppressed bins say so in words."""
+    too_few = t("dependence.suppressed")
+    bins, counts, effects = [], [], []
+    for _, row in rows.iterrows():
+        bins.append(bin_text(row))
+        if bool(row.get("suppressed")):
+            counts.append(too_few)
+            effects.append(too_few)
+        else:
+            counts.append(format_number(float(row["count"]), 0))
+            effects.append(effect_text(float(row["mean_shap"]), scale))
+    return pd.DataFrame(
+        {
+            t("dependence.column.bin"): bins,
+            t("dependence.column.count"): counts,
+            t("dependence.column.effect", unit=effect_unit(scale)): effects,
+        }
+    )
+
+
+def dependence_section(record: TransparencyRecord, tables: dict[str, Any]) -> None:
+    """Per feature (most important first), the mean effect per bin or category."""
+    scale = str(tables["metadata"].get("scale", "raw"))
+    dependence: pd.DataFrame = tables["dependence"]
+    heading("dependence.title")
+    st.write(t("dependence.intro"))
+    for name in tables["global_importance"]["feature"]:
+        rows = dependence[dependence["feature"] == name]
+        with st.expander(escape_markdown(feature_label(record, str(name)))):
+            if rows.empty:
+                plain(t("dependence.none"))
+            else:
+                st.dataframe(dependence_table(rows, scale), hide_index=True, width="stretch")
+
+
+def _scientific(value: Any) -> str:
+    return f"{float(value):.2e}" if _is_number(value) else t("not_given")
+
+
+def provenance_section(version: AlgorithmVersion, tables: dict[str, Any]) -> None:
+    """Which model version and which explanation the page shows, for auditors."""
+    meta = tables["metadata"]
+    fingerprint = str(meta.get("fingerprint") or version.explanation_fingerprint)
+    explainer = str(meta.get("explainer") or version.explainer)
+    items = [
+        ("provenance.model_version", str(version.version)),
+        ("provenance.created", version.created_at.strftime("%Y-%m-%d %H:%M UTC")),
+        ("provenance.run_id", version.run_id),
+        ("provenance.fingerprint", fingerprint[:FINGERPRINT_CHARS]),
+        ("provenance.explainer", t_enum("explainer", explainer)),
+        ("provenance.shap_version", str(meta.get("shap_version", t("not_given")))),
+        ("provenance.background_size", str(meta.get("background_size", t("not_given")))),
+        ("provenance.additivity", _scientific(meta.get("additivity_max_error"))),
+        ("provenance.scale", t_enum("scale", str(meta.get("scale", "")))),
+    ]
+    heading("provenance.title")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("provenance.column.what"): [t(key) for key, _ in items],
+                t("provenance.column.value"): [value for _, value in items],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )

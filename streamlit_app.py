@@ -1,0 +1,78 @@
+"""insyn's public portal: the router.
+
+Sets up the page, the language switch in the sidebar (kept in
+``st.session_state["lang"]``; ``?lang=en`` in the address selects English)
+and the navigation between the Catalogue, Algorithm and About pages.
+Run with ``streamlit run streamlit_app.py``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages._guard import guarded
+from app_pages._a11y import set_document_language
+from app_pages._safe import install_wrapping_css
+from app_pages._text import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_KEY,
+    LANGUAGES,
+    current_language,
+    language_name,
+    t,
+)
+
+# The language the address asked for last, so a later switch in the sidebar wins.
+_URL_LANGUAGE_KEY = "_lang_from_url"
+
+
+def _resolve_language() -> None:
+    """Keep the reader's language in session state; a new ``?lang=`` in the address wins."""
+    requested = st.query_params.get(LANGUAGE_KEY)
+    if requested in LANGUAGES and requested != st.session_state.get(_URL_LANGUAGE_KEY):
+        st.session_state[_URL_LANGUAGE_KEY] = requested
+        st.session_state[LANGUAGE_KEY] = requested
+    if st.session_state.get(LANGUAGE_KEY) not in LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = DEFAULT_LANGUAGE
+
+
+def _language_switch() -> None:
+    """The sidebar switch between Swedish and English (value in ``st.session_state["lang"]``)."""
+    st.sidebar.radio(
+        t("app.language"),
+        LANGUAGES,
+        key=LANGUAGE_KEY,
+        format_func=language_name,
+        horizontal=True,
+    )
+
+
+_resolve_language()
+st.set_page_config(page_title=t("app.title"), page_icon=":material/policy:", layout="wide")
+_language_switch()
+set_document_language(current_language())  # <html lang> for screen readers
+install_wrapping_css()  # long words in record text wrap instead of widening the page
+page = st.navigation(
+    [
+        st.Page(
+            "app_pages/catalogue.py",
+            title=t("nav.catalogue"),
+            icon=":material/list:",
+            default=True,
+        ),
+        st.Page(
+            "app_pages/algorithm.py",
+            title=t("nav.algorithm"),
+            icon=":material/insights:",
+            url_path="algorithm",
+        ),
+        st.Page(
+            "app_pages/about.py",
+            title=t("nav.about"),
+            icon=":material/info:",
+            url_path="about",
+        ),
+    ]
+)
+# Each page guards its own body; this catches what happens before that (its imports).
+guarded(page.run)

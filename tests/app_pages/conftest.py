@@ -1,0 +1,72 @@
+"""Helpers for the portal's AppTests: open a page as a citizen would, read what is shown."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "streamlit_app.py"
+TIMEOUT = 180
+CATALOGUE = "app_pages/catalogue.py"
+ALGORITHM = "app_pages/algorithm.py"
+ABOUT = "app_pages/about.py"
+BENEFITS = "benefits-uptake"
+HOUSING = "housing-guarantee"
+
+OpenPage = Callable[..., AppTest]
+
+
+def visible_text(at: AppTest) -> str:
+    """Everything a reader sees as text, with Markdown escapes removed, one item a line."""
+    parts: list[str] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "text",
+        "caption",
+        "info",
+        "error",
+        "warning",
+        "success",
+    ):
+        parts += [str(element.value) for element in getattr(at, kind)]
+    parts += [str(link.value) for link in at.page_link]
+    parts += [block.label for block in (*at.expander, *at.tabs)]
+    parts += [widget.label for widget in (*at.button, *at.number_input, *at.selectbox)]
+    for frame in at.dataframe:
+        table = frame.value
+        parts += [str(column) for column in table.columns]
+        parts += [str(cell) for row in table.itertuples(index=False) for cell in row]
+    text = re.sub(r"(?<!\\)\*\*", "", "\n".join(parts))  # bold markers
+    return re.sub(r"\\(.)", r"\1", text)  # Markdown escapes
+
+
+def assert_no_exception(at: AppTest) -> None:
+    """The page ran to its end and shows no traceback."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.fixture()
+def open_page(demo_tracking_uri: str) -> OpenPage:
+    """Open ``page`` of the portal on the demo register in ``lang`` with query ``params``."""
+
+    def _open(page: str = CATALOGUE, *, lang: str | None = None, **params: str) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        if lang is not None:
+            at.query_params["lang"] = lang
+        at.run()
+        if page != CATALOGUE or params:
+            for key, value in params.items():
+                at.query_params[key] = value
+            at.switch_page(page).run()
+        assert_no_exception(at)
+        return at
+
+    return _open

@@ -1,0 +1,240 @@
+"""Algorithm page: record sections, explanations, try-it, history and provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app_pages.conftest import (
+    ALGORITHM,
+    BENEFITS,
+    CATALOGUE,
+    HOUSING,
+    TIMEOUT,
+    OpenPage,
+    assert_no_exception,
+    visible_text,
+)
+
+SECTIONS = {
+    "sv": [
+        "Vad är det här?",
+        "Syfte och påverkan",
+        "Avvägningar",
+        "Rättslig grund",
+        "Hur beslut fattas",
+        "Mänsklig tillsyn",
+        "Risk",
+        "Konsekvensbedömningar",
+        "Data",
+        "Hur det fungerar tekniskt",
+        "Leverantör och källkod",
+        "Kontakt",
+        "Vad påverkar resultatet?",
+        "Hur olika värden påverkar resultatet",
+        "Prova själv",
+        "Versionshistorik",
+        "Vilken version och förklaring visas?",
+    ],
+    "en": [
+        "What is this?",
+        "Purpose and impact",
+        "Considerations",
+        "Legal basis",
+        "How decisions are made",
+        "Human oversight",
+        "Risk",
+        "Impact assessments",
+        "Data",
+        "How it works technically",
+        "Supplier and source code",
+        "Contact",
+        "What drives the results?",
+        "How different values affect the result",
+        "Try it",
+        "Version history",
+        "Which version and explanation is shown?",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("slug", [BENEFITS, HOUSING])
+def test_every_section_is_shown(open_page: OpenPage, lang: str, slug: str) -> None:
+    at = open_page(ALGORITHM, lang=lang, slug=slug)
+    headings = [h.value for h in at.subheader]
+    for section in SECTIONS[lang]:
+        assert section in headings, section
+    text = visible_text(at)
+    assert "Exempelkommun" in text
+    if lang == "sv":
+        assert "Resultatet påverkas mest av " in text
+        assert "Riskkategori enligt EU:s AI-förordning: Hög risk" in text
+        assert "Modellversion" in text and "SHAP-version" in text
+    else:
+        assert "The result is driven most by " in text
+        assert "Risk category under the EU AI Act: High risk" in text
+        assert "Model version" in text and "Explainer" in text
+
+
+def test_record_text_and_feature_labels_in_english(open_page: OpenPage) -> None:
+    at = open_page(ALGORITHM, lang="en", slug=BENEFITS)
+    text = visible_text(at)
+    assert "Outreach support on unemployment benefits (demonstration)" in text
+    # Features are named in plain words from the record, in the chart's table and the form.
+    assert "Reason for job loss" in text
+    assert "Reason for job loss" in [s.label for s in at.selectbox]
+    assert "Contribution" not in text  # no local explanation before the form is sent
+
+
+def test_importance_table_is_the_charts_text_alternative(open_page: OpenPage) -> None:
+    at = open_page(ALGORITHM, slug=BENEFITS)
+    table = next(
+        frame.value
+        for frame in at.dataframe
+        if "Genomsnittlig påverkan (procentenheter)" in frame.value.columns
+    )
+    sentence = next(t.value for t in at.text if t.value.startswith("Resultatet påverkas mest av"))
+    top = list(table["Uppgift"])[:3]
+    assert sentence == f"Resultatet påverkas mest av {top[0]}, {top[1]} och {top[2]}."
+
+
+def test_dependence_summaries_show_counts_per_bin(open_page: OpenPage) -> None:
+    at = open_page(ALGORITHM, lang="en", slug=BENEFITS)
+    tables = [f.value for f in at.dataframe if "Number of people" in f.value.columns]
+    assert len(tables) == 13  # one per model input
+    reason = next(t for t in tables if "slack_work" in set(t["Value"]))
+    assert all(
+        c == "too few to report" or c.replace(",", "").isdigit() for c in reason["Number of people"]
+    )
+
+
+def test_version_history_and_provenance(open_page: OpenPage) -> None:
+    at = open_page(ALGORITHM, slug=BENEFITS, version="1")
+    history = next(f.value for f in at.dataframe if "Ändrade fält" in f.value.columns)
+    assert list(history["Version"]) == [1]
+    assert list(history["Märkning"]) == ["publicerad"]
+    assert list(history["Ändrade fält"]) == ["(första versionen)"]
+    provenance = next(
+        f.value for f in at.dataframe if "Uppgift" in f.value.columns and "Värde" in f.value.columns
+    )
+    items = dict(zip(provenance["Uppgift"], provenance["Värde"], strict=True))
+    assert items["Modellversion"] == "1"
+    assert len(items["Förklaringens fingeravtryck"]) == 12
+    assert items["Skala"] == "sannolikhet"
+
+
+@pytest.mark.parametrize(
+    ("lang", "result", "sentence", "disclaimer"),
+    [
+        (
+            "sv",
+            "Modellens uppskattning: ",
+            "Det här påverkade uppskattningen mest:",
+            "En människa fattar beslutet.",
+        ),
+        ("en", "The model's estimate: ", "These inputs moved the estimate most:", "A human decides."),
+    ],
+)
+def test_try_it_with_good_input_explains_the_estimate(
+    open_page: OpenPage, lang: str, result: str, sentence: str, disclaimer: str
+) -> None:
+    at = open_page(ALGORITHM, lang=lang, slug=BENEFITS)
+    at.number_input(key=f"tryit_{BENEFITS}_1_age").set_value(50)
+    at.selectbox(key=f"tryit_{BENEFITS}_1_married").set_value("no")
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert not at.error
+    text = visible_text(at)
+    estimate = next(h.value for h in at.subheader if h.value.startswith(result))
+    assert estimate.endswith("\u00a0%")
+    assert sentence in text
+    assert disclaimer in text
+    assert "50" in text  # the value typed is named beside its input
+    contributions = next(f.value for f in at.dataframe if f.value.shape[1] == 4)
+    directions = set(contributions.iloc[:, 2])
+    assert directions <= ({"höjer", "sänker"} if lang == "sv" else {"raises", "lowers"})
+    effects = list(contributions.iloc[:, 3])
+    assert all(e[0] in "+\u2212" or e.strip("0.,") == "" for e in effects)
+
+
+def _show_estimate(uri, slug, values, lang):  # type: ignore[no-untyped-def]
+    # Runs as an AppTest script of its own: no annotations, imports inside.
+    import os
+
+    import streamlit as st
+
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    st.session_state["lang"] = lang
+    from app_pages import _data
+    from app_pages._guard import guarded
+    from app_pages._tryit import show_estimate
+
+    version = _data.get_version(uri, slug, None)
+    defaults = version.input_profile.defaults()
+    guarded(lambda: show_estimate(version, {**defaults, **values}))
+
+
+@pytest.mark.parametrize(
+    ("lang", "values", "words"),
+    [
+        ("sv", {"age": 500}, ["Värdena kunde inte användas", "Ålder: must be between", "500"]),
+        ("en", {"age": 500}, ["The values could not be used", "Age: must be between"]),
+        ("sv", {"married": "kanske"}, ["Gift: must be one of: no, yes", "'kanske'"]),
+        ("en", {"joblost": "moon"}, ["Reason for job loss: must be one of", "(given: 'moon')"]),
+    ],
+)
+def test_try_it_with_bad_input_gives_the_clear_message(
+    demo_tracking_uri: str, lang: str, values: dict[str, Any], words: list[str]
+) -> None:
+    # The form's widgets already keep numbers in range and categories known, so a
+    # browser cannot send these values; the submit handler must still refuse them.
+    at = AppTest.from_function(
+        _show_estimate, args=(demo_tracking_uri, BENEFITS, values, lang), default_timeout=TIMEOUT
+    ).run()
+    assert_no_exception(at)
+    message = visible_text(at)
+    assert len(at.error) == 1
+    for word in words:
+        assert word in message
+    assert "Modellens uppskattning" not in message and "The model's estimate" not in message
+
+
+def test_try_it_widgets_keep_input_in_range(open_page: OpenPage) -> None:
+    at = open_page(ALGORITHM, slug=BENEFITS)
+    age = at.number_input(key=f"tryit_{BENEFITS}_1_age")
+    assert (age.min, age.max, age.step) == (20, 61, 1)
+    married = at.selectbox(key=f"tryit_{BENEFITS}_1_married")
+    assert married.options == ["no", "yes"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "params", "message"),
+    [
+        ("sv", {"slug": "finns-inte"}, "Algoritmen finns inte i registret"),
+        ("en", {"slug": "no-such-algorithm"}, "The algorithm is not in the register"),
+        ("sv", {"slug": BENEFITS, "version": "99"}, "has no version 99"),
+        ("en", {"slug": BENEFITS, "version": "abc"}, "“abc” is not a version number"),
+    ],
+)
+def test_unknown_slug_or_version_says_so_and_links_back(
+    open_page: OpenPage, lang: str, params: dict[str, str], message: str
+) -> None:
+    at = open_page(ALGORITHM, lang=lang, **params)
+    assert message in visible_text(at)
+    assert at.error
+    back = at.page_link[-1]
+    assert back.value == ("Tillbaka till katalogen" if lang == "sv" else "Back to the catalogue")
+    assert (
+        back.proto.page.endswith("catalogue")
+        or CATALOGUE.endswith(back.proto.page)
+        or back.proto.page == ""
+    )
+
+
+def test_no_slug_points_to_the_catalogue(open_page: OpenPage) -> None:
+    at = open_page(ALGORITHM)
+    assert "Ingen algoritm är vald" in visible_text(at)
+    assert at.page_link[-1].value == "Tillbaka till katalogen"

@@ -1,0 +1,140 @@
+"""The auditor page and the public review section, with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.app_pages.conftest import BENEFITS, HOUSING, TIMEOUT, assert_no_exception, visible_text
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "app_pages" / "auditor.py"
+
+
+def open_auditor(lang: str = "sv", **params: str) -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def test_auditor_page_shows_every_section_in_english(demo_tracking_uri: str) -> None:
+    at = open_auditor("en", slug=BENEFITS, version="1")
+    text = visible_text(at)
+    for expected in (
+        "Explanation provenance",
+        "Fairness by group",
+        "Protected attribute: sex",
+        "Protected attribute: nwhite",
+        "Protected attribute: age",
+        "Explanation checks",
+        "Stability against the previous version",
+        "Influence of protected attributes",
+        "Reviews",
+        "Exempelkommuns internrevision",
+        "Audit log",
+        "The chain is verified",
+        "registered",
+        "review added",
+    ):
+        assert expected in text, expected
+    assert "shap" in text.lower() and "0.51" in text
+    assert len(at.get("download_button")) == 1
+
+
+def test_too_small_groups_are_never_shown_as_numbers(demo_tracking_uri: str) -> None:
+    from register import Register
+
+    fairness = Register(demo_tracking_uri).get_fairness(BENEFITS, 1)
+    assert fairness is not None
+    public = fairness.public_dict()
+    at = open_auditor("sv", slug=BENEFITS, version="1")
+    tables = [frame.value for frame in at.dataframe]
+    for attribute in public["attributes"]:
+        for group in attribute["groups"]:
+            if group["too_few"]:
+                shown = [
+                    t for t in tables if "Grupp" in t.columns and group["group"] in set(t["Grupp"])
+                ]
+                assert shown
+                row = shown[0][shown[0]["Grupp"] == group["group"]].iloc[0]
+                assert set(row.iloc[1:]) == {"för få för att redovisas"}
+    for attribute in public["attributes"]:
+        for group in attribute["groups"]:
+            assert group["too_few"] or group["count"] >= 10
+
+
+def test_unknown_version_and_missing_slug_explain_themselves(demo_tracking_uri: str) -> None:
+    at = open_auditor("en", slug=HOUSING, version="99")
+    assert "The algorithm was not found." in visible_text(at)
+    at = open_auditor("en")
+    assert "Say which algorithm to audit" in visible_text(at)
+
+
+def test_review_section_shows_reviews_and_head(demo_tracking_uri: str) -> None:
+    from register import Register
+
+    head = Register(demo_tracking_uri).audit_head()
+
+    def page() -> None:
+        import streamlit as st
+
+        from app_pages._audit_sections import review_section
+        from app_pages._data import get_version, tracking_uri
+
+        st.session_state["lang"] = "en"
+        review_section(get_version(tracking_uri(), "benefits-uptake", None))
+
+    at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    assert_no_exception(at)
+    text = visible_text(at).replace("\u200b", "")  # the portal may break long words
+    assert "Approved with remarks – Exempelkommuns internrevision, 2025-11-20" in text
+    assert head.hash in text
+
+
+def test_fairness_section_shows_too_few_instead_of_numbers() -> None:
+    def page() -> None:
+        import streamlit as st
+
+        from app_pages._audit_sections import fairness_section
+
+        st.session_state["lang"] = "en"
+        group = {
+            "selection_rate": 0.5,
+            "true_positive_rate": 0.5,
+            "false_positive_rate": 0.1,
+            "precision": 0.7,
+            "count": 40.0,
+        }
+        hidden = dict.fromkeys(group)
+        fairness_section(
+            {
+                "min_group_size": 10,
+                "thresholds": {"four_fifths": 0.8, "max_rate_difference": 0.1},
+                "attributes": [
+                    {
+                        "attribute": "sex",
+                        "grouping": "categories as recorded",
+                        "overall": {**group, "count": 85.0},
+                        "groups": [
+                            {"group": "female", **group, "too_few": False},
+                            {"group": "male", **group, "too_few": False},
+                            {"group": "other", **hidden, "too_few": True},
+                        ],
+                        "flags": [],
+                        "finding": {"sv": "Inga skillnader.", "en": "No differences."},
+                    }
+                ],
+            }
+        )
+
+    at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    assert_no_exception(at)
+    table = at.dataframe[0].value
+    other = table[table["Group"] == "other"].iloc[0]
+    assert set(other.iloc[1:]) == {"too few to report"}
+    assert "No differences." in visible_text(at)
