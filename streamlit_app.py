@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._guard import guarded
 from app_pages._a11y import set_document_language
+from app_pages._guard import guarded
 from app_pages._safe import install_wrapping_css
 from app_pages._text import (
     DEFAULT_LANGUAGE,
@@ -65,6 +65,12 @@ page = st.navigation(
             title=t("nav.algorithm"),
             icon=":material/insights:",
             url_path="algorithm",
+        ),
+        st.Page(
+            "app_pages/auditor.py",
+            title=t("nav.auditor"),
+            icon=":material/fact_check:",
+            url_path="auditor",
         ),
         st.Page(
             "app_pages/about.py",

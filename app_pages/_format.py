@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from app_pages._safe import safe_inline
 from app_pages._text import current_language, t
 
+
 def escape_markdown(text: str) -> str:
     """``text`` on one line with every Markdown, HTML and directive character made inert,
     control and bidi-override characters removed and long words breakable

@@ -208,7 +208,6 @@ def show_estimate(version: AlgorithmVersion, values: dict[str, Any]) -> None:
     )
     scale = str(local.scale)
     table = contributions_table(record, local.contributions)
-    sentence = explanation_sentence(table, scale)
 
     st.subheader(
         t("tryit.result", value=format_result(float(local.prediction), scale)), anchor=False
@@ -221,10 +220,12 @@ def show_estimate(version: AlgorithmVersion, values: dict[str, Any]) -> None:
         record=record,
     )
     decision = decision_lines(record)
+    explained = summary[: len(summary) - len(decision)]
     with st.container(key="tryit_summary"):
-        for line in summary[: len(summary) - len(decision)]:
+        for line in explained:
             plain(line)
-    show_contributions(table, scale, sentence)
+    # The chart's text alternative: the same plain-language factors, in one paragraph.
+    show_contributions(table, scale, " ".join(line.removeprefix("• ") for line in explained))
     st.info(escape_markdown(" ".join(decision[:2])))
     plain(decision[2])
     what_would_change(version, row)

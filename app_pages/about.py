@@ -14,7 +14,7 @@ def about_page() -> None:
     st.title(t("about.title"), anchor=False)
     st.write(t("about.intro"))
     for section in SECTIONS:
-        st.subheader(t(f"{section}.title"), anchor=False)
+        st.header(t(f"{section}.title"), anchor=False)
         st.markdown(t(f"{section}.body"))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _data
+from app_pages._audit_sections import review_section
 from app_pages._explanation import dependence_section, importance_section, provenance_section
 from app_pages._format import escape_markdown
 from app_pages._guard import guarded, show_error
@@ -59,6 +60,7 @@ def algorithm_page() -> None:
     with versions:
         history_section(_data.history(uri, version.slug))
         provenance_section(version, tables)
+        review_section(version)
     catalogue_link()
 
 

@@ -64,7 +64,7 @@ def result_card(item: AlgorithmSummary) -> None:
     """One algorithm: name, who runs it, status, risk, short description and a link."""
     name = localized(item.name)
     with st.container(border=True):
-        st.subheader(escape_markdown(name), anchor=False)
+        st.header(escape_markdown(name), anchor=False)
         meta = t(
             "catalogue.meta",
             organisation=item.organisation,

@@ -43,6 +43,20 @@ def _plain_log_model(model, uri: str) -> float:  # type: ignore[no-untyped-def]
     return seconds
 
 
+class _StepTimer:
+    """Seconds spent in each registration step, from the register's progress calls."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._label = "checking"
+        self._since = time.perf_counter()
+
+    def progress(self, label: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        self.seconds[self._label] = self.seconds.get(self._label, 0.0) + now - self._since
+        self._label, self._since = label, now
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=20, help="what-if round trips to time")
@@ -62,13 +76,8 @@ def main() -> None:
             record = load_record(folder.record_path)
             built = folder.build()
             plain = _plain_log_model(built.model, f"sqlite:///{tmp}/plain.db")
-            steps: dict[str, float] = {}
-            last = [time.perf_counter(), "checking"]
-
-            def progress(label: str, done: int, total: int) -> None:
-                now = time.perf_counter()
-                steps[str(last[1])] = steps.get(str(last[1]), 0.0) + now - float(last[0])
-                last[0], last[1] = now, label
+            steps = _StepTimer()
+            progress = steps.progress
 
             start = time.perf_counter()
             version = reg.register_algorithm(
@@ -76,6 +85,7 @@ def main() -> None:
             )
             total = time.perf_counter() - start
             progress("done", 0, 0)
+            steps_taken = steps.seconds
             explanation = reg.get_explanation(record.slug, version.version)
 
             profile = version.input_profile
@@ -99,16 +109,25 @@ def main() -> None:
                     explanation.metadata.rows,
                     plain,
                     total,
-                    steps.get("explaining", 0.0) + steps.get("checking", 0.0),
-                    steps.get("storing", 0.0),
-                    steps.get("publishing", 0.0),
+                    steps_taken.get("explaining", 0.0) + steps_taken.get("checking", 0.0),
+                    steps_taken.get("storing", 0.0),
+                    steps_taken.get("publishing", 0.0),
                     statistics.median(timings) * 1000,
                     peak / 2**20,
                 )
             )
     header = (
-        "model", "explainer", "rows", "plain log_model s", "insyn register s", "ratio",
-        "check+explain s", "store s", "publish s", "what-if ms (median)", "what-if peak MiB",
+        "model",
+        "explainer",
+        "rows",
+        "plain log_model s",
+        "insyn register s",
+        "ratio",
+        "check+explain s",
+        "store s",
+        "publish s",
+        "what-if ms (median)",
+        "what-if peak MiB",
     )
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

@@ -16,17 +16,17 @@ from ._explain import explain, explain_local, explain_rows
 from ._result import Explanation, ExplanationMetadata, LocalExplanation
 
 __all__ = [
+    "CounterfactualChange",  # what would change the outcome (explainers/_counterfactual.py)
+    "CounterfactualResult",
     "Explanation",
     "ExplanationChecks",  # auditor checks (explainers/_checks.py)
     "ExplanationError",
     "ExplanationMetadata",
     "LocalExplanation",
+    "Suggestion",
     "explain",
     "explain_local",
     "explain_rows",
-    "run_checks",  # auditor checks (explainers/_checks.py)
-    "CounterfactualChange",  # what would change the outcome (explainers/_counterfactual.py)
-    "CounterfactualResult",
-    "Suggestion",
     "find_counterfactuals",
+    "run_checks",  # auditor checks (explainers/_checks.py)
 ]

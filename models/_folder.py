@@ -100,14 +100,17 @@ class ModelFolder:
 
         model_file = self._path / "model.skops"
         reference = None
-        for name, reader in (("reference.parquet", pd.read_parquet), ("reference.csv", pd.read_csv)):
+        for name, reader in (
+            ("reference.parquet", pd.read_parquet),
+            ("reference.csv", pd.read_csv),
+        ):
             if (self._path / name).exists():
                 reference = reader(self._path / name)
                 break
         if not model_file.exists() or reference is None:
             raise FolderError(NO_BUILD_MESSAGE.format(folder=self._path))
         # The data scientist's own file on their own machine; the portal never loads this.
-        from register import TRUSTED_TYPES  # noqa: PLC0415
+        from register import TRUSTED_TYPES
 
         model = skops.io.load(model_file, trusted=list(TRUSTED_TYPES))
         return DemoBuild(model=model, reference_data=reference)

@@ -8,6 +8,8 @@ Typical use::
                            reference_data=frame)
 """
 
+from register._audit import AuditEntry, AuditError, AuditHead, AuditProblem, AuditVerification
+from register._auth import AuthenticationError, PermissionDeniedError
 from register._errors import (
     InputValidationError,
     InsynError,
@@ -17,6 +19,16 @@ from register._errors import (
     RegistrationError,
     TrackingUnreachableError,
 )
+from register._export import (
+    CSV_COLUMNS,
+    ExportError,
+    ExportReport,
+    ImportReport,
+    export_register,
+    import_standard,
+    record_exports,
+)
+from register._fairness import FairnessReport, fairness_report
 from register._inputs import FeatureSpec, InputProfile, profile_from
 from register._model_io import TRUSTED_TYPES
 from register._record import (
@@ -29,6 +41,7 @@ from register._record import (
     parse_record,
 )
 from register._record_errors import RecordValidationError
+from register._report import AuditReport, build_audit_report, render_html
 from register._results import (
     AlgorithmSummary,
     AlgorithmVersion,
@@ -36,6 +49,8 @@ from register._results import (
     SearchPage,
     VersionChange,
 )
+from register._reviews import Review, ReviewError
+from register._sanitize import break_long_words, clean_text, clean_tree, inert_markdown
 from register._store import Register
 from register._tracking import default_tracking_uri
 
@@ -49,11 +64,24 @@ def register_algorithm(model, record, *, reference_data, tracking_uri=None, **kw
 
 
 __all__ = [
+    "CSV_COLUMNS",
     "TRUSTED_TYPES",
     "AlgorithmSummary",
     "AlgorithmVersion",
+    # auditing (issue 3)
+    "AuditEntry",
+    "AuditError",
+    "AuditHead",
+    "AuditProblem",
+    "AuditReport",
+    "AuditVerification",
+    "AuthenticationError",
+    "ExportError",
+    "ExportReport",
+    "FairnessReport",
     "FeatureSpec",
     "FilterOptions",
+    "ImportReport",
     "InputProfile",
     "InputValidationError",
     "InsynError",
@@ -61,9 +89,12 @@ __all__ = [
     "LocalizedText",
     "NotFoundError",
     "OwnershipError",
+    "PermissionDeniedError",
     "RecordValidationError",
     "Register",
     "RegistrationError",
+    "Review",
+    "ReviewError",
     "RiskCategory",
     "SearchPage",
     "Status",
@@ -71,9 +102,19 @@ __all__ = [
     "TrackingUnreachableError",
     "TransparencyRecord",
     "VersionChange",
+    "break_long_words",
+    "build_audit_report",
+    "clean_text",
+    "clean_tree",
     "default_tracking_uri",
+    "export_register",
+    "fairness_report",
+    "import_standard",
+    "inert_markdown",
     "load_record",
     "parse_record",
     "profile_from",
+    "record_exports",
     "register_algorithm",
+    "render_html",
 ]

@@ -38,10 +38,9 @@ def _print(text: str) -> None:
 
 
 def audit_head(reg: Register) -> str | None:
-    """The head hash of the register's audit chain to state in exports; None until the
-    audit trail is wired in (hook: return ``register._audit.head(reg).hash``)."""
-    del reg
-    return None
+    """The head hash of the register's audit chain to state in exports (None while empty)."""
+    head = reg.audit_head()
+    return None if head.sequence == 0 else str(head.hash)
 
 
 def cmd_export(reg: Register, args: argparse.Namespace) -> int:

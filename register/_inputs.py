@@ -225,7 +225,9 @@ def profile_from(model: Any, reference_data: pd.DataFrame) -> InputProfile:
             cats = encoder_cats.get(name) or tuple(sorted(str(v) for v in column.dropna().unique()))
             mode = column.dropna().astype(str).mode()
             default = str(mode.iloc[0]) if len(mode) else cats[0]
-            specs.append(FeatureSpec(name=name, kind="categorical", categories=cats, default=default))
+            specs.append(
+                FeatureSpec(name=name, kind="categorical", categories=cats, default=default)
+            )
             continue
         values = column.dropna().to_numpy(dtype=float)
         integer = bool(pd.api.types.is_integer_dtype(column)) or bool(
@@ -239,7 +241,7 @@ def profile_from(model: Any, reference_data: pd.DataFrame) -> InputProfile:
                 minimum=float(values.min()),
                 maximum=float(values.max()),
                 integer=integer,
-                default=int(round(median)) if integer else round(median, 4),
+                default=round(median) if integer else round(median, 4),
             )
         )
     return InputProfile(features=tuple(specs))

@@ -6,6 +6,7 @@ publishes last, so a failure part-way never leaves anything public.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 import time
@@ -262,13 +263,12 @@ def _undo(reg: Register, slug: str, run_id: str | None, version: str | None) -> 
             if client.get_registered_model(slug).aliases.get(cat.PUBLISHED_ALIAS) == version:
                 client.delete_registered_model_alias(slug, cat.PUBLISHED_ALIAS)
             client.delete_model_version(slug, version)
-        except Exception:  # noqa: S110 - the store may be down; the version stays incomplete
+        except Exception:  # the store may be down; the version then stays incomplete
             pass
     if run_id is not None:
-        try:
+        # The store may be down; the run then stays unfinished, never complete.
+        with contextlib.suppress(Exception):
             client.set_terminated(run_id, "FAILED")
-        except Exception:  # noqa: S110 - the store may be down; the run stays unfinished
-            pass
 
 
 def publish(reg: Register, slug: str, version: int) -> AlgorithmVersion:
@@ -280,8 +280,13 @@ def publish(reg: Register, slug: str, version: int) -> AlgorithmVersion:
     client = reg.client
     client.set_registered_model_alias(slug, cat.PUBLISHED_ALIAS, str(version))
     _converge_catalogue(reg, slug, mv, record)
-    _audit.append(reg, "published", slug=slug, version=int(version),
-                  artifacts=_audit.remote_refs(reg, mv.run_id, RECORD_PATH))
+    _audit.append(
+        reg,
+        "published",
+        slug=slug,
+        version=int(version),
+        artifacts=_audit.remote_refs(reg, mv.run_id, RECORD_PATH),
+    )
     return reg.get(slug, version)
 
 
@@ -316,6 +321,11 @@ def retire(reg: Register, slug: str) -> AlgorithmVersion:
     client.set_model_version_tag(slug, str(current.version), "insyn.status", "retired")
     client.set_registered_model_tag(slug, cat.STATUS, "retired")
     _catalogue_index.forget(reg)
-    _audit.append(reg, "retired", slug=slug, version=current.version,
-                  artifacts=_audit.remote_refs(reg, current.run_id, RECORD_PATH))
+    _audit.append(
+        reg,
+        "retired",
+        slug=slug,
+        version=current.version,
+        artifacts=_audit.remote_refs(reg, current.run_id, RECORD_PATH),
+    )
     return reg.get(slug, current.version)

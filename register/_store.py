@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from register import _catalogue as cat
+from register._audit_api import AuditMixin
 from register._errors import NotFoundError
 from register._inputs import InputProfile
 from register._model_io import load_model
@@ -57,7 +58,7 @@ COMPLETE_TAG = "insyn.complete"
 Progress = Callable[[str, int, int], None]
 
 
-class Register:
+class Register(AuditMixin):
     """A register of algorithms in one MLflow tracking store, picked by URI.
 
     ``tracking_uri=None`` uses ``$MLFLOW_TRACKING_URI`` or the embedded default
@@ -179,19 +180,11 @@ class Register:
                 return items
 
     def filter_options(self) -> FilterOptions:
-        """The distinct organisations, themes, statuses and risk categories published."""
-        values: dict[str, set[str]] = {key: set() for key in cat.FILTER_KEYS}
-        for item in self.list_algorithms():
-            for key in cat.FILTER_KEYS:
-                value = getattr(item, key)
-                if value:
-                    values[key].add(value)
-        return FilterOptions(
-            organisations=sorted(values["organisation"]),
-            themes=sorted(values["theme"]),
-            statuses=sorted(values["status"]),
-            risk_categories=sorted(values["risk_category"]),
-        )
+        """The distinct organisations, themes, statuses and risk categories published
+        (read from tags only, cached for a short while; see register._catalogue_index)."""
+        from register._catalogue_index import filter_options
+
+        return filter_options(self)
 
     # -- one algorithm -----------------------------------------------------------
     def _registered(self, slug: str) -> Any:
@@ -200,7 +193,11 @@ class Register:
         try:
             return self.client.get_registered_model(slug)
         except MlflowException as exc:
-            if "RESOURCE_DOES_NOT_EXIST" in str(exc.error_code) or "not found" in str(exc).lower():
+            # An auth-enabled server answers 403 for a model that does not exist.
+            code = str(exc.error_code)
+            if "RESOURCE_DOES_NOT_EXIST" in code or "PERMISSION_DENIED" in code or (
+                "not found" in str(exc).lower()
+            ):
                 raise NotFoundError(NOT_FOUND_MESSAGE.format(slug=slug)) from exc
             raise
 
@@ -319,6 +316,8 @@ class Register:
         publish: bool = True,
         seed: int = 0,
         progress: Progress | None = None,
+        evaluation_data: pd.DataFrame | None = None,
+        label: str | None = None,
     ) -> AlgorithmVersion:
         """Store ``model`` with ``record`` and its explanation as a new version.
 
@@ -326,27 +325,39 @@ class Register:
         version is published (alias ``published``) only after the model, the
         record and the explanation are all stored; a failure part-way leaves
         nothing public and raises an error that says which step failed.
+        ``evaluation_data`` (labelled rows with the record's protected attributes,
+        label column ``label``) adds fairness by group; see ``register._fairness``.
         """
+        from register._auth import refusals_explained
         from register._lifecycle import register_algorithm
 
-        return register_algorithm(
-            self,
-            model,
-            record,
-            reference_data=reference_data,
-            publish=publish,
-            seed=seed,
-            progress=progress,
-        )
+        slug = str(getattr(record, "slug", None) or dict(record).get("slug", ""))
+        organisation = getattr(record, "organisation", None)
+        with refusals_explained(self, slug, organisation, step="registering"):
+            return register_algorithm(
+                self,
+                model,
+                record,
+                reference_data=reference_data,
+                publish=publish,
+                seed=seed,
+                progress=progress,
+                evaluation_data=evaluation_data,
+                label=label,
+            )
 
     def publish(self, slug: str, version: int) -> AlgorithmVersion:
         """Make ``version`` the public one (moves the ``published`` alias)."""
+        from register._auth import refusals_explained
         from register._lifecycle import publish
 
-        return publish(self, slug, version)
+        with refusals_explained(self, slug, step="publishing"):
+            return publish(self, slug, version)
 
     def retire(self, slug: str) -> AlgorithmVersion:
         """Mark the published version of ``slug`` as retired (it stays public, as retired)."""
+        from register._auth import refusals_explained
         from register._lifecycle import retire
 
-        return retire(self, slug)
+        with refusals_explained(self, slug, step="retiring"):
+            return retire(self, slug)

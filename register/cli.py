@@ -20,6 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from register._cli_admin import add_admin_commands
+from register._cli_audit import add_audit_commands, add_demo_review
+from register._cli_export import add_export_commands
 from register._errors import InsynError, NotFoundError
 from register._record import load_record
 from register._store import Register
@@ -29,8 +32,8 @@ UNEXPECTED_MESSAGE = "insyn stopped on an unexpected error: {kind}: {error}"
 SOURCE_TAG = "insyn.source_fingerprint"
 UP_TO_DATE_MESSAGE = "{slug}: already registered and published as version {version}; unchanged."
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _progress_bar() -> tuple[Progress, Callable[[str, int, int], None]]:
@@ -82,6 +85,8 @@ def _register_folder(reg: Register, folder: Path, *, publish: bool, skip_unchang
             built.model,
             record,
             reference_data=built.reference_data,
+            evaluation_data=built.evaluation_data,
+            label=built.label,
             publish=publish,
             progress=update,
         )
@@ -91,7 +96,9 @@ def _register_folder(reg: Register, folder: Path, *, publish: bool, skip_unchang
 
 
 def cmd_register(reg: Register, args: argparse.Namespace) -> int:
-    out.print(_register_folder(reg, Path(args.folder), publish=not args.no_publish, skip_unchanged=False))
+    out.print(
+        _register_folder(reg, Path(args.folder), publish=not args.no_publish, skip_unchanged=False)
+    )
     return EXIT_OK
 
 
@@ -100,6 +107,7 @@ def cmd_demo(reg: Register, args: argparse.Namespace) -> int:
 
     for folder in demo_folders():
         out.print(_register_folder(reg, folder.path, publish=True, skip_unchanged=True))
+    out.print(add_demo_review(reg))
     out.print(f"Demo register ready at {reg.tracking_uri}")
     return EXIT_OK
 
@@ -154,7 +162,12 @@ def cmd_list(reg: Register, args: argparse.Namespace) -> int:
         table.add_column(column)
     for i in items:
         table.add_row(
-            i.slug, i.name.sv, i.organisation, i.theme, i.status, i.risk_category,
+            i.slug,
+            i.name.sv,
+            i.organisation,
+            i.theme,
+            i.status,
+            i.risk_category,
             str(i.version) if i.version else "-",
         )
     out.print(table)
@@ -197,16 +210,41 @@ def cmd_show(reg: Register, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _publish_exports(reg: Register, static: Path, base_url: str) -> None:
+    """Write the open-data exports where the portal serves them (``/app/static/exports``)."""
+    from register._cli_export import audit_head
+    from register._export import export_register
+
+    try:
+        export_register(reg, static / "exports", base_url=base_url, audit_head=audit_head(reg))
+        out.print(f"Open-data exports served at {base_url}/")
+    except InsynError as exc:
+        err.print("[yellow]Exports not refreshed:[/yellow]", end=" ")
+        err.print(str(exc), markup=False, highlight=False)
+
+
 def cmd_serve(reg: Register, args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+    base = f"http://{args.address}:{args.port}"
+    _publish_exports(reg, app.parent / "static", f"{base}/app/static/exports")
     env = {**os.environ, "MLFLOW_TRACKING_URI": reg.tracking_uri}
-    out.print(f"Serving the portal on http://{args.address}:{args.port} (register {reg.tracking_uri})")
+    out.print(f"Serving the portal on {base} (register {reg.tracking_uri})")
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app),
-        "--server.port", str(args.port),
-        "--server.address", args.address,
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+        "--server.headless",
+        "true",
+        "--server.enableStaticServing",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     return subprocess.call(command, env=env)
 
@@ -257,6 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="localhost")
     p.set_defaults(func=cmd_serve)
+
+    add_audit_commands(sub)
+    add_export_commands(sub)
+    add_admin_commands(sub)
     return parser
 
 

@@ -44,6 +44,6 @@ def build() -> DemoBuild:
     return DemoBuild(
         model=model,
         reference_data=evaluation[inputs],
-        evaluation_data=evaluation[inputs + [LABEL] + PROTECTED],
+        evaluation_data=evaluation[[*inputs, LABEL, *PROTECTED]],
         label=LABEL,
     )

@@ -64,7 +64,7 @@ SECTIONS = {
 @pytest.mark.parametrize("slug", [BENEFITS, HOUSING])
 def test_every_section_is_shown(open_page: OpenPage, lang: str, slug: str) -> None:
     at = open_page(ALGORITHM, lang=lang, slug=slug)
-    headings = [h.value for h in at.subheader]
+    headings = [h.value for h in (*at.header, *at.subheader)]
     for section in SECTIONS[lang]:
         assert section in headings, section
     text = visible_text(at)
@@ -135,7 +135,12 @@ def test_version_history_and_provenance(open_page: OpenPage) -> None:
             "Det här påverkade uppskattningen mest:",
             "En människa fattar beslutet.",
         ),
-        ("en", "The model's estimate: ", "These inputs moved the estimate most:", "A human decides."),
+        (
+            "en",
+            "The model's estimate: ",
+            "These inputs moved the estimate most:",
+            "A human decides.",
+        ),
     ],
 )
 def test_try_it_with_good_input_explains_the_estimate(

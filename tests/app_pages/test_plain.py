@@ -39,7 +39,9 @@ TABLE = pd.DataFrame(
 
 
 def test_local_summary_names_the_three_strongest_in_order(record, lang) -> None:  # type: ignore[no-untyped-def]
-    lines = local_summary(TABLE, prediction=0.62, base_value=0.40, scale="probability", record=record)
+    lines = local_summary(
+        TABLE, prediction=0.62, base_value=0.40, scale="probability", record=record
+    )
     text = "\n".join(lines)
     factors = [line for line in lines if line.startswith("• ")]
     assert [f.split(" ")[1] for f in factors] == ["Biggest", "Second", "Third"]
@@ -101,4 +103,7 @@ def test_whatif_lines(record, lang) -> None:  # type: ignore[no-untyped-def]
     empty = CounterfactualResult(
         probability=0.7, threshold=0.5, suggestions=[], searched=["pirat"], seconds=0, complete=True
     )
-    assert any(("Ingen liten ändring" if lang == "sv" else "No small change") in x for x in whatif_lines(record, empty))
+    assert any(
+        ("Ingen liten ändring" if lang == "sv" else "No small change") in x
+        for x in whatif_lines(record, empty)
+    )

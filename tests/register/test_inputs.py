@@ -60,7 +60,10 @@ def test_every_bad_value_is_named_with_rule_and_value(profile):
     assert fields["shoe_size"] == RULE_UNKNOWN
     assert fields["joblost"].startswith(RULE_CATEGORY.split("{")[0])
     expected_range = RULE_RANGE.format(minimum=int(age.minimum), maximum=int(age.maximum))
-    assert INPUT_PROBLEM_LINE.format(field="age", rule=expected_range, value=repr(values["age"])) in message
+    assert (
+        INPUT_PROBLEM_LINE.format(field="age", rule=expected_range, value=repr(values["age"]))
+        in message
+    )
     assert "6 problem(s)" in message
 
 

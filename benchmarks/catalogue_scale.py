@@ -1,0 +1,169 @@
+"""Does the catalogue stay fast at 3,000 algorithms from 290 organisations? Print one table.
+
+Starts a PostgreSQL-backed, auth-enabled tracking server (its own databases,
+dropped afterwards), registers one real algorithm through the full code path
+(so its page can be rendered), then fills the catalogue with generated
+algorithms: a registered model per algorithm carrying exactly the catalogue
+tags ``register._catalogue.catalogue_tags`` writes on publication, from a real
+record with a new slug and organisation (the fast generator; no model files).
+At 30 and at 3,000 algorithms it times, as the portal's read-only account:
+the first catalogue page, a free-text search, an organisation filter, the
+filter values (cold and cached), and the catalogue and algorithm pages rendered
+with Streamlit's AppTest.
+
+    .venv/bin/python benchmarks/catalogue_scale.py [--total 3000] [--organisations 290]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+
+
+def _timed(func, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
+    """Median seconds of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _fill(
+    url: str, admin: tuple[str, str], record_data: dict, start: int, stop: int, orgs: int
+) -> None:  # type: ignore[type-arg]
+    from mlflow import MlflowClient
+
+    from register import _catalogue as cat
+    from register import parse_record
+
+    os.environ["MLFLOW_TRACKING_USERNAME"], os.environ["MLFLOW_TRACKING_PASSWORD"] = admin
+    client = MlflowClient(url, registry_uri=url)
+
+    def one(i: int) -> None:
+        organisation = f"Kommun {i % orgs:03d}"
+        record = parse_record({**record_data, "slug": f"gen-{i:05d}", "organisation": organisation})
+        tags = cat.catalogue_tags(record, status=record.status.value)
+        tags[cat.PUBLISHED] = "true"
+        tags[cat.PUBLISHED_VERSION] = "1"
+        client.create_registered_model(record.slug, tags=tags)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(one, range(start, stop)))
+
+
+def _measure(url: str, reader: tuple[str, str], slug: str) -> dict[str, float]:
+    from streamlit.testing.v1 import AppTest
+
+    from register import Register
+
+    os.environ["MLFLOW_TRACKING_USERNAME"], os.environ["MLFLOW_TRACKING_PASSWORD"] = reader
+    os.environ["MLFLOW_TRACKING_URI"] = url
+    reg = Register(url)
+    row = {
+        "first page (50)": _timed(lambda: reg.search(max_results=50)),
+        "text search": _timed(lambda: reg.search("bostad", max_results=50)),
+        "organisation filter": _timed(lambda: reg.search(organisation="Kommun 007")),
+    }
+
+    def cold() -> None:
+        Register(url).filter_options()
+
+    row["filter values (cold)"] = _timed(cold, repeat=1)
+    reg.filter_options()
+    row["filter values (cached)"] = _timed(reg.filter_options)
+
+    def catalogue_page() -> None:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+
+    def algorithm_page() -> None:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+        at.run()
+        at.query_params["slug"] = slug
+        at.switch_page("app_pages/algorithm.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+
+    row["catalogue page (AppTest)"] = _timed(catalogue_page, repeat=1)
+    row["catalogue + algorithm page (AppTest)"] = _timed(algorithm_page, repeat=1)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--total", type=int, default=3000)
+    parser.add_argument("--organisations", type=int, default=290)
+    parser.add_argument("--small", type=int, default=30)
+    args = parser.parse_args()
+
+    from models import load_folder
+    from register import Register, load_record
+    from register._admin import AdminClient
+    from register._shared_server import SharedServer, create_database, drop_database
+    from tests.conftest import free_port
+
+    name = f"insyn_bench_{secrets.token_hex(4)}"
+    admin = ("admin", secrets.token_urlsafe(24))
+    reader = ("portal", secrets.token_urlsafe(18))
+    writer = ("ds-bench", secrets.token_urlsafe(18))
+    home = Path(tempfile.mkdtemp(prefix="insyn-bench-"))
+    server = SharedServer(
+        backend_uri=create_database(name),
+        auth_db_uri=create_database(f"{name}_auth"),
+        home=home,
+        port=free_port(),
+        admin_password=admin[1],
+    )
+    try:
+        print(f"starting the tracking server ({server.url}) ...", file=sys.stderr)
+        server.start()
+        client = AdminClient(server.url, *admin)
+        client.add_reader(*reader)
+        folder = load_folder(ROOT / "models" / "benefits-uptake")
+        record = load_record(folder.record_path)
+        client.add_data_scientist(record.organisation, *writer)
+        built = folder.build()
+        os.environ["MLFLOW_TRACKING_USERNAME"], os.environ["MLFLOW_TRACKING_PASSWORD"] = writer
+        Register(server.url).register_algorithm(
+            built.model, record, reference_data=built.reference_data
+        )
+        data = record.to_json_dict()
+        rows = {}
+        _fill(server.url, admin, data, 0, args.small - 1, args.organisations)
+        rows[args.small] = _measure(server.url, reader, record.slug)
+        print(f"filling to {args.total} algorithms ...", file=sys.stderr)
+        start = time.perf_counter()
+        _fill(server.url, admin, data, args.small - 1, args.total - 1, args.organisations)
+        fill_seconds = time.perf_counter() - start
+        rows[args.total] = _measure(server.url, reader, record.slug)
+    finally:
+        server.stop()
+        drop_database(name)
+        drop_database(f"{name}_auth")
+
+    sizes = list(rows)
+    print(
+        f"\nCatalogue on PostgreSQL + basic auth, {args.organisations} organisations "
+        f"(median seconds; filled {args.total - args.small} in {fill_seconds:.0f} s)\n"
+    )
+    print(f"| {'measurement':<38} | " + " | ".join(f"{n:>7} alg." for n in sizes) + " |")
+    print(f"|{'-' * 40}|" + "|".join("-" * 13 for _ in sizes) + "|")
+    for key in rows[sizes[0]]:
+        print(f"| {key:<38} | " + " | ".join(f"{rows[n][key]:>11.3f}" for n in sizes) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,370 @@
+"""Dispatch, chunking, progress and Parquet streaming around the numba kernels."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from . import _kernel, _kernel_union
+from ._ensemble import TreeEnsemble
+from ._errors import (
+    MSG_BAD_BACKGROUND,
+    MSG_BAD_SHAPE,
+    MSG_BIG_BACKGROUND,
+    MSG_CATEGORICAL_BEYOND_SHAP,
+    UnsupportedModelError,
+)
+from ._extract import extract
+
+ENGINE_PATH = "insyn-numba"
+MAX_BACKGROUND = 1000
+PRECISIONS = ("exact", "shap")
+
+
+class TreeShapResult:
+    """Result of :func:`tree_shap` (read-only).
+
+    ``values`` is ``n x m`` float64 (``None`` when streamed to Parquet),
+    ``base_value`` the mean model output over the background on the explained
+    scale, ``path`` names the engine (``"insyn-numba"`` or ``"insyn-numba+dask"``).
+    """
+
+    def __init__(
+        self,
+        *,
+        values: np.ndarray | None,
+        base_value: float,
+        path: str,
+        rows: int,
+        parquet_path: str | None = None,
+    ) -> None:
+        self._values = values
+        self._base_value = float(base_value)
+        self._path = path
+        self._rows = int(rows)
+        self._parquet_path = parquet_path
+
+    @property
+    def values(self) -> np.ndarray | None:
+        return self._values
+
+    @property
+    def base_value(self) -> float:
+        return self._base_value
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def rows(self) -> int:
+        return self._rows
+
+    @property
+    def parquet_path(self) -> str | None:
+        return self._parquet_path
+
+    def __repr__(self) -> str:
+        return (
+            f"TreeShapResult(rows={self._rows}, base_value={self._base_value!r}, "
+            f"path={self._path!r})"
+        )
+
+
+def supports(estimator: Any, *, model_output: str | None = None) -> tuple[bool, str]:
+    """``(True, "")`` when :func:`tree_shap` explains ``estimator``, else ``(False, reason)``.
+
+    ``model_output`` defaults to ``"probability"`` for classifiers and ``"raw"`` otherwise.
+    """
+    from ._extract import is_classifier_family
+
+    if model_output is None:
+        model_output = "probability" if is_classifier_family(estimator) else "raw"
+    try:
+        ensemble = extract(estimator, model_output=model_output)
+    except UnsupportedModelError as exc:
+        return False, str(exc)
+    except Exception as exc:  # an unknown object that looks like nothing we know
+        return False, f"could not read the trees of {type(estimator).__name__}: {exc}"
+    if ensemble.has_categorical:
+        return False, MSG_CATEGORICAL_BEYOND_SHAP
+    return True, ""
+
+
+class Prepared:
+    """A model and background converted once, ready to explain any number of chunks.
+
+    ``precision="exact"``: float64 throughout, rows routed exactly as the
+    model's own ``predict`` (inputs cast to the model's dtype first).
+    ``precision="shap"``: reproduces shap 0.51's C++ arithmetic — float32 node
+    thresholds/values/weights in the walk, background used as given, NaN always
+    to the default child — so the values match shap to ~1e-15.
+    """
+
+    def __init__(
+        self, ensemble: TreeEnsemble, background: np.ndarray, precision: str = "shap"
+    ) -> None:
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
+        if precision == "shap" and ensemble.has_categorical:
+            raise UnsupportedModelError(MSG_CATEGORICAL_BEYOND_SHAP)
+        self.ensemble = ensemble
+        self.precision = precision
+        e = ensemble
+        self.tr = _tuple(e, e.threshold, e.value, e.missing_mode)
+        if precision == "shap":
+            plain = np.zeros_like(e.missing_mode)
+            self.tr_pred = _tuple(e, e.threshold, e.value, plain)
+            thr32 = e.threshold.astype(np.float32).astype(np.float64)
+            self.tr_walk = _tuple(e, thr32, e.value.astype(np.float32), plain)
+            self.background = np.ascontiguousarray(np.asarray(background, dtype=np.float64))
+            self.weights = _kernel.shap_weight_table(e.max_depth)
+        else:
+            self.tr_pred = self.tr_walk = self.tr
+            self.background = to_input(background, ensemble)
+            self.weights = _kernel.weight_table(min(e.max_depth, e.n_features))
+        self.margin_r = _kernel.predict_margin(
+            self.background, e.roots, self.tr_pred, e.base_offset
+        )
+        if e.transform == "logistic":
+            outputs = 1.0 / (1.0 + np.exp(-self.margin_r))
+        else:
+            outputs = self.margin_r
+        self.base_value = float(np.mean(outputs))
+        self.classes: np.ndarray | None = None
+        self.left_bits: np.ndarray | None = None
+        self.all_bits: np.ndarray | None = None
+
+    def explain(self, X: np.ndarray, n_jobs: int = -1) -> np.ndarray:
+        """SHAP values of the rows of ``X`` (n x m float64), rows split over ``n_jobs`` threads."""
+        rows = self._input(X)
+        threads = min(_kernel.thread_count(n_jobs), max(1, rows.shape[0]))
+        if threads == 1:
+            values = self._explain_block(rows)
+        else:
+            parts = np.array_split(np.arange(rows.shape[0]), threads)
+            blocks = list(_pool(threads).map(lambda idx: self._explain_block(rows[idx]), parts))
+            values = np.concatenate(blocks, axis=0)
+        return self._to_original_columns(values)
+
+    def _to_original_columns(self, values: np.ndarray) -> np.ndarray:
+        columns = self.ensemble.columns
+        if columns is None:
+            return values
+        out = np.empty_like(values)
+        out[:, columns] = values
+        return out
+
+    def _explain_block(self, X: np.ndarray) -> np.ndarray:
+        e = self.ensemble
+        if self.left_bits is None:
+            with _LOCK:
+                if self.left_bits is None:
+                    goes_left = _kernel_union.left_matrix(self.background, self.tr_walk)
+                    classes, bits, all_bits = _kernel_union.background_classes(goes_left, e.roots)
+                    self.classes, self.all_bits = classes, all_bits
+                    self.left_bits = bits  # last: other threads test this one
+        return _kernel_union.shap_rows_union(
+            X,
+            self.margin_r,
+            e.roots,
+            self.tr_walk,
+            self.tr_pred,
+            e.base_offset,
+            e.transform == "logistic",
+            self.weights,
+            e.max_depth,
+            self.left_bits,
+            self.classes,
+            self.all_bits,
+        )
+
+    def _input(self, X: np.ndarray) -> np.ndarray:
+        if self.precision == "exact":
+            return to_input(X, self.ensemble)
+        return _as_float64(X, self.ensemble)
+
+    def explain_pairwise(self, X: np.ndarray) -> np.ndarray:
+        """Same values through the reference pair-by-pair kernel (slower)."""
+        e = self.ensemble
+        values = _kernel.shap_rows(
+            self._input(X),
+            self.background,
+            self.margin_r,
+            e.roots,
+            self.tr_walk,
+            self.tr_pred,
+            e.base_offset,
+            e.transform == "logistic",
+            self.weights,
+            e.max_depth,
+        )
+        return self._to_original_columns(values)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        # rebuilt where they are used (e.g. on a Dask worker)
+        state["left_bits"] = state["classes"] = state["all_bits"] = None
+        return state
+
+
+_LOCK = threading.Lock()
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """A shared pool per thread count (the numba kernels release the GIL)."""
+    with _LOCK:
+        if threads not in _POOLS:
+            _POOLS[threads] = ThreadPoolExecutor(
+                max_workers=threads, thread_name_prefix="insyn-shap"
+            )
+        return _POOLS[threads]
+
+
+def _tuple(e: TreeEnsemble, threshold: np.ndarray, value: np.ndarray, missing: np.ndarray) -> tuple:
+    return (
+        e.left,
+        e.right,
+        e.feature,
+        threshold,
+        e.default_left,
+        missing,
+        e.cat_row,
+        e.cat_left,
+        e.cat_known,
+        value,
+    )
+
+
+def _as_float64(X: Any, ensemble: TreeEnsemble) -> np.ndarray:
+    """shap's input conversion: cast to shap's input dtype for this model, then to double."""
+    arr = np.asarray(X)
+    if arr.ndim != 2 or arr.shape[1] != ensemble.n_features:
+        raise ValueError(
+            MSG_BAD_SHAPE.format(got=arr.shape[-1] if arr.ndim else 0, expected=ensemble.n_features)
+        )
+    return np.ascontiguousarray(arr.astype(ensemble.shap_input_dtype).astype(np.float64))
+
+
+def to_input(X: Any, ensemble: TreeEnsemble) -> np.ndarray:
+    """``X`` as the model's trees see it: 2-D, (encoded,) the model's input dtype, float64."""
+    arr = np.asarray(X)
+    if arr.ndim != 2 or arr.shape[1] != ensemble.n_features:
+        raise ValueError(
+            MSG_BAD_SHAPE.format(got=arr.shape[-1] if arr.ndim else 0, expected=ensemble.n_features)
+        )
+    if ensemble.preprocessor is not None:
+        arr = np.asarray(ensemble.preprocessor.transform(arr), dtype=np.float64)
+    return np.ascontiguousarray(arr.astype(ensemble.input_dtype).astype(np.float64))
+
+
+def prepare(
+    estimator: Any,
+    background: np.ndarray,
+    *,
+    model_output: str,
+    positive_class_index: int = 1,
+    precision: str = "shap",
+) -> Prepared:
+    ensemble = extract(
+        estimator, model_output=model_output, positive_class_index=positive_class_index
+    )
+    bg = np.asarray(background)
+    if bg.ndim != 2 or bg.shape[0] == 0 or bg.shape[1] != ensemble.n_features:
+        raise ValueError(MSG_BAD_BACKGROUND.format(expected=ensemble.n_features))
+    if bg.shape[0] > MAX_BACKGROUND:
+        raise ValueError(MSG_BIG_BACKGROUND.format(got=bg.shape[0], limit=MAX_BACKGROUND))
+    return Prepared(ensemble, bg, precision)
+
+
+def chunks(n: int, size: int) -> Iterator[tuple[int, int]]:
+    size = max(1, int(size))
+    for start in range(0, n, size):
+        yield start, min(n, start + size)
+
+
+def tree_shap(
+    estimator: Any,
+    X: np.ndarray,
+    background: np.ndarray,
+    *,
+    model_output: str,
+    positive_class_index: int = 1,
+    chunk_rows: int = 256,
+    n_jobs: int = -1,
+    progress: Callable[[int, int], None] | None = None,
+    out_parquet: str | None = None,
+    client: Any = None,
+    feature_names: list[str] | None = None,
+    allow_categorical: bool = False,
+    precision: str = "shap",
+) -> TreeShapResult:
+    """Interventional TreeSHAP values of ``estimator`` for the rows of ``X``.
+
+    With ``precision="shap"`` (default) the values equal
+    ``shap.TreeExplainer(estimator, data=background,
+    feature_perturbation="interventional", model_output=...).shap_values(X)``
+    (class ``positive_class_index`` for classifiers) to ~1e-15, because the
+    kernel repeats shap's float32 node arithmetic; ``base_value`` equals its
+    ``expected_value``. With ``precision="exact"`` everything is float64 and rows
+    are routed exactly like the model's ``predict`` (additive to ~1e-15); it then
+    differs from shap by shap's float32 rounding (~1e-8 x output scale) and where
+    shap's float32 thresholds misroute a row lying on a split value. Rows are explained in
+    chunks of ``chunk_rows`` on ``n_jobs`` threads (or on a Dask ``client``);
+    ``progress(done_rows, total_rows)`` is called after every chunk. With
+    ``out_parquet`` the chunks are written to that Parquet file (columns
+    ``feature_names`` or ``f0..``) and ``values`` is ``None``. Memory stays
+    O(chunk_rows x (features x background + nodes)).
+    Raises :class:`UnsupportedModelError` for anything it cannot explain exactly.
+    """
+    if model_output not in ("probability", "raw"):
+        raise UnsupportedModelError(
+            f"model_output must be 'probability' or 'raw', not {model_output!r}"
+        )
+    prepared = prepare(
+        estimator,
+        background,
+        model_output=model_output,
+        positive_class_index=positive_class_index,
+        precision=precision,
+    )
+    if prepared.ensemble.has_categorical and not (allow_categorical and precision == "exact"):
+        # shap cannot explain these splits; the exact engine can, but only on request
+        raise UnsupportedModelError(MSG_CATEGORICAL_BEYOND_SHAP)
+    X_arr = np.asarray(X)
+    if X_arr.ndim != 2 or X_arr.shape[1] != prepared.ensemble.n_features:
+        raise ValueError(
+            MSG_BAD_SHAPE.format(got=X_arr.shape[-1], expected=prepared.ensemble.n_features)
+        )
+    n = X_arr.shape[0]
+    names = feature_names or [f"f{j}" for j in range(X_arr.shape[1])]
+    if client is not None:
+        from ._dask import run_on_client
+
+        results: Iterator[tuple[int, int, np.ndarray]] = run_on_client(
+            client, prepared, X_arr, chunk_rows
+        )
+        path = ENGINE_PATH + "+dask"
+    else:
+        results = ((a, b, prepared.explain(X_arr[a:b], n_jobs)) for a, b in chunks(n, chunk_rows))
+        path = ENGINE_PATH
+    if out_parquet is not None:
+        from ._parquet import write_chunks
+
+        write_chunks(out_parquet, names, results, n, progress)
+        return TreeShapResult(
+            values=None, base_value=prepared.base_value, path=path, rows=n, parquet_path=out_parquet
+        )
+    values = np.empty((n, X_arr.shape[1]), dtype=np.float64)
+    done = 0
+    for a, b, block in results:
+        values[a:b] = block
+        done += b - a
+        if progress is not None:
+            progress(done, n)
+    return TreeShapResult(values=values, base_value=prepared.base_value, path=path, rows=n)

@@ -1,0 +1,23 @@
+"""Errors and their message texts (module-level constants, asserted by tests)."""
+
+from __future__ import annotations
+
+MSG_SHAP_MISMATCH = (
+    "insyn tree engine and shap.TreeExplainer disagree: max |difference| {diff:.3e} exceeds "
+    "the tolerance {atol:.1e}"
+)
+MSG_BAD_SHAPE = "X has {got} columns but the model was fitted on {expected} features"
+MSG_BAD_BACKGROUND = "background must be a non-empty 2-D array with {expected} columns"
+MSG_BIG_BACKGROUND = "background has {got} rows; the engine accepts at most {limit}"
+MSG_CATEGORICAL_BEYOND_SHAP = (
+    "HistGradientBoosting native categorical splits: shap.TreeExplainer (interventional) "
+    "compares categories as numeric thresholds and returns wrong values"
+)
+
+
+class UnsupportedModelError(ValueError):
+    """The model (or setting) cannot be explained exactly by the insyn tree engine."""
+
+
+class ShapMismatchError(AssertionError):
+    """The engine's values differ from shap.TreeExplainer by more than the tolerance."""

@@ -1,0 +1,192 @@
+"""Extraction of xgboost and lightgbm models from their JSON dumps.
+
+Routing follows each library's own prediction code: xgboost compares float32
+inputs with ``x < split_condition`` (stored as ``x <= nextafter(t, -inf)``, as
+shap does) and sends NaN to the default child; lightgbm compares doubles with
+``x <= threshold`` and handles NaN per node ``missing_type`` ("None": NaN is
+read as 0.0, "Zero": 0 and NaN take the default child, "NaN": NaN takes it).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+from typing import Any
+
+import numpy as np
+import scipy.special
+
+from ._ensemble import (
+    MISSING_AS_ZERO,
+    MISSING_DEFAULT,
+    MISSING_ZERO_OR_NAN,
+    TreeEnsemble,
+    build_ensemble,
+)
+from ._errors import UnsupportedModelError
+from ._extract import family_of
+
+XGB_RAW_OBJECTIVES = {
+    "reg:squarederror",
+    "reg:linear",
+    "reg:absoluteerror",
+    "reg:pseudohubererror",
+    "reg:quantileerror",
+    "binary:logitraw",
+}
+XGB_LOG_OBJECTIVES = {"reg:gamma", "reg:tweedie", "count:poisson"}
+XGB_LOGISTIC_OBJECTIVES = {"binary:logistic", "reg:logistic"}
+LGB_RAW_OBJECTIVES = {
+    "regression",
+    "regression_l2",
+    "regression_l1",
+    "huber",
+    "fair",
+    "quantile",
+    "mape",
+    "poisson",
+    "gamma",
+    "tweedie",
+}
+LGB_MISSING = {"None": MISSING_AS_ZERO, "Zero": MISSING_ZERO_OR_NAN, "NaN": MISSING_DEFAULT}
+
+
+def extract_xgboost(est: Any, *, model_output: str) -> TreeEnsemble:
+    family = family_of(est)
+    name = type(est).__name__
+    if name not in ("XGBClassifier", "XGBRegressor"):
+        raise UnsupportedModelError(f"model type {family} is not a supported tree ensemble")
+    if model_output == "probability" and name != "XGBClassifier":
+        raise UnsupportedModelError("model_output='probability' needs XGBClassifier")
+    missing = getattr(est, "missing", np.nan)
+    if missing is not None and not (isinstance(missing, float) and math.isnan(missing)):
+        raise UnsupportedModelError(
+            f"xgboost missing={missing!r} (only NaN as missing is supported)"
+        )
+    booster = est.get_booster()
+    if booster.feature_types is not None and "c" in booster.feature_types:
+        raise UnsupportedModelError("xgboost categorical features are not supported by shap")
+    learner = json.loads(booster.save_raw(raw_format="json"))["learner"]
+    params = learner["learner_model_param"]
+    if max(int(params["num_class"]), 1) > 1 or max(int(params["num_target"]), 1) > 1:
+        raise UnsupportedModelError("multi-class or multi-target xgboost models")
+    gb = learner["gradient_booster"]
+    if gb.get("name") != "gbtree":
+        raise UnsupportedModelError(f"xgboost booster {gb.get('name')!r} (only gbtree)")
+    model = gb["model"]
+    indptr = np.asarray(model.get("iteration_indptr", []), dtype=np.int64)
+    if indptr.size > 1 and np.any(np.diff(indptr) != 1):
+        raise UnsupportedModelError("xgboost with num_parallel_tree > 1 is not supported by shap")
+    objective = learner["objective"]["name"]
+    base_score = ast.literal_eval(params["base_score"])
+    if isinstance(base_score, (list, tuple)):
+        base_score = base_score[0]
+    base = float(base_score)
+    if objective in XGB_LOGISTIC_OBJECTIVES:
+        base = float(scipy.special.logit(base))
+    elif objective in XGB_LOG_OBJECTIVES:
+        base = float(np.log(base))
+    elif objective not in XGB_RAW_OBJECTIVES:
+        raise UnsupportedModelError(f"xgboost objective {objective!r}")
+    transform = "identity"
+    if model_output == "probability":
+        if objective != "binary:logistic":
+            raise UnsupportedModelError(f"probability output for xgboost objective {objective!r}")
+        transform = "logistic"
+    n_rounds = booster.num_boosted_rounds()
+    best = getattr(booster, "best_iteration", n_rounds - 1)
+    trees = []
+    for tree in model["trees"][: best + 1]:
+        if any(int(s) != 0 for s in tree["split_type"]):
+            raise UnsupportedModelError("xgboost categorical splits are not supported by shap")
+        left = np.asarray(tree["left_children"], dtype=np.int64)
+        cond = np.asarray(tree["split_conditions"], dtype=np.float32)
+        is_leaf = left == -1
+        thresholds = np.nextafter(cond, np.float32(-np.inf)).astype(np.float64)
+        trees.append(
+            {
+                "left": left,
+                "right": np.asarray(tree["right_children"], dtype=np.int64),
+                "feature": np.asarray(tree["split_indices"], dtype=np.int64),
+                "threshold": np.where(is_leaf, 0.0, thresholds),
+                "default_left": np.asarray(tree["default_left"], dtype=np.uint8),
+                "value": np.where(is_leaf, cond.astype(np.float64), 0.0),
+            }
+        )
+    return build_ensemble(
+        trees,
+        family=family,
+        base_offset=base,
+        transform=transform,
+        input_dtype=np.float32,
+        n_features=int(params["num_feature"]),
+        shap_input_dtype=np.float32 if name == "XGBClassifier" else np.float64,
+    )
+
+
+def extract_lightgbm(est: Any, *, model_output: str) -> TreeEnsemble:
+    family = family_of(est)
+    name = type(est).__name__
+    if name not in ("LGBMClassifier", "LGBMRegressor"):
+        raise UnsupportedModelError(f"model type {family} is not a supported tree ensemble")
+    if model_output == "probability" and name != "LGBMClassifier":
+        raise UnsupportedModelError("model_output='probability' needs LGBMClassifier")
+    dump = est.booster_.dump_model()
+    if int(dump.get("num_tree_per_iteration", 1)) != 1 or int(dump.get("num_class", 1)) != 1:
+        raise UnsupportedModelError("multi-class lightgbm models")
+    if dump.get("average_output"):
+        raise UnsupportedModelError(
+            "lightgbm random-forest mode (averaged output) is not supported by shap"
+        )
+    objective = str(dump.get("objective", "regression")).split()
+    obj_name = objective[0] if objective else "regression"
+    transform = "identity"
+    if model_output == "probability":
+        if obj_name != "binary" or "sigmoid:1" not in objective:
+            raise UnsupportedModelError(
+                f"probability output for lightgbm objective {' '.join(objective)!r}"
+            )
+        transform = "logistic"
+    elif obj_name not in LGB_RAW_OBJECTIVES and obj_name != "binary":
+        raise UnsupportedModelError(f"lightgbm objective {obj_name!r}")
+    trees = [_lgb_tree(info["tree_structure"]) for info in dump["tree_info"]]
+    return build_ensemble(
+        trees,
+        family=family,
+        base_offset=0.0,
+        transform=transform,
+        input_dtype=np.float64,
+        n_features=int(dump["max_feature_idx"]) + 1,
+    )
+
+
+def _lgb_tree(root: dict[str, Any]) -> dict[str, np.ndarray]:
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in ("left", "right", "feature", "threshold", "default_left", "value", "missing_mode")
+    }
+
+    def add(node: dict[str, Any]) -> int:
+        idx = len(cols["left"])
+        for key in cols:
+            cols[key].append(0)
+        if "split_index" not in node:
+            if "leaf_coeff" in node:
+                raise UnsupportedModelError("lightgbm linear trees are not supported by shap")
+            cols["left"][idx] = -1
+            cols["right"][idx] = -1
+            cols["value"][idx] = float(node["leaf_value"])
+            return idx
+        if node.get("decision_type", "<=") != "<=":
+            raise UnsupportedModelError("lightgbm categorical splits are not supported by shap")
+        cols["feature"][idx] = int(node["split_feature"])
+        cols["threshold"][idx] = float(node["threshold"])
+        cols["default_left"][idx] = int(bool(node["default_left"]))
+        cols["missing_mode"][idx] = LGB_MISSING[node.get("missing_type", "NaN")]
+        cols["left"][idx] = add(node["left_child"])
+        cols["right"][idx] = add(node["right_child"])
+        return idx
+
+    add(root)
+    return {k: np.asarray(v) for k, v in cols.items()}

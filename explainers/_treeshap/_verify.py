@@ -1,0 +1,72 @@
+"""Comparison of the engine with ``shap.TreeExplainer`` on the same inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._engine import prepare
+from ._errors import MSG_SHAP_MISMATCH, ShapMismatchError
+
+
+def shap_reference(
+    estimator: Any,
+    X: np.ndarray,
+    background: np.ndarray,
+    *,
+    model_output: str,
+    positive_class_index: int = 1,
+) -> tuple[np.ndarray, float]:
+    """``shap.TreeExplainer`` interventional values (n x m) and expected value for one output."""
+    import shap
+
+    explainer = shap.TreeExplainer(
+        estimator, data=background, feature_perturbation="interventional", model_output=model_output
+    )
+    values = np.asarray(explainer.shap_values(X, check_additivity=False))
+    expected = np.asarray(explainer.expected_value, dtype=np.float64).reshape(-1)
+    if values.ndim == 3:
+        return values[:, :, positive_class_index], float(expected[positive_class_index])
+    return values, float(expected[0])
+
+
+def verify_against_shap(
+    estimator: Any,
+    X_sample: np.ndarray,
+    background: np.ndarray,
+    *,
+    model_output: str,
+    positive_class_index: int = 1,
+    atol: float = 1e-9,
+    precision: str = "shap",
+) -> float:
+    """Max |engine - shap| over the values and the base value; raises if above ``atol``.
+
+    With the default ``precision="shap"`` the engine reproduces shap's float32
+    arithmetic, so agreement to ~1e-15 is expected. ``precision="exact"``
+    compares the float64 engine; shap's own float32 rounding then shows as
+    differences of order 1e-8 x the output scale, so pass a matching ``atol``.
+    Raises :class:`ShapMismatchError` when the difference exceeds ``atol``.
+    """
+    prepared = prepare(
+        estimator,
+        background,
+        model_output=model_output,
+        positive_class_index=positive_class_index,
+        precision=precision,
+    )
+    ours = prepared.explain(np.asarray(X_sample))
+    theirs, expected = shap_reference(
+        estimator,
+        X_sample,
+        background,
+        model_output=model_output,
+        positive_class_index=positive_class_index,
+    )
+    diff = max(
+        float(np.max(np.abs(ours - theirs), initial=0.0)), abs(prepared.base_value - expected)
+    )
+    if not diff <= atol:
+        raise ShapMismatchError(MSG_SHAP_MISMATCH.format(diff=diff, atol=atol))
+    return diff

@@ -1,0 +1,183 @@
+"""What registration stores for auditors, and the audit events it appends.
+
+:func:`fairness` and :func:`checks` run before anything is written (so bad
+evaluation data stops a registration with nothing stored); :func:`log_registration`
+appends ``registered``, ``explanation_computed`` and, when the record differs from
+the previous version's, ``record_changed``, each with the SHA-256 of the files it
+refers to.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from register import _audit
+from register._errors import InsynError, NotFoundError
+from register._fairness import fairness_report
+from register._record import TransparencyRecord, parse_record
+
+if TYPE_CHECKING:
+    from register._store import Register
+
+FAIRNESS_PATH = "insyn/fairness.json"
+CHECKS_PATH = "insyn/checks.json"
+NOT_A_FRAME_MESSAGE = "evaluation_data must be a pandas DataFrame, not {kind}."
+
+
+class Evidence:
+    """Files to store with a new version and what it is compared with (read-only)."""
+
+    def __init__(
+        self,
+        *,
+        files: dict[str, Any],
+        previous_version: int | None,
+        previous_record: TransparencyRecord | None,
+    ) -> None:
+        self._files = dict(files)
+        self._previous_version = previous_version
+        self._previous_record = previous_record
+
+    files = property(lambda self: dict(self._files), doc="Artifact path -> JSON payload.")
+    previous_version = property(lambda self: self._previous_version)
+    previous_record = property(lambda self: self._previous_record)
+
+
+def fairness(
+    model: Any, record: TransparencyRecord, evaluation_data: Any, label: str | None
+) -> dict[str, Any] | None:
+    """The public fairness result, or None without evaluation data.
+
+    Raises :class:`InsynError` when the evaluation data does not fit (missing
+    protected attribute, label or input; labels outside the model's classes).
+    """
+    if evaluation_data is None:
+        return None
+    if not isinstance(evaluation_data, pd.DataFrame):
+        raise InsynError(NOT_A_FRAME_MESSAGE.format(kind=type(evaluation_data).__name__))
+    report = fairness_report(
+        model,
+        evaluation_data,
+        label=label,
+        protected_attributes=record.data.protected_attributes,
+        positive_class=record.technical.positive_class,
+    )
+    return report.public_dict()
+
+
+def _previous(reg: Register, slug: str) -> tuple[int, Any, Any, TransparencyRecord] | None:
+    from register._store import RECORD_PATH
+
+    try:
+        versions = reg.versions(slug)
+    except NotFoundError:
+        return None
+    if not versions:
+        return None
+    mv = versions[-1]
+    number = int(mv.version)
+    record = parse_record(reg._artifact_json(mv.run_id, RECORD_PATH))
+    try:
+        return number, reg.load_model(slug, number), reg.get_explanation(slug, number), record
+    except Exception:  # an unreadable previous version: compare records only
+        return number, None, None, record
+
+
+def prepare(
+    reg: Register,
+    model: Any,
+    record: TransparencyRecord,
+    explanation: Any,
+    reference: pd.DataFrame,
+    evaluation_data: pd.DataFrame | None,
+    fairness_result: dict[str, Any] | None,
+) -> Evidence:
+    """Run the explanation checks (against the previous version when there is one)."""
+    import explainers
+
+    previous = _previous(reg, record.slug)
+    checks = explainers.run_checks(
+        model,
+        explanation,
+        reference=reference,
+        previous_model=previous[1] if previous else None,
+        previous_explanation=previous[2] if previous else None,
+        evaluation=evaluation_data,
+        protected=record.data.protected_attributes,
+    )
+    files: dict[str, Any] = {
+        CHECKS_PATH: {**checks.to_dict(), "previous_version": previous and previous[0]}
+    }
+    if fairness_result is not None:
+        files[FAIRNESS_PATH] = fairness_result
+    return Evidence(
+        files=files,
+        previous_version=previous[0] if previous else None,
+        previous_record=previous[3] if previous else None,
+    )
+
+
+def write_files(root: Path, evidence: Evidence | None) -> None:
+    """Write the evidence files under ``root`` (their artifact paths), if any."""
+    for path, data in (evidence.files if evidence is not None else {}).items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
+        target.write_text(text + "\n", encoding="utf-8")
+
+
+def log_registration(
+    reg: Register,
+    record: TransparencyRecord,
+    version: int,
+    run_id: str,
+    hashes: dict[str, str],
+    evidence: Evidence | None,
+    explanation: Any,
+) -> None:
+    """Append the registration's events; every artifact is referenced by its SHA-256."""
+    from register._store import EXPLANATION_PATH, MODEL_PATH, PROFILE_PATH, RECORD_PATH
+
+    slug = record.slug
+    _audit.append(
+        reg,
+        "registered",
+        slug=slug,
+        version=version,
+        details={"organisation": record.organisation, "run_id": run_id},
+        artifacts=_audit.artifact_refs(
+            run_id, hashes, MODEL_PATH, RECORD_PATH, PROFILE_PATH, FAIRNESS_PATH
+        ),
+    )
+    meta = explanation.metadata
+    _audit.append(
+        reg,
+        "explanation_computed",
+        slug=slug,
+        version=version,
+        details={
+            "fingerprint": meta.fingerprint,
+            "explainer": meta.explainer,
+            "shap_version": meta.shap_version,
+            "seed": meta.seed,
+            "background_sha256": meta.background_sha256,
+        },
+        artifacts=_audit.artifact_refs(run_id, hashes, EXPLANATION_PATH, CHECKS_PATH),
+    )
+    before = evidence.previous_record if evidence is not None else None
+    if evidence is not None and before is not None and before != record:
+        _audit.append(
+            reg,
+            "record_changed",
+            slug=slug,
+            version=version,
+            details={
+                "previous_version": evidence.previous_version,
+                "changed_fields": before.diff(record),
+            },
+            artifacts=_audit.artifact_refs(run_id, hashes, RECORD_PATH),
+        )

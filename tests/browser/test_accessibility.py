@@ -1,0 +1,104 @@
+"""WCAG 2.1 AA in the real browser: axe-core on every page in both languages, and
+the checks axe cannot make (page language, chart text alternatives)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser._portal import open_page, settle
+from tests.browser.conftest import record_axe, screenshot
+
+# What axe checks: WCAG 2.0/2.1 A and AA, plus best practices (reported, not failed).
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+BLOCKING = {"serious", "critical"}
+PAGES = [
+    ("catalogue", "/"),
+    ("about", "/about"),
+    ("algorithm:benefits-uptake", "/algorithm?slug=benefits-uptake"),
+    ("algorithm:housing-guarantee", "/algorithm?slug=housing-guarantee"),
+]
+SUBMIT = {"sv": "Visa uppskattning", "en": "Show estimate"}
+
+
+def run_axe(page: Any, label: str) -> list[dict[str, Any]]:
+    """axe-core on the whole page; records the result and returns blocking violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = list(Axe().run(page, options=AXE_OPTIONS).response["violations"])
+    record_axe(label, violations)
+    return [
+        {"page": label, "rule": v["id"], "impact": v["impact"], "nodes": len(v["nodes"])}
+        for v in violations
+        if v.get("impact") in BLOCKING
+    ]
+
+
+def _url(portal: str, path: str, lang: str) -> str:
+    return f"{portal}{path}{'&' if '?' in path else '?'}lang={lang}"
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_axe_finds_nothing_serious_on_any_page(page: Any, portal: str, lang: str) -> None:
+    blocking: list[dict[str, Any]] = []
+    for name, path in PAGES:
+        open_page(page, _url(portal, path, lang))
+        assert page.evaluate("document.documentElement.lang") == lang
+        tabs = page.get_by_role("tab")
+        if tabs.count() == 0:
+            blocking += run_axe(page, f"{name} [{lang}]")
+            screenshot(page, f"axe-{name.replace(':', '-')}-{lang}")
+            continue
+        for index in range(tabs.count()):
+            tab = tabs.nth(index)
+            label = tab.inner_text().strip()
+            tab.click()
+            settle(page)
+            blocking += run_axe(page, f"{name} / {label} [{lang}]")
+            if page.get_by_role("button", name=SUBMIT[lang]).is_visible():
+                page.get_by_role("button", name=SUBMIT[lang]).click()
+                settle(page)
+                blocking += run_axe(page, f"{name} / {label} + result [{lang}]")
+                screenshot(page, f"axe-{name.replace(':', '-')}-tryit-{lang}")
+    assert blocking == []
+
+
+def test_every_chart_has_a_sentence_and_a_table(page: Any, portal: str) -> None:
+    open_page(page, _url(portal, "/algorithm?slug=housing-guarantee", "sv"))
+    checked = 0
+    for tab_name in ("Vad påverkar resultatet", "Prova själv"):
+        page.get_by_role("tab", name=tab_name).click()
+        settle(page)
+        if tab_name == "Prova själv":
+            page.get_by_role("button", name=SUBMIT["sv"]).click()
+            settle(page)
+        panel = page.locator('[role="tabpanel"]:visible')
+        charts = panel.locator('[data-testid="stVegaLiteChart"][role="graphics-document"]')
+        charts.first.wait_for()
+        for index in range(charts.count()):
+            # Vega-Lite puts the text alternative (alt=...) on the chart as its aria-label.
+            described = charts.nth(index).get_attribute("aria-label") or ""
+            assert len(described.strip()) > 20, "a chart without a text alternative"
+            checked += 1
+        # The same numbers as a table, beside or below every chart.
+        assert panel.locator('[data-testid="stDataFrame"]').count() >= charts.count()
+    assert checked >= 2
+
+
+def test_colour_is_not_the_only_carrier_of_direction(page: Any, portal: str) -> None:
+    open_page(page, _url(portal, "/algorithm?slug=housing-guarantee", "sv"))
+    page.get_by_role("tab", name="Prova själv").click()
+    settle(page)
+    page.get_by_role("button", name=SUBMIT["sv"]).click()
+    settle(page)
+    text = page.locator('[role="tabpanel"]:visible').inner_text()
+    # Direction in words and as signed numbers, not only as bar colour.
+    assert "höjde uppskattningen" in text or "sänkte uppskattningen" in text
+    assert "Riktning" in text

@@ -1,0 +1,215 @@
+"""The register against a shared server: PostgreSQL backend, basic auth, organisations.
+
+One server per module (its start takes most of the time); accounts and
+passwords are made per run.
+"""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import requests
+
+from register import (
+    InvalidTrackingUriError,
+    OwnershipError,
+    Register,
+    _audit,
+    _catalogue_index,
+    parse_record,
+)
+from register import _catalogue as cat
+from register._auth import (
+    AUTHENTICATION_MESSAGE,
+    AuthenticationError,
+    PermissionDeniedError,
+    refusals_explained,
+)
+from register._tracking import MALFORMED_URI_MESSAGE
+from register.cli import main
+from tests.conftest import free_port
+from tests.register._shared import ORG_A, ORG_B, ORG_C, ORG_D, shared_server
+
+WORKER = Path(__file__).with_name("shared_worker.py")
+ROLES = ("ds-a", "ds-a2", "ds-b", "auditor", "portal", "anonymous", "wrong-password")
+ALLOWED = {
+    "register": {"ds-a", "ds-a2"},
+    "publish": {"ds-a", "ds-a2"},
+    "retire": {"ds-a", "ds-a2"},
+    # Reviews go to the hash-chained audit log (register._audit), which data
+    # scientists append to when they publish; readers and strangers cannot.
+    "review": {"ds-a", "ds-a2", "ds-b", "auditor"},
+}
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):  # type: ignore[no-untyped-def]
+    with shared_server(tmp_path_factory.mktemp("shared"), free_port()) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def record_data(benefits_record):  # type: ignore[no-untyped-def]
+    return benefits_record.to_json_dict()
+
+
+def _record(record_data, slug: str, organisation: str):  # type: ignore[no-untyped-def]
+    return parse_record({**record_data, "slug": slug, "organisation": organisation})
+
+
+@pytest.fixture(scope="module")
+def alg_a(shared, small_model, small_reference, record_data):  # type: ignore[no-untyped-def]
+    """'alg-a' of organisation A: version 1 published, version 2 stored unpublished."""
+    with shared.as_user("ds-a"):
+        reg = Register(shared.url)
+        rec = _record(record_data, "alg-a", ORG_A)
+        reg.register_algorithm(small_model, rec, reference_data=small_reference)
+        reg.register_algorithm(small_model, rec, reference_data=small_reference, publish=False)
+    return rec
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory, small_model, small_reference, record_data) -> Path:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("bundle") / "bundle.pkl"
+    path.write_bytes(pickle.dumps((small_model, small_reference.head(60), record_data)))
+    return path
+
+
+def test_register_suite_on_postgres_with_auth(shared, alg_a, small_model, small_reference):
+    with shared.as_user("ds-a2"):  # the organisation's other data scientist
+        reg = Register(shared.url)
+        assert [i.slug for i in reg.search(organisation=ORG_A).items] == ["alg-a"]
+        assert reg.get("alg-a").version == 1
+        published = reg.publish("alg-a", 2)
+        assert published.is_published
+        assert [c.version for c in reg.history("alg-a")] == [1, 2]
+        model = reg.load_model("alg-a", 2)
+        np.testing.assert_array_equal(
+            model.predict_proba(small_reference), small_model.predict_proba(small_reference)
+        )
+        assert reg.retire("alg-a").status == "retired"
+    with shared.as_user("portal"):
+        reader = Register(shared.url)
+        summary = reader.search(organisation=ORG_A).items[0]
+        assert (summary.version, summary.status) == (2, "retired")
+        assert ORG_A in reader.filter_options().organisations
+        assert reader.get_explanation("alg-a", 2).metadata.fingerprint
+
+
+def _act(action: str, shared, alg_a, small_model, small_reference) -> None:  # type: ignore[no-untyped-def]
+    reg = Register(shared.url)
+    if action == "register":
+        reg.register_algorithm(small_model, alg_a, reference_data=small_reference, publish=False)
+    elif action == "publish":
+        reg.publish("alg-a", 2)
+    elif action == "retire":
+        reg.retire("alg-a")
+    else:  # a review's entry in the audit log, where reviews are recorded on a shared server
+        with refusals_explained(reg, "alg-a", step="reviewing"):
+            _audit.append(reg, "review_added", slug="alg-a", version=1, details={"outcome": "ok"})
+
+
+@pytest.mark.parametrize("action", sorted(ALLOWED))
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(shared, alg_a, small_model, small_reference, role, action):
+    user = None if role == "anonymous" else ("ds-a" if role == "wrong-password" else role)
+    password = "not-the-password" if role == "wrong-password" else None
+    with shared.as_user(user, password):
+        if role in ALLOWED[action]:
+            _act(action, shared, alg_a, small_model, small_reference)
+            return
+        with pytest.raises((AuthenticationError, PermissionDeniedError)) as refused:
+            _act(action, shared, alg_a, small_model, small_reference)
+    if role in ("anonymous", "wrong-password"):
+        assert refused.type is AuthenticationError
+        assert "HTTP 401" in str(refused.value)
+    else:
+        assert refused.type is PermissionDeniedError
+        if action != "review":
+            assert "'alg-a'" in str(refused.value) and ORG_A in str(refused.value)
+    with shared.as_user("portal"):  # a refusal leaves the catalogue as it was
+        reg = Register(shared.url)
+        assert reg.get("alg-a").version in (1, 2)
+
+
+def test_anonymous_and_wrong_password_get_401_over_http(shared, alg_a):
+    body = {"name": "alg-a", "key": "x", "value": "y"}
+    url = shared.url + "/api/2.0/mlflow/registered-models/set-tag"
+    assert requests.post(url, json=body, timeout=10).status_code == 401
+    assert requests.post(url, json=body, auth=("ds-a", "wrong"), timeout=10).status_code == 401
+    assert requests.post(url, json=body, auth=("nobody", "x"), timeout=10).status_code == 401
+    reader = ("portal", shared.passwords["portal"])
+    assert requests.post(url, json=body, auth=reader, timeout=10).status_code == 403
+    create = shared.url + "/api/2.0/mlflow/registered-models/create"
+    assert requests.post(create, json={"name": "x"}, auth=reader, timeout=10).status_code == 403
+
+
+def test_cli_names_algorithm_and_organisation_on_403(shared, alg_a, capsys):
+    with shared.as_user("ds-b"):
+        assert main(["--tracking-uri", shared.url, "publish", "alg-a", "1"]) == 1
+    message = " ".join(capsys.readouterr().err.split())
+    assert "'ds-b' may not change the algorithm 'alg-a'" in message
+    assert f"organisation '{ORG_A}'" in message
+
+
+def test_cli_wrong_password_is_a_clear_401(shared, alg_a, capsys):
+    with shared.as_user("ds-a", "wrong-password-here"):
+        assert main(["--tracking-uri", shared.url, "retire", "alg-a"]) == 1
+    message = " ".join(capsys.readouterr().err.split())
+    expected = AUTHENTICATION_MESSAGE.format(uri=shared.url, who=" of 'ds-a'")
+    assert " ".join(expected.split()) in message
+
+
+def test_slug_reused_by_another_organisation_is_refused(
+    shared, alg_a, small_model, small_reference, record_data
+):
+    with shared.as_user("ds-b"), pytest.raises(OwnershipError, match="Kommun A"):
+        Register(shared.url).register_algorithm(
+            small_model, _record(record_data, "alg-a", ORG_B), reference_data=small_reference
+        )
+
+
+def test_malformed_tracking_uri_is_named(capsys):
+    with pytest.raises(InvalidTrackingUriError, match="htp:/server"):
+        Register("htp:/server")
+    assert main(["--tracking-uri", "http://", "list"]) == 1
+    assert MALFORMED_URI_MESSAGE.format(uri="http://")[:40] in capsys.readouterr().err
+
+
+def test_twenty_parallel_registrations_from_four_organisations(shared, bundle):
+    shared.add("data-scientist", "ds-c", ORG_C)
+    shared.add("data-scientist", "ds-d", ORG_D)
+    users = {"ds-a": ORG_A, "ds-b": ORG_B, "ds-c": ORG_C, "ds-d": ORG_D}
+    workers = {
+        user: subprocess.Popen(
+            [sys.executable, str(WORKER), str(bundle), f"par-{user}", org, "5"],
+            env=shared.env(user),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for user, org in users.items()
+    }
+    outputs = {user: proc.communicate(timeout=1200)[0] for user, proc in workers.items()}
+    for user, proc in workers.items():
+        assert proc.returncode == 0, outputs[user][-3000:]
+    with shared.as_user("portal"):
+        reg = Register(shared.url)
+        for user, org in users.items():
+            slug = f"par-{user}"
+            versions = reg.client.search_model_versions(f"name = '{slug}'")
+            assert sorted(int(v.version) for v in versions) == [1, 2, 3, 4, 5]
+            assert all(v.tags.get("insyn.complete") == "true" for v in versions)
+            model = reg.client.get_registered_model(slug)
+            alias = model.aliases[cat.PUBLISHED_ALIAS]
+            assert model.tags[cat.PUBLISHED_VERSION] == str(alias)
+            assert model.tags[cat.ORGANISATION] == org
+            assert reg.search(organisation=org).items[0].version == int(alias)
+        _catalogue_index.forget(reg)
+        assert {ORG_C, ORG_D} <= set(reg.filter_options().organisations)
+        assert _audit.verify(reg).ok
