@@ -11,10 +11,11 @@ import json
 
 import streamlit as st
 
+from app_pages import _data
 from app_pages._text import t
-from register import AlgorithmVersion, clean_tree
+from register import AlgorithmVersion, ExportError, clean_tree, record_exports
 
-__all__ = ["record_download", "record_json"]
+__all__ = ["record_download", "record_json", "standard_downloads"]
 
 
 def record_json(version: AlgorithmVersion) -> bytes:
@@ -35,3 +36,41 @@ def record_download(version: AlgorithmVersion) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+#: The standard each per-record export file follows, by the end of its file name.
+STANDARD_NAMES = {
+    "nl-algoritmeregister-1.0.0.json": "NL Algoritmeregister 1.0.0 (JSON)",
+    "eurocities-ats-0.3.1.json": "Eurocities ATS 0.3.1 (JSON)",
+    ".csv": "CSV",
+}
+
+
+@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+def _exports(uri: str, slug: str, number: int) -> dict[str, tuple[bytes, str]]:
+    """The per-record export files of one version (built and validated once per TTL)."""
+    return record_exports(_data.get_version(uri, slug, number))
+
+
+def _standard_name(file_name: str) -> str:
+    return next((n for end, n in STANDARD_NAMES.items() if file_name.endswith(end)), file_name)
+
+
+def standard_downloads(version: AlgorithmVersion) -> None:
+    """Download buttons for the record in every published standard it can be expressed in."""
+    try:
+        files = _exports(_data.tracking_uri(), version.slug, version.version)
+    except ExportError as error:  # e.g. a category the standard has no value for
+        st.caption(str(error))
+        return
+    for file_name, (content, mime) in files.items():
+        st.download_button(
+            t("record.download_standard", format=_standard_name(file_name)),
+            data=content,
+            file_name=file_name,
+            mime=mime,
+            help=t("record.download_standard_help"),
+            key=f"standard_download_{file_name}",
+            on_click="ignore",
+            icon=":material/download:",
+        )

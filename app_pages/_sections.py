@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from app_pages._download import record_download
+from app_pages._download import record_download, standard_downloads
 from app_pages._format import escape_markdown
 from app_pages._safe import safe_plain
 from app_pages._text import localized, t, t_enum
@@ -213,6 +213,7 @@ def record_sections(version: AlgorithmVersion) -> None:
     technical_section(version.record)
     supplier_and_contact(version.record)
     record_download(version)
+    standard_downloads(version)
 
 
 # -- versions ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ registration is a new model version whose run holds the record
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import threading
 import urllib.error
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from mlflow import MlflowClient
 
     from explainers import Explanation
+
+# Artifact downloads are the register's business, not a progress bar in a citizen's logs.
+os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 NOT_FOUND_MESSAGE = "The register holds no algorithm called {slug!r}."
 VERSION_NOT_FOUND_MESSAGE = "The algorithm {slug!r} has no version {version}."
