@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FEATURES
 
 from explainers import explain
+from tests.explainers.conftest import FEATURES
 
 EXACT = 1e-6  # tree and linear: exact algorithms, only float rounding
 PERMUTATION_BOUND = 1e-9  # permutation: efficiency holds by construction (antithetic passes)

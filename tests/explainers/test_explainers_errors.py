@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import pipeline
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 from explainers import ExplanationError, explain, explain_local
 from explainers import _errors as messages
+from tests.explainers.conftest import pipeline
 
 
 def test_unfitted_model(data) -> None:  # type: ignore[no-untyped-def]

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import FEATURES
 
 from explainers import Explanation, ExplanationError, explain_local, explain_rows
 from explainers._dependence import MIN_GROUP, dependence_table
+from tests.explainers.conftest import FEATURES
 
 
 def test_rare_category_bin_is_suppressed(forest_explanation) -> None:  # type: ignore[no-untyped-def]
