@@ -12,6 +12,7 @@ anything else.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,11 @@ from ._select import Choice
 Progress = Callable[[int, int], None]
 
 CHUNK_ROWS = {"tree": 64, "linear": 4096, "permutation": 16}
+FAST_TREE_CHUNK_ROWS = 512
+FAST_TREE_ENGINE = "insyn TreeSHAP (numba; equal to shap.TreeExplainer on a verified sample)"
+VERIFY_ROWS = 16
+VERIFY_ATOL = 1e-9
+LOGGER = logging.getLogger(__name__)
 PERMUTATIONS = 10
 """Antithetic permutations per row for the permutation explainer (max_evals = 10 * (2m + 1))."""
 
@@ -136,6 +142,34 @@ def _chunk_seed(seed: int, start: int) -> int:
     return int(np.random.SeedSequence([seed, start]).generate_state(1)[0])
 
 
+def fast_tree_engine(
+    estimator: Any,
+    X: np.ndarray,
+    background: np.ndarray,
+    model_output: str,
+    class_index: int | None,
+) -> tuple[bool, str]:
+    """``(True, "")`` when insyn's numba TreeSHAP supports ``estimator`` and equals
+    shap.TreeExplainer (≤ 1e-9) on a sample of ``X``; otherwise ``(False, reason)``."""
+    from ._treeshap import supports, verify_against_shap
+
+    ok, why = supports(estimator, model_output=model_output)
+    if not ok:
+        return False, why
+    try:
+        verify_against_shap(
+            estimator,
+            X[:VERIFY_ROWS],
+            background,
+            model_output=model_output,
+            positive_class_index=class_index or 0,
+            atol=VERIFY_ATOL,
+        )
+    except Exception as error:  # any disagreement or failure means: use shap itself
+        return False, f"the fast engine did not equal shap on a sample ({error})"
+    return True, ""
+
+
 def compute_values(
     estimator: Any,
     choice: Choice,
@@ -144,6 +178,7 @@ def compute_values(
     *,
     seed: int,
     progress: Progress | None = None,
+    engines: list[str] | None = None,
 ) -> tuple[np.ndarray, float]:
     """SHAP values (n×m_transformed) and base value for rows ``X`` against ``background``.
 
@@ -152,13 +187,30 @@ def compute_values(
     result does not depend on earlier calls; numpy's global random state is restored.
     """
     total = X.shape[0]
-    step = CHUNK_ROWS[choice.kind]
     parts: list[np.ndarray] = []
     base = 0.0
+    fast, why = False, "not asked for"
     if choice.kind == "tree":
         model_output = "probability" if choice.scale == "probability" else "raw"
+        if engines is not None:
+            fast, why = fast_tree_engine(estimator, X, background, model_output, choice.class_index)
+            if not fast:
+                LOGGER.warning("Explaining with shap.TreeExplainer instead: %s", why)
+            engines.append(FAST_TREE_ENGINE if fast else "shap.TreeExplainer")
 
         def run(chunk: np.ndarray, start: int) -> tuple[np.ndarray, float]:
+            if fast:
+                from ._treeshap import tree_shap
+
+                result = tree_shap(
+                    estimator,
+                    chunk,
+                    background,
+                    model_output=model_output,
+                    positive_class_index=choice.class_index or 0,
+                )
+                assert result.values is not None
+                return result.values, result.base_value
             return _tree_values(
                 estimator, chunk, background, model_output, class_index=choice.class_index
             )
@@ -195,6 +247,7 @@ def compute_values(
                 np.ravel(result.base_values)[0]
             )
 
+    step = FAST_TREE_CHUNK_ROWS if fast else CHUNK_ROWS[choice.kind]
     for start in range(0, total, step):
         values, base = run(X[start : start + step], start)
         parts.append(values)

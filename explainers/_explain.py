@@ -89,7 +89,10 @@ def explain(
     background = sample_background(reference, background_size, seed)
     X = transform(parts, reference)
     B = transform(parts, background)
-    raw, base = compute_values(parts.estimator, choice, X, B, seed=seed, progress=progress)
+    engines: list[str] = []
+    raw, base = compute_values(
+        parts.estimator, choice, X, B, seed=seed, progress=progress, engines=engines
+    )
     values = group_sum(raw, parts.sources, len(parts.features))
     predictions = predict_on_scale(model, reference, choice)
     error = float(np.max(np.abs(values.sum(axis=1) + base - predictions)))
@@ -100,7 +103,7 @@ def explain(
     shap_version, sklearn_version = _versions()
     metadata = ExplanationMetadata(
         explainer=choice.kind,
-        explainer_class=choice.explainer_class,
+        explainer_class=engines[0] if engines else choice.explainer_class,
         estimator_class=type(parts.estimator).__name__,
         shap_version=shap_version,
         sklearn_version=sklearn_version,

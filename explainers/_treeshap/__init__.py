@@ -3,10 +3,12 @@
 ``tree_shap`` computes the values ``shap.TreeExplainer(model, data=background,
 feature_perturbation="interventional", model_output=...)`` defines, with numba
 kernels that walk each tree once per explained row for the whole background.
-``precision="exact"`` (default) works in float64 and routes rows exactly like
-the model's ``predict``; ``precision="shap"`` reproduces shap's own float32
-arithmetic bit for bit (for verification). ``supports`` says whether a model is
-handled; anything else must fall back to shap with the given reason.
+``precision="shap"`` (default) reproduces shap's float32 node arithmetic, so
+the values equal shap's (as ``explainers._compute`` calls it) to ~1e-15;
+``precision="exact"`` works in float64 and routes rows exactly like the model's
+``predict`` (differs from shap by shap's float32 rounding, ~1e-8 x output).
+``supports`` says whether a model is handled; anything else must fall back to
+shap with the given reason.
 """
 
 from __future__ import annotations

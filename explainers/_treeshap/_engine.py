@@ -23,6 +23,7 @@ from ._extract import extract
 ENGINE_PATH = "insyn-numba"
 MAX_BACKGROUND = 1000
 PRECISIONS = ("exact", "shap")
+SHAP_MAX_BACKGROUND = 100  # shap.maskers.Independent(max_samples=100)
 
 
 class TreeShapResult:
@@ -118,10 +119,15 @@ class Prepared:
         self.tr = _tuple(e, e.threshold, e.value, e.missing_mode)
         if precision == "shap":
             plain = np.zeros_like(e.missing_mode)
-            self.tr_pred = _tuple(e, e.threshold, e.value, plain)
-            thr32 = e.threshold.astype(np.float32).astype(np.float64)
-            self.tr_walk = _tuple(e, thr32, e.value.astype(np.float32), plain)
-            self.background = np.ascontiguousarray(np.asarray(background, dtype=np.float64))
+            thr_pred, thr_walk = _shap_thresholds(e)
+            self.tr_pred = _tuple(e, thr_pred, e.value, plain)
+            self.tr_walk = _tuple(e, thr_walk, e.value.astype(np.float32), plain)
+            bg = _as_float64(background, e)
+            if bg.shape[0] > SHAP_MAX_BACKGROUND:
+                import shap  # shap's Independent masker keeps a fixed sample of 100 rows
+
+                bg = np.asarray(shap.utils.sample(bg, SHAP_MAX_BACKGROUND), dtype=np.float64)
+            self.background = np.ascontiguousarray(bg)
             self.weights = _kernel.shap_weight_table(e.max_depth)
         else:
             self.tr_pred = self.tr_walk = self.tr
@@ -241,14 +247,36 @@ def _tuple(e: TreeEnsemble, threshold: np.ndarray, value: np.ndarray, missing: n
     )
 
 
+def is_sklearn(ensemble: TreeEnsemble) -> bool:
+    return ensemble.family.startswith("sklearn.")
+
+
+def _shap_thresholds(e: TreeEnsemble) -> tuple[np.ndarray, np.ndarray]:
+    """(predict, walk) thresholds as shap 0.51 uses them, with insyn's sklearn fix.
+
+    shap walks with ``float32(t)``. For scikit-learn models ``explainers._compute``
+    (and :func:`._verify.shap_reference`) replace every ``t`` whose float32 rounds
+    up by the next float32 below, so float32 inputs route exactly like sklearn.
+    """
+    as32 = e.threshold.astype(np.float32)
+    pred = e.threshold.copy()
+    if is_sklearn(e):
+        up = as32.astype(np.float64) > e.threshold
+        as32[up] = np.nextafter(as32[up], np.float32(-np.inf))
+        pred[up] = as32[up].astype(np.float64)
+    return pred, as32.astype(np.float64)
+
+
 def _as_float64(X: Any, ensemble: TreeEnsemble) -> np.ndarray:
-    """shap's input conversion: cast to shap's input dtype for this model, then to double."""
+    """Inputs as shap sees them: scikit-learn models get float32-rounded rows (as in
+    ``explainers._compute``), other models shap's input dtype; then double."""
     arr = np.asarray(X)
     if arr.ndim != 2 or arr.shape[1] != ensemble.n_features:
         raise ValueError(
             MSG_BAD_SHAPE.format(got=arr.shape[-1] if arr.ndim else 0, expected=ensemble.n_features)
         )
-    return np.ascontiguousarray(arr.astype(ensemble.shap_input_dtype).astype(np.float64))
+    dtype = np.float32 if is_sklearn(ensemble) else ensemble.shap_input_dtype
+    return np.ascontiguousarray(arr.astype(dtype).astype(np.float64))
 
 
 def to_input(X: Any, ensemble: TreeEnsemble) -> np.ndarray:
@@ -309,9 +337,11 @@ def tree_shap(
     With ``precision="shap"`` (default) the values equal
     ``shap.TreeExplainer(estimator, data=background,
     feature_perturbation="interventional", model_output=...).shap_values(X)``
-    (class ``positive_class_index`` for classifiers) to ~1e-15, because the
-    kernel repeats shap's float32 node arithmetic; ``base_value`` equals its
-    ``expected_value``. With ``precision="exact"`` everything is float64 and rows
+    (class ``positive_class_index`` for classifiers), called as
+    ``explainers._compute`` calls it (scikit-learn models: float32-rounded rows
+    and the threshold fix, see :func:`._verify.shap_reference`), to ~1e-15,
+    because the kernel repeats shap's float32 node arithmetic; ``base_value``
+    equals its ``expected_value``. With ``precision="exact"`` everything is float64 and rows
     are routed exactly like the model's ``predict`` (additive to ~1e-15); it then
     differs from shap by shap's float32 rounding (~1e-8 x output scale) and where
     shap's float32 thresholds misroute a row lying on a split value. Rows are explained in

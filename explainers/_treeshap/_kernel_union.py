@@ -42,7 +42,7 @@ def left_matrix(R, tr):  # type: ignore[no-untyped-def]
     """``out[node, k] = 1`` when background row ``k`` goes left at internal ``node``."""
     (
         left,
-        right,
+        _right,
         feature,
         threshold,
         default_left,
@@ -50,7 +50,7 @@ def left_matrix(R, tr):  # type: ignore[no-untyped-def]
         cat_row,
         cat_left,
         cat_known,
-        value,
+        _value,
     ) = tr
     out = np.zeros((left.shape[0], R.shape[0]), dtype=np.uint8)
     for node in range(left.shape[0]):

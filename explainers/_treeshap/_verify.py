@@ -18,12 +18,28 @@ def shap_reference(
     model_output: str,
     positive_class_index: int = 1,
 ) -> tuple[np.ndarray, float]:
-    """``shap.TreeExplainer`` interventional values (n x m) and expected value for one output."""
+    """``shap.TreeExplainer`` interventional values (n x m) and expected value for one output.
+
+    Called the way ``explainers._compute`` calls it: scikit-learn models get
+    float32-rounded rows and background, and thresholds whose float32 rounds up
+    are moved to the next float32 below (so shap routes like scikit-learn).
+    """
     import shap
 
+    sklearn_model = type(estimator).__module__.startswith("sklearn")
+    X = np.asarray(X, dtype=np.float64)
+    background = np.asarray(background, dtype=np.float64)
+    if sklearn_model:
+        X = X.astype(np.float32).astype(np.float64)
+        background = background.astype(np.float32).astype(np.float64)
     explainer = shap.TreeExplainer(
         estimator, data=background, feature_perturbation="interventional", model_output=model_output
     )
+    thresholds = getattr(explainer.model, "thresholds", None)
+    if sklearn_model and isinstance(thresholds, np.ndarray) and thresholds.dtype == np.float64:
+        as32 = thresholds.astype(np.float32)
+        up = as32.astype(np.float64) > thresholds
+        thresholds[up] = np.nextafter(as32[up], np.float32(-np.inf)).astype(np.float64)
     values = np.asarray(explainer.shap_values(X, check_additivity=False))
     expected = np.asarray(explainer.expected_value, dtype=np.float64).reshape(-1)
     if values.ndim == 3:

