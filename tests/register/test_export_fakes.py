@@ -116,6 +116,12 @@ class FakeRegister:
         assert version is None, "exports read the published version only"
         return self.versions[slug]
 
+    def audit_head(self) -> Any:
+        """An empty audit log, as a register without events has."""
+        from register._audit import AuditHead
+
+        return AuditHead(sequence=0, hash="0" * 64)
+
     def get_explanation(self, slug: str, version: int) -> FakeExplanation:
         assert version == self.versions[slug].version
         return FakeExplanation()
