@@ -8,11 +8,13 @@ Run with ``streamlit run streamlit_app.py``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from app_pages._a11y import set_document_language
+from app_pages import _resilience
+from app_pages._a11y import install_page_css, set_document_language
 from app_pages._guard import guarded
-from app_pages._safe import install_wrapping_css
 from app_pages._text import (
     DEFAULT_LANGUAGE,
     LANGUAGE_KEY,
@@ -22,6 +24,7 @@ from app_pages._text import (
     t,
 )
 
+FAVICON = Path(__file__).resolve().parent / "app_pages" / "assets" / "favicon.png"
 # The language the address asked for last, so a later switch in the sidebar wins.
 _URL_LANGUAGE_KEY = "_lang_from_url"
 
@@ -48,10 +51,12 @@ def _language_switch() -> None:
 
 
 _resolve_language()
-st.set_page_config(page_title=t("app.title"), page_icon=":material/policy:", layout="wide")
+# A local favicon: a ":material/...:" icon makes every visitor's browser fetch it from
+# fonts.gstatic.com, which a public register must not make citizens do.
+st.set_page_config(page_title=t("app.title"), page_icon=str(FAVICON), layout="wide")
 _language_switch()
 set_document_language(current_language())  # <html lang> for screen readers
-install_wrapping_css()  # long words in record text wrap instead of widening the page
+install_page_css()  # long words wrap (record text cannot widen the page); caption contrast
 page = st.navigation(
     [
         st.Page(
@@ -80,5 +85,11 @@ page = st.navigation(
         ),
     ]
 )
+# When the register cannot be reached, pages show what was last read, with a notice.
+_resilience.begin_run()
+stale_slot = st.empty()
 # Each page guards its own body; this catches what happens before that (its imports).
 guarded(page.run)
+notice = _resilience.stale_notice(current_language())
+if notice:
+    stale_slot.warning(notice, icon=":material/cloud_off:")

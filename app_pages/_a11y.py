@@ -3,6 +3,10 @@
 - :func:`set_document_language` sets ``<html lang>`` to the reader's language
   (Streamlit always says ``lang="en"``), so screen readers pronounce Swedish
   as Swedish (WCAG 2.1 SC 3.1.1).
+- :func:`install_page_css` adds the portal's style: long words wrap in every
+  text block (SC 1.4.10 reflow; record text cannot widen the page) and captions
+  use the body text colour, slightly faded, for at least 4.5:1 contrast in light
+  and dark themes (SC 1.4.3; Streamlit's caption grey #828180 on white is 3.9:1).
 """
 
 from __future__ import annotations
@@ -11,7 +15,21 @@ import json
 
 import streamlit as st
 
-__all__ = ["set_document_language"]
+__all__ = ["PAGE_CSS", "install_page_css", "set_document_language"]
+
+PAGE_CSS = """
+<style>
+[data-testid="stMarkdownContainer"], [data-testid="stText"], [data-testid="stCaptionContainer"],
+[data-testid="stHeading"], [data-testid="stAlert"], [data-testid="stExpander"] summary,
+[data-testid="stWidgetLabel"], [data-testid="stPageLink"] {
+  overflow-wrap: anywhere;
+  word-break: break-word;
+  max-width: 100%;
+}
+[data-testid="stText"] > div { white-space: pre-wrap; }
+[data-testid="stCaptionContainer"] { color: inherit; opacity: 0.85; }
+</style>
+"""
 
 _LANGUAGE_SCRIPT = (
     "<script>(function(){{var d=window.parent&&window.parent.document||document;"
@@ -23,3 +41,8 @@ def set_document_language(lang: str) -> None:
     """Set ``lang`` on the page's ``<html>`` element (a two-letter code such as "sv")."""
     code = lang if lang.isalpha() and len(lang) <= 3 else "sv"
     st.html(_LANGUAGE_SCRIPT.format(lang=json.dumps(code)), unsafe_allow_javascript=True)
+
+
+def install_page_css() -> None:
+    """Add the portal's page style (call once per script run; takes no space)."""
+    st.html(PAGE_CSS)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages._resilience import last_good
 from register import Register
 
 # How long a search page or filter list may be served from cache (seconds).
@@ -115,3 +116,12 @@ def background(uri: str, slug: str, version: int) -> pd.DataFrame:
 def load_model(uri: str, slug: str, version: int) -> Any:
     """The fitted model of one version, loaded once per process."""
     return get_register(uri).load_model(slug, version)
+
+
+# While the tracking server is down, answer from the last good result of the same call
+# (the page shows "visar uppgifter från HH:MM"); see app_pages._resilience.
+filter_options = last_good(filter_options)
+search = last_good(search)
+get_version = last_good(get_version)
+history = last_good(history)
+explanation_tables = last_good(explanation_tables)

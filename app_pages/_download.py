@@ -12,6 +12,7 @@ import json
 import streamlit as st
 
 from app_pages import _data
+from app_pages._safe import safe_inline
 from app_pages._text import t
 from register import AlgorithmVersion, ExportError, clean_tree, record_exports
 
@@ -61,7 +62,7 @@ def standard_downloads(version: AlgorithmVersion) -> None:
     try:
         files = _exports(_data.tracking_uri(), version.slug, version.version)
     except ExportError as error:  # e.g. a category the standard has no value for
-        st.caption(str(error))
+        st.caption(safe_inline(str(error)))  # the message may quote record text
         return
     for file_name, (content, mime) in files.items():
         st.download_button(

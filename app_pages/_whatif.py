@@ -9,6 +9,7 @@ sentence comes from a catalogue template (``whatif.*``).
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pandas as pd
@@ -19,10 +20,12 @@ from app_pages._format import format_percent, join_words
 from app_pages._plain import THRESHOLD, given_text
 from app_pages._sections import feature_label, heading, plain
 from app_pages._text import t
-from explainers import CounterfactualResult, Suggestion, find_counterfactuals
+from explainers import CounterfactualResult, ExplanationError, Suggestion, find_counterfactuals
 from register import AlgorithmVersion, TransparencyRecord
 
 __all__ = ["changeable_inputs", "suggestion_sentence", "what_would_change", "whatif_lines"]
+
+logger = logging.getLogger("insyn.portal")
 
 
 def changeable_inputs(record: TransparencyRecord) -> list[str]:
@@ -69,16 +72,21 @@ def what_would_change(version: AlgorithmVersion, row: pd.DataFrame) -> None:
     """The heading and sentences for the citizen's validated ``row`` (one row)."""
     record = version.record
     model: Any = _data.load_model(_data.tracking_uri(), version.slug, version.version)
-    result = find_counterfactuals(
-        model,
-        row,
-        version.input_profile.features,
-        changeable=changeable_inputs(record),
-        protected=record.data.protected_attributes,
-        positive_class=record.technical.positive_class,
-    )
     heading("whatif.title")
-    container = st.container(key="whatif")
-    with container:
-        for line in whatif_lines(record, result):
+    try:
+        result = find_counterfactuals(
+            model,
+            row,
+            version.input_profile.features,
+            changeable=changeable_inputs(record),
+            protected=record.data.protected_attributes,
+            positive_class=record.technical.positive_class,
+        )
+        lines = whatif_lines(record, result)
+    except ExplanationError:
+        # The estimate above stands; the suggestions are an extra that may fail alone.
+        logger.exception("what-if search failed for %s version %s", version.slug, version.version)
+        lines = [t("whatif.unavailable")]
+    with st.container(key="whatif"):
+        for line in lines:
             plain(line)

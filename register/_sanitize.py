@@ -37,6 +37,11 @@ _REMOVE = re.compile(
 )
 # Characters Markdown, HTML or Streamlit's directives give a meaning to.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>#|~$&:!{}=+\-.^])")
+# Markdown renderers with GFM turn bare "http://", "https://" and "www." into links even
+# when every character is escaped (the autolink runs on the parsed text); an invisible
+# word joiner after the scheme keeps them plain text.
+_AUTOLINK = re.compile(r"(?i)\b(https?|www)(?=:|\.)")
+WORD_JOINER = "\u2060"
 # Soft break opportunity for long words in plain text (zero-width space).
 WORD_BREAK = "\u200b"
 LONG_WORD = 40
@@ -69,7 +74,8 @@ def break_long_words(text: str, width: int = LONG_WORD) -> str:
 def inert_markdown(text: object, *, wrap: int | None = None) -> str:
     """``text`` cleaned, on one line, with every Markdown and HTML character escaped.
 
-    Rendered as Markdown it shows exactly the characters written: no link, image,
+    Rendered as Markdown it shows exactly the characters written: no link (bare
+    addresses get an invisible word joiner after ``http``/``https``/``www``), image,
     HTML tag, heading, list, emphasis or directive can come out of it. With
     ``wrap``, unbroken runs longer than ``wrap`` get break opportunities first
     (see :func:`break_long_words`).
@@ -77,4 +83,5 @@ def inert_markdown(text: object, *, wrap: int | None = None) -> str:
     line = " ".join(clean_text(text).split())
     if wrap:
         line = break_long_words(line, wrap)
+    line = _AUTOLINK.sub(lambda m: m.group(1) + WORD_JOINER, line)
     return _MARKDOWN_SPECIAL.sub(r"\\\1", line)

@@ -28,6 +28,8 @@ database_uri = {auth_db}
 admin_username = {admin}
 authorization_function = mlflow.server.auth:authenticate_request_basic_auth
 grant_default_workspace_access = true
+# Cache good password checks for 30 s per worker (PBKDF2 on every request otherwise).
+auth_cache_ttl_seconds = 30
 """
 SERVER_EXITED_MESSAGE = "The tracking server exited with code {code} while starting; see {log}."
 SERVER_TIMEOUT_MESSAGE = "The tracking server at {url} did not answer within {seconds:.0f} s."

@@ -44,6 +44,17 @@ def main() -> None:
             return result
 
         setattr(MlflowClient, pause_after, paused)
+    # Explanations one at a time in this process (CPU-bound; concurrent explains stalled under
+    # load); the store writes, which this worker exists to race, still run concurrently.
+    from register import _lifecycle
+
+    explain, explain_lock = _lifecycle._explain, threading.Lock()
+
+    def one_at_a_time(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with explain_lock:
+            return explain(*args, **kwargs)
+
+    _lifecycle._explain = one_at_a_time  # type: ignore[assignment]
     errors: list[BaseException] = []
 
     def one() -> None:

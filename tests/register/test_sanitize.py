@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from register import break_long_words, clean_text, clean_tree, inert_markdown
-from register._sanitize import BIDI_CONTROLS, WORD_BREAK
+from register._sanitize import BIDI_CONTROLS, WORD_BREAK, WORD_JOINER
 
 MARKUP = "\\`*_[]()<>#|~$&:!{}=+-.^"
 
@@ -44,7 +44,8 @@ def test_inert_markdown_escapes_every_markup_character(text: str) -> None:
     bare = re.sub(r"\\.", "", escaped)
     assert not any(ch in bare for ch in MARKUP)
     assert "\n" not in escaped
-    assert re.sub(r"\\(.)", r"\1", escaped) == " ".join(clean_text(text).split())
+    unescaped = re.sub(r"\\(.)", r"\1", escaped).replace(WORD_JOINER, "")
+    assert unescaped == " ".join(clean_text(text).split())
 
 
 def test_hostile_markdown_cannot_make_a_link_or_image() -> None:
@@ -52,3 +53,10 @@ def test_hostile_markdown_cannot_make_a_link_or_image() -> None:
     escaped = inert_markdown(hostile)
     bare = re.sub(r"\\.", "", escaped)
     assert not any(ch in bare for ch in "[]()<>!")
+
+
+def test_bare_addresses_cannot_become_links() -> None:
+    # GFM autolinks run on parsed text, so escaping alone does not stop them.
+    escaped = inert_markdown("see http://evil.example/x and www.evil.example and HTTPS://e.x")
+    assert "http://" not in escaped and "www." not in escaped.replace("\\", "")
+    assert f"http{WORD_JOINER}" in escaped and f"HTTPS{WORD_JOINER}" in escaped
