@@ -114,7 +114,7 @@ def _scientific(value: Any) -> str:
 def provenance_section(uri: str, version: AlgorithmVersion) -> None:
     """Explainer, library versions, seed, background size and hash, rows, additivity error."""
     meta = _data.explanation_tables(uri, version.slug, version.version)["metadata"]
-    st.subheader(t("audit.provenance.title"), anchor=False)
+    st.header(t("audit.provenance.title"), anchor=False)
     _table(
         [
             (
@@ -163,7 +163,7 @@ def fairness_table(attribute: dict[str, Any]) -> pd.DataFrame:
 
 def fairness_section(fairness: dict[str, Any] | None) -> None:
     """Per protected attribute: the table and the finding, flagged against the thresholds."""
-    st.subheader(t("audit.fairness.title"), anchor=False)
+    st.header(t("audit.fairness.title"), anchor=False)
     if fairness is None:
         st.info(t("audit.fairness.none"))
         return
@@ -195,7 +195,7 @@ def fairness_section(fairness: dict[str, Any] | None) -> None:
 
 def checks_section(checks: dict[str, Any] | None) -> None:
     """Additivity, reproducibility, stability and protected influence as stored."""
-    st.subheader(t("audit.checks.title"), anchor=False)
+    st.header(t("audit.checks.title"), anchor=False)
     if checks is None:
         st.info(t("audit.checks.none"))
         return
@@ -258,7 +258,7 @@ def influence_section(influence: dict[str, Any]) -> None:
 
 def reviews_list(reviews: list[dict[str, Any]]) -> None:
     """Each review: outcome, organisation, date, text (plain text) and the checks it relied on."""
-    st.subheader(t("audit.reviews.title"), anchor=False)
+    st.header(t("audit.reviews.title"), anchor=False)
     if not reviews:
         st.info(t("audit.reviews.none"))
         return
@@ -284,7 +284,7 @@ def reviews_list(reviews: list[dict[str, Any]]) -> None:
 
 def log_section(uri: str, entries: list[dict[str, Any]], head_info: dict[str, Any]) -> None:
     """The verification status, the head hash and this algorithm's log entries."""
-    st.subheader(t("audit.log.title"), anchor=False)
+    st.header(t("audit.log.title"), anchor=False)
     result = verification(uri, head_info["hash"])
     if result.ok:
         st.success(t("audit.log.ok", entries=result.entries))

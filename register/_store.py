@@ -199,8 +199,10 @@ class Register(AuditMixin):
         except MlflowException as exc:
             # An auth-enabled server answers 403 for a model that does not exist.
             code = str(exc.error_code)
-            if "RESOURCE_DOES_NOT_EXIST" in code or "PERMISSION_DENIED" in code or (
-                "not found" in str(exc).lower()
+            if (
+                "RESOURCE_DOES_NOT_EXIST" in code
+                or "PERMISSION_DENIED" in code
+                or ("not found" in str(exc).lower())
             ):
                 raise NotFoundError(NOT_FOUND_MESSAGE.format(slug=slug)) from exc
             raise

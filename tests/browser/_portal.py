@@ -81,9 +81,10 @@ def running_portal(tracking_uri: str, log_path: Path, *, timeout: float = 120) -
             try:
                 with urllib.request.urlopen(url + "/_stcore/health", timeout=2):
                     break
-            except OSError:
+            except OSError as error:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(PORTAL_SLOW.format(seconds=timeout, log=_tail(log_path)))
+                    message = PORTAL_SLOW.format(seconds=timeout, log=_tail(log_path))
+                    raise TimeoutError(message) from error
                 time.sleep(0.3)
         yield url
     finally:
@@ -115,7 +116,8 @@ def launch_chromium(playwright: Any) -> Any:
 _IDLE = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app) return false;
-  if (document.querySelector('[data-testid="stStatusWidget"] [data-testid="stStatusWidgetRunningIcon"]')) return false;
+  const status = document.querySelector('[data-testid="stStatusWidget"]');
+  if (status && status.querySelector('[data-testid="stStatusWidgetRunningIcon"]')) return false;
   if (document.querySelector('[data-stale="true"]')) return false;
   return !!document.querySelector('[data-testid="stMainBlockContainer"] h1');
 }"""

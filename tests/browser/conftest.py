@@ -99,7 +99,15 @@ def screenshot(page: Any, name: str) -> Path:
     """Save a full-page screenshot as ``test-artifacts/screenshots/<name>.png``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    # Streamlit scrolls inside its main section, so grow the window to the content first.
+    height = page.evaluate(
+        "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).scrollHeight"
+    )
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": min(max(height, 600), 12_000)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(VIEWPORT)
+    page.wait_for_timeout(100)
     return path
 
 
@@ -107,11 +115,16 @@ def record_axe(label: str, violations: list[dict[str, Any]]) -> dict[str, int]:
     """Keep one page's axe violations for the summary; returns counts by impact."""
     impacts: dict[str, int] = {}
     rules: dict[str, str] = {}
+    nodes: dict[str, list[str]] = {}
     for violation in violations:
         impact = str(violation.get("impact") or "unknown")
         impacts[impact] = impacts.get(impact, 0) + len(violation.get("nodes", []))
         rules[str(violation["id"])] = impact
-    AXE_RESULTS[label] = {"impacts": impacts, "rules": rules}
+        nodes[str(violation["id"])] = [
+            f"{node.get('target')}: {str(node.get('failureSummary', ''))[:200]}"
+            for node in violation.get("nodes", [])[:5]
+        ]
+    AXE_RESULTS[label] = {"impacts": impacts, "rules": rules, "nodes": nodes}
     return impacts
 
 

@@ -24,6 +24,7 @@ PAGES = [
     ("about", "/about"),
     ("algorithm:benefits-uptake", "/algorithm?slug=benefits-uptake"),
     ("algorithm:housing-guarantee", "/algorithm?slug=housing-guarantee"),
+    ("auditor:housing-guarantee", "/auditor?slug=housing-guarantee"),
 ]
 SUBMIT = {"sv": "Visa uppskattning", "en": "Show estimate"}
 
@@ -32,6 +33,10 @@ def run_axe(page: Any, label: str) -> list[dict[str, Any]]:
     """axe-core on the whole page; records the result and returns blocking violations."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # Let fades and transitions finish: a half-faded element would fail colour contrast.
+    page.wait_for_function(
+        "document.getAnimations().every(a => a.playState !== 'running')", timeout=10_000
+    )
     violations = list(Axe().run(page, options=AXE_OPTIONS).response["violations"])
     record_axe(label, violations)
     return [
@@ -50,7 +55,7 @@ def test_axe_finds_nothing_serious_on_any_page(page: Any, portal: str, lang: str
     blocking: list[dict[str, Any]] = []
     for name, path in PAGES:
         open_page(page, _url(portal, path, lang))
-        assert page.evaluate("document.documentElement.lang") == lang
+        page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
         tabs = page.get_by_role("tab")
         if tabs.count() == 0:
             blocking += run_axe(page, f"{name} [{lang}]")
@@ -98,7 +103,15 @@ def test_colour_is_not_the_only_carrier_of_direction(page: Any, portal: str) -> 
     settle(page)
     page.get_by_role("button", name=SUBMIT["sv"]).click()
     settle(page)
-    text = page.locator('[role="tabpanel"]:visible').inner_text()
-    # Direction in words and as signed numbers, not only as bar colour.
+    panel = page.locator('[role="tabpanel"]:visible')
+    text = panel.inner_text()
+    # Direction in words in the sentences...
     assert "höjde uppskattningen" in text or "sänkte uppskattningen" in text
-    assert "Riktning" in text
+    # ...in the chart's legend and signed labels (SVG text, not colour alone)...
+    chart = panel.locator('[data-testid="stVegaLiteChart"] svg').first
+    chart.wait_for()
+    svg_text = chart.evaluate("el => el.textContent")
+    assert "höjer" in svg_text or "sänker" in svg_text
+    assert "+" in svg_text or "\u2212" in svg_text
+    # (The table's "Riktning" column is drawn on a canvas; tests/app_pages checks its words.)
+    assert panel.locator('[data-testid="stDataFrame"]').count() >= 1

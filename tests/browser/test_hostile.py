@@ -40,7 +40,8 @@ def _assert_harmless(page: Any, where: str) -> None:
     live = page.evaluate(
         """() => [
           ...[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
-          ...[...document.querySelectorAll('img[src], iframe[src]')].map(e => e.getAttribute('src')),
+          ...[...document.querySelectorAll('img[src], iframe[src]')]
+            .map(e => e.getAttribute('src')),
         ]"""
     )
     bad = [
