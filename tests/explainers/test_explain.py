@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from explainers import explain
+from explainers._compute import FAST_TREE_ENGINE
 from tests.explainers.conftest import FEATURES
 
 EXACT = 1e-6  # tree and linear: exact algorithms, only float rounding
@@ -15,9 +16,10 @@ PERMUTATION_BOUND = 1e-9  # permutation: efficiency holds by construction (antit
 
 def test_forest_uses_tree_explainer_on_probability(forest_explanation, forest, data) -> None:  # type: ignore[no-untyped-def]
     meta = forest_explanation.metadata
+    # Registration explains forests with insyn's exact engine (verified against shap).
     assert (meta.explainer, meta.explainer_class, meta.scale) == (
         "tree",
-        "TreeExplainer",
+        FAST_TREE_ENGINE,
         "probability",
     )
     assert meta.positive_class == "1"
@@ -121,13 +123,14 @@ def test_background_is_capped_by_reference_size(forest, data) -> None:  # type: 
 
 def test_progress_reports_every_chunk(forest, data) -> None:  # type: ignore[no-untyped-def]
     calls: list[tuple[int, int]] = []
+    rows = pd.concat([data[0]] * 3, ignore_index=True)  # more rows than one chunk
     explain(
         forest,
-        data[0],
+        rows,
         background_size=20,
         progress=lambda done, total: calls.append((done, total)),
     )
-    assert calls[-1] == (len(data[0]), len(data[0]))
+    assert calls[-1] == (len(rows), len(rows))
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     assert len(calls) > 1
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import types
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,8 +61,12 @@ def test_streaming_to_parquet_equals_in_memory(forest, tmp_path) -> None:  # typ
     assert streamed.base_value == in_memory.base_value
 
 
-def test_dask_cluster_equals_local_run(forest) -> None:  # type: ignore[no-untyped-def]
+def test_dask_cluster_equals_local_run(forest, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import distributed  # a dev requirement: missing fails, never skips
+
+    # Worker processes are spawned and re-import ``__main__``; an AppTest earlier in
+    # the same pytest process may have left a temporary script there.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
 
     est, X, background = forest
     X_nan = X.copy()
