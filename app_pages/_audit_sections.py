@@ -15,12 +15,9 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from app_pages import _data
-from app_pages._audit_text import install
 from app_pages._format import escape_markdown, format_number
-from app_pages._text import MESSAGES, current_language, localized, t
+from app_pages._text import current_language, localized, t
 from register import AlgorithmVersion, NotFoundError
-
-install(MESSAGES)
 
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 HASH_CHARS = 16

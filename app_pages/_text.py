@@ -14,7 +14,6 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from app_pages._audit_text import AUDIT_MESSAGES
 from app_pages._i18n import load_messages
 from register import clean_text
 
@@ -32,7 +31,6 @@ class Localized(Protocol):
 # Every message, {key: {lang: text}}, read from the gettext catalogues in
 # locale/<lang>/LC_MESSAGES/insyn.po (see app_pages/_i18n.py, docs/translating.md).
 MESSAGES: dict[str, dict[str, str]] = load_messages(LANGUAGES)
-MESSAGES.update(AUDIT_MESSAGES)  # the auditor page's texts (app_pages/_audit_text.py)
 
 
 def current_language() -> str:
