@@ -149,6 +149,7 @@ class Prepared:
         """SHAP values of the rows of ``X`` (n x m float64), rows split over ``n_jobs`` threads."""
         rows = self._input(X)
         threads = min(_kernel.thread_count(n_jobs), max(1, rows.shape[0]))
+        self._ensure_background_classes(_kernel.thread_count(n_jobs))
         if threads == 1:
             values = self._explain_block(rows)
         else:
@@ -165,15 +166,23 @@ class Prepared:
         out[:, columns] = values
         return out
 
+    def _ensure_background_classes(self, threads: int) -> None:
+        """Built once per prepared model (per process), on the calling thread."""
+        if self.left_bits is not None:
+            return
+        with _LOCK:
+            if self.left_bits is None:
+                map_ = _pool(threads).map if threads > 1 else map
+                goes_left = _kernel_union.left_matrix(self.background, self.tr_walk, map_)
+                classes, bits, all_bits = _kernel_union.background_classes(
+                    goes_left, self.ensemble.roots
+                )
+                self.classes, self.all_bits = classes, all_bits
+                self.left_bits = bits  # last: other threads test this one
+
     def _explain_block(self, X: np.ndarray) -> np.ndarray:
         e = self.ensemble
-        if self.left_bits is None:
-            with _LOCK:
-                if self.left_bits is None:
-                    goes_left = _kernel_union.left_matrix(self.background, self.tr_walk)
-                    classes, bits, all_bits = _kernel_union.background_classes(goes_left, e.roots)
-                    self.classes, self.all_bits = classes, all_bits
-                    self.left_bits = bits  # last: other threads test this one
+        assert self.left_bits is not None, "explain() builds the background classes first"
         return _kernel_union.shap_rows_union(
             X,
             self.margin_r,
@@ -218,13 +227,14 @@ class Prepared:
         return state
 
 
-_LOCK = threading.Lock()
+_LOCK = threading.Lock()  # background classes
+_POOL_LOCK = threading.Lock()
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 
 
 def _pool(threads: int) -> ThreadPoolExecutor:
     """A shared pool per thread count (the numba kernels release the GIL)."""
-    with _LOCK:
+    with _POOL_LOCK:
         if threads not in _POOLS:
             _POOLS[threads] = ThreadPoolExecutor(
                 max_workers=threads, thread_name_prefix="insyn-shap"

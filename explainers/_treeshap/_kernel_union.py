@@ -27,6 +27,9 @@ shap's per-reference logistic rescale factor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -37,9 +40,10 @@ _ONE = np.uint64(1)
 _ZERO = np.uint64(0)
 
 
-@njit(cache=True)
-def left_matrix(R, tr):  # type: ignore[no-untyped-def]
-    """``out[node, k] = 1`` when background row ``k`` goes left at internal ``node``."""
+@njit(nogil=True, cache=True)
+def left_rows(R, tr, out, start, stop):  # type: ignore[no-untyped-def]
+    """Fill ``out[node, k] = 1`` for ``start <= node < stop`` when background row ``k``
+    goes left at internal ``node`` (leaves stay 0)."""
     (
         left,
         _right,
@@ -52,8 +56,7 @@ def left_matrix(R, tr):  # type: ignore[no-untyped-def]
         cat_known,
         _value,
     ) = tr
-    out = np.zeros((left.shape[0], R.shape[0]), dtype=np.uint8)
-    for node in range(left.shape[0]):
+    for node in range(start, stop):
         if left[node] < 0:
             continue
         j = feature[node]
@@ -62,6 +65,15 @@ def left_matrix(R, tr):  # type: ignore[no-untyped-def]
                 R[k, j], node, threshold, default_left, missing_mode, cat_row, cat_left, cat_known
             ):
                 out[node, k] = 1
+
+
+def left_matrix(R: np.ndarray, tr: tuple, map_: Callable[..., Any] = map) -> np.ndarray:
+    """``out[node, k] = 1`` when background row ``k`` goes left at internal ``node``;
+    node ranges are filled through ``map_`` (a thread pool's map runs them in parallel)."""
+    n_nodes = tr[0].shape[0]
+    out = np.zeros((n_nodes, R.shape[0]), dtype=np.uint8)
+    bounds = np.linspace(0, n_nodes, 9).astype(np.int64)
+    list(map_(lambda i: left_rows(R, tr, out, bounds[i], bounds[i + 1]), range(8)))
     return out
 
 
@@ -83,12 +95,16 @@ def background_classes(
     all_bits = np.zeros((roots.shape[0], nw), dtype=np.uint64)
     for t in range(roots.shape[0]):
         block = goes_left[bounds[t] : bounds[t + 1]]
-        unique, inverse = np.unique(block.T, axis=0, return_inverse=True)
+        # one byte string per background row; big-endian packing keeps the node order
+        packed_rows = np.ascontiguousarray(np.packbits(block, axis=0).T)
+        keys = packed_rows.view(np.dtype((np.void, packed_rows.shape[1]))).reshape(-1)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        unique = block[:, first]
         classes[t] = inverse.reshape(-1)
         packed = np.zeros((block.shape[0], nw * 8), dtype=np.uint8)
-        packed[:, : (unique.shape[0] + 7) // 8] = np.packbits(unique.T, axis=1, bitorder="little")
+        packed[:, : (unique.shape[1] + 7) // 8] = np.packbits(unique, axis=1, bitorder="little")
         bits[bounds[t] : bounds[t + 1]] = packed.view("<u8")
-        all_bits[t] = all_bits_for(unique.shape[0], nw)
+        all_bits[t] = all_bits_for(unique.shape[1], nw)
     return classes, bits, all_bits
 
 
