@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._resilience import last_good
+from explainers import LocalExplainer
 from register import Register
 
 # How long a search page or filter list may be served from cache (seconds).
@@ -116,6 +117,13 @@ def background(uri: str, slug: str, version: int) -> pd.DataFrame:
 def load_model(uri: str, slug: str, version: int) -> Any:
     """The fitted model of one version, loaded once per process."""
     return get_register(uri).load_model(slug, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def local_explainer(uri: str, slug: str, version: int, positive_class: Any) -> LocalExplainer:
+    """The what-if explainer of one version (model and background prepared once per process)."""
+    model = load_model(uri, slug, version)
+    return LocalExplainer(model, background(uri, slug, version), positive_class=positive_class)
 
 
 # While the tracking server is down, answer from the last good result of the same call

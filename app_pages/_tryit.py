@@ -32,7 +32,6 @@ from app_pages._plain import decision_lines, local_summary
 from app_pages._sections import feature_label, heading, plain
 from app_pages._text import localized, t
 from app_pages._whatif import what_would_change
-from explainers import explain_local
 from register import AlgorithmVersion, FeatureSpec, InputValidationError, TransparencyRecord
 
 TOP_FACTORS = 3
@@ -199,13 +198,10 @@ def show_estimate(version: AlgorithmVersion, values: dict[str, Any]) -> None:
         show_problems(version.record, error)
         return
     uri, record = _data.tracking_uri(), version.record
-    model = _data.load_model(uri, version.slug, version.version)
-    local = explain_local(
-        model,
-        row,
-        _data.background(uri, version.slug, version.version),
-        positive_class=record.technical.positive_class,
+    explainer = _data.local_explainer(
+        uri, version.slug, version.version, record.technical.positive_class
     )
+    local = explainer.explain(row)
     scale = str(local.scale)
     table = contributions_table(record, local.contributions)
 

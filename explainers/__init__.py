@@ -13,6 +13,7 @@ from ._counterfactual import (
 )
 from ._errors import ExplanationError
 from ._explain import explain, explain_local, explain_rows
+from ._local import LocalExplainer
 from ._result import Explanation, ExplanationMetadata, LocalExplanation
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "ExplanationChecks",  # auditor checks (explainers/_checks.py)
     "ExplanationError",
     "ExplanationMetadata",
+    "LocalExplainer",  # one model, many single rows: the what-if (explainers/_local.py)
     "LocalExplanation",
     "Suggestion",
     "explain",

@@ -14,11 +14,10 @@ from ._dependence import dependence_table, global_importance
 from ._errors import (
     ADDITIVITY_FAILED,
     BAD_BACKGROUND_SIZE,
-    EMPTY_BACKGROUND,
-    EXACTLY_ONE_ROW,
     ExplanationError,
 )
 from ._features import ModelParts, align_columns, group_sum, split_model, transform
+from ._local import LocalExplainer
 from ._result import Explanation, ExplanationMetadata, LocalExplanation, fingerprint
 from ._select import Choice, choose
 
@@ -129,14 +128,6 @@ def explain(
     )
 
 
-def _as_frame(row: Any) -> pd.DataFrame:
-    if isinstance(row, pd.Series):
-        return row.to_frame().T.infer_objects()
-    if isinstance(row, dict):
-        return pd.DataFrame([row])
-    return row
-
-
 def explain_rows(
     model: Any,
     rows: pd.DataFrame,
@@ -148,45 +139,12 @@ def explain_rows(
     """One :class:`LocalExplanation` per row of ``rows``, against ``background`` as given.
 
     Same explainer choice as :func:`explain`; contributions sum to prediction - base_value.
+    For many calls on one model, keep a :class:`LocalExplainer` instead.
     """
-    parts, choice = _prepare(model, positive_class)
-    data = align_columns(_as_frame(rows), parts.features, what="row")
-    back = align_columns(
-        background, parts.features, what="background", empty_message=EMPTY_BACKGROUND
+    explainer = LocalExplainer(
+        model, background, positive_class=positive_class, seed=seed, fast_engine=False
     )
-    both = transform(parts, pd.concat([data, back], ignore_index=True))  # one preprocessing call
-    X, B = both[: len(data)], both[len(data) :]
-    raw, base = compute_values(parts.estimator, choice, X, B, seed=seed)
-    values = group_sum(raw, parts.sources, len(parts.features))
-    predictions = predict_on_scale(parts.estimator, _estimator_input(parts, X), choice)
-    out = []
-    for i in range(len(data)):
-        shap_row = values[i]
-        order = np.argsort(-np.abs(shap_row), kind="stable")
-        contributions = pd.DataFrame(
-            {
-                "feature": pd.Series([parts.features[j] for j in order], dtype="str"),
-                "value": pd.Series([data.iloc[i, j] for j in order], dtype=object),
-                "shap": pd.Series(shap_row[order], dtype="float64"),
-            }
-        )
-        out.append(
-            LocalExplanation(
-                contributions=contributions,
-                base_value=base,
-                prediction=float(predictions[i]),
-                scale=choice.scale,
-                additivity_error=abs(float(shap_row.sum()) + base - float(predictions[i])),
-                explainer=choice.kind,
-                positive_class=choice.positive_class_label,
-            )
-        )
-    return tuple(out)
-
-
-def _estimator_input(parts: ModelParts, X: np.ndarray) -> Any:
-    names = getattr(parts.estimator, "feature_names_in_", None)
-    return X if names is None else pd.DataFrame(X, columns=list(names))
+    return explainer.explain_rows(rows)
 
 
 def explain_local(
@@ -202,7 +160,7 @@ def explain_local(
     Guarantees ``contributions.shap.sum() + base_value == prediction`` up to
     ``additivity_error``; contributions are sorted by |shap| descending.
     """
-    frame = _as_frame(row)
-    if isinstance(frame, pd.DataFrame) and len(frame) != 1:
-        raise ExplanationError(EXACTLY_ONE_ROW.format(count=len(frame)))
-    return explain_rows(model, frame, background, positive_class=positive_class, seed=seed)[0]
+    explainer = LocalExplainer(
+        model, background, positive_class=positive_class, seed=seed, fast_engine=False
+    )
+    return explainer.explain(row)

@@ -17,6 +17,7 @@ EXPECTED = {
     "Explanation",
     "ExplanationError",
     "ExplanationMetadata",
+    "LocalExplainer",
     "LocalExplanation",
     "explain",
     "explain_local",

@@ -1,0 +1,138 @@
+"""Single-row explanations of one model, prepared once: the citizen's what-if."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._compute import compute_values, fast_tree_engine, predict_on_scale
+from ._errors import EMPTY_BACKGROUND, EXACTLY_ONE_ROW, ExplanationError
+from ._features import ModelParts, align_columns, group_sum, split_model, transform
+from ._result import LocalExplanation
+from ._select import Choice, choose
+
+LOGGER = logging.getLogger(__name__)
+
+
+def as_frame(row: Any) -> pd.DataFrame:
+    """A one-row Series or a dict as a one-row DataFrame; a DataFrame as it is."""
+    if isinstance(row, pd.Series):
+        return row.to_frame().T.infer_objects()
+    if isinstance(row, dict):
+        return pd.DataFrame([row])
+    return row
+
+
+class LocalExplainer:
+    """Explains rows of ``model`` against ``background``, with the same values as
+    :func:`explainers.explain_rows`.
+
+    The model is split, the background transformed and, for tree ensembles the
+    fast engine supports, the engine prepared and checked against
+    ``shap.TreeExplainer`` once, at construction; each :meth:`explain` then costs
+    one preprocessing call, one prediction and one walk of the trees. Keep one
+    instance per (model, background), e.g. in a resource cache.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        background: pd.DataFrame,
+        *,
+        positive_class: Any = None,
+        seed: int = 0,
+        fast_engine: bool = True,
+    ) -> None:
+        parts = split_model(model)
+        choice = choose(parts.estimator, positive_class)
+        back = align_columns(
+            background, parts.features, what="background", empty_message=EMPTY_BACKGROUND
+        )
+        self._parts: ModelParts = parts
+        self._choice: Choice = choice
+        self._background = transform(parts, back)
+        self._seed = seed
+        self._engine: Any = None
+        if fast_engine and choice.kind == "tree":
+            self._engine = self._prepare_engine()
+
+    def _prepare_engine(self) -> Any:
+        from ._treeshap import prepare
+
+        output = "probability" if self._choice.scale == "probability" else "raw"
+        index = self._choice.class_index
+        B = self._background
+        ok, why = fast_tree_engine(self._parts.estimator, B, B, output, index)
+        if not ok:
+            LOGGER.info("Local explanations use shap.TreeExplainer: %s", why)
+            return None
+        return prepare(
+            self._parts.estimator, B, model_output=output, positive_class_index=index or 0
+        )
+
+    @property
+    def explainer(self) -> str:
+        """The explainer kind: ``tree``, ``linear`` or ``permutation``."""
+        return self._choice.kind
+
+    @property
+    def uses_fast_engine(self) -> bool:
+        """True when tree values come from insyn's engine (verified equal to shap)."""
+        return self._engine is not None
+
+    def _values(self, X: np.ndarray) -> tuple[np.ndarray, float]:
+        if self._engine is not None:
+            return self._engine.explain(X, n_jobs=1), float(self._engine.base_value)
+        return compute_values(
+            self._parts.estimator, self._choice, X, self._background, seed=self._seed
+        )
+
+    def explain_rows(
+        self, rows: pd.DataFrame | pd.Series | dict[str, Any]
+    ) -> tuple[LocalExplanation, ...]:
+        """One :class:`LocalExplanation` per row; contributions sum to prediction - base_value
+        and are sorted by |shap| descending."""
+        parts, choice = self._parts, self._choice
+        data = align_columns(as_frame(rows), parts.features, what="row")
+        X = transform(parts, data)
+        raw, base = self._values(X)
+        values = group_sum(raw, parts.sources, len(parts.features))
+        predictions = predict_on_scale(parts.estimator, _estimator_input(parts, X), choice)
+        out = []
+        for i in range(len(data)):
+            shap_row = values[i]
+            order = np.argsort(-np.abs(shap_row), kind="stable")
+            contributions = pd.DataFrame(
+                {
+                    "feature": pd.Series([parts.features[j] for j in order], dtype="str"),
+                    "value": pd.Series([data.iloc[i, j] for j in order], dtype=object),
+                    "shap": pd.Series(shap_row[order], dtype="float64"),
+                }
+            )
+            out.append(
+                LocalExplanation(
+                    contributions=contributions,
+                    base_value=base,
+                    prediction=float(predictions[i]),
+                    scale=choice.scale,
+                    additivity_error=abs(float(shap_row.sum()) + base - float(predictions[i])),
+                    explainer=choice.kind,
+                    positive_class=choice.positive_class_label,
+                )
+            )
+        return tuple(out)
+
+    def explain(self, row: pd.DataFrame | pd.Series | dict[str, Any]) -> LocalExplanation:
+        """Explain exactly one row (a one-row DataFrame, a Series or a dict)."""
+        frame = as_frame(row)
+        if isinstance(frame, pd.DataFrame) and len(frame) != 1:
+            raise ExplanationError(EXACTLY_ONE_ROW.format(count=len(frame)))
+        return self.explain_rows(frame)[0]
+
+
+def _estimator_input(parts: ModelParts, X: np.ndarray) -> Any:
+    names = getattr(parts.estimator, "feature_names_in_", None)
+    return X if names is None else pd.DataFrame(X, columns=list(names))
