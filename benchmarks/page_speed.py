@@ -9,7 +9,8 @@ the portal started (nothing cached in the server); *warm* is the median of
 *Time to content* runs from navigation until the page's heading is shown and
 the script run has finished. The what-if round trip runs from pressing
 "Visa uppskattning" until the estimate, its explanation and the suggestions
-are shown.
+are shown. A second table gives the portal server process's resident memory
+(RSS) after start, after the pages, after the what-ifs, and its peak.
 
     .venv/bin/python benchmarks/page_speed.py [--tracking-uri URI] [--repeat 5]
 """
@@ -20,6 +21,7 @@ import argparse
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,6 +94,37 @@ def _whatif_round_trip(browser: Any, url: str, repeat: int) -> list[float]:
     return times
 
 
+class PortalMemory:
+    """Resident memory (MiB) of the portal's server process: now, and the peak so far
+    (sampled every 50 ms in a background thread)."""
+
+    def __init__(self, base_url: str) -> None:
+        import psutil
+
+        port = base_url.rsplit(":", 1)[1]
+        self._proc = next(
+            p
+            for p in psutil.process_iter(["cmdline"])
+            if "streamlit" in " ".join(p.info["cmdline"] or [])
+            and port in (p.info["cmdline"] or [])
+        )
+        self.peak = self.now()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def now(self) -> float:
+        return float(self._proc.memory_info().rss) / 2**20
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, self.now())
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
@@ -118,12 +151,15 @@ def main() -> None:
         rows = []
         with running_portal(uri, Path(tmp) / "portal.log") as base, sync_playwright() as pw:
             browser = launch_chromium(pw)
+            memory = PortalMemory(base)
+            memory_rows = [("portal started, nothing visited", f"{memory.now():.0f}")]
             for name, path in PAGES:
                 cold = _time_to_content(browser, base + path)
                 warm = [_time_to_content(browser, base + path) for _ in range(args.repeat)]
                 rows.append(
                     (name, f"{cold:.2f}", f"{statistics.median(warm):.2f}", f"{max(warm):.2f}")
                 )
+            memory_rows.append(("after every page, cold and warm", f"{memory.now():.0f}"))
             for slug in WHATIF_SLUGS:
                 times = _whatif_round_trip(browser, f"{base}/algorithm?slug={slug}", args.repeat)
                 first, rest = times[0], times[1:]
@@ -135,9 +171,14 @@ def main() -> None:
                         f"{max(rest):.2f}",
                     )
                 )
+            memory_rows.append(("after the what-if round trips", f"{memory.now():.0f}"))
+            memory.stop()
+            memory_rows.append(("peak during the run", f"{memory.peak:.0f}"))
             browser.close()
         print(f"Portal on {uri}; seconds; warm = median of {args.repeat} fresh sessions")
         _table(("page", "cold s", "warm median s", "warm max s"), rows)
+        print("\nPortal server process, resident memory")
+        _table(("when", "RSS MiB"), memory_rows)
 
 
 if __name__ == "__main__":

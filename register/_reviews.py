@@ -1,8 +1,11 @@
 """Reviews: an auditor's signed-off judgement of one model version.
 
-A review is stored as ``insyn/reviews/<id>.json`` in the version's MLflow run and
-appended to the audit trail (``review_added``, with the file's SHA-256). The id
-is derived from the content, so recording the same review twice changes nothing.
+A review is stored as ``insyn/reviews/<slug>/<version>/<id>.json`` in the audit
+log's run (the audit experiment, which auditors may write to on a shared server,
+unlike the organisations' experiments) and appended to the audit trail
+(``review_added``, with the file's SHA-256). The id is derived from the content,
+so recording the same review twice changes nothing. Reviews stored by earlier
+releases in the version's own run (``insyn/reviews/<id>.json``) are still read.
 """
 
 from __future__ import annotations
@@ -168,16 +171,18 @@ def add_review(reg: Register, slug: str, version: int, **fields: Any) -> Review:
     mv = reg._model_version(slug, version)
     if mv.tags.get(COMPLETE_TAG) != "true":
         raise ReviewError(INCOMPLETE_VERSION_MESSAGE.format(slug=slug, version=version))
-    existing = {f.path for f in reg.client.list_artifacts(mv.run_id, REVIEW_DIR)}
-    path = f"{REVIEW_DIR}/{review.review_id}.json"
-    if path in existing:
+    run_id = _audit.log_run(reg)
+    assert run_id is not None
+    folder = _folder(slug, version)
+    path = f"{folder}/{review.review_id}.json"
+    if path in {f.path for f in reg.client.list_artifacts(run_id, folder)}:
         return review
     with tempfile.TemporaryDirectory() as tmp:
         local = Path(tmp) / f"{review.review_id}.json"
         payload = json.dumps(review.to_dict(), ensure_ascii=False, indent=2, sort_keys=True)
         local.write_text(payload + "\n", encoding="utf-8")
         digest = _audit.sha256_file(local)
-        reg.client.log_artifact(mv.run_id, str(local), REVIEW_DIR)
+        reg.client.log_artifact(run_id, str(local), folder)
     _audit.append(
         reg,
         "review_added",
@@ -190,18 +195,30 @@ def add_review(reg: Register, slug: str, version: int, **fields: Any) -> Review:
             "date": review.date.isoformat(),
             "checks": list(review.checks),
         },
-        artifacts=[{"run_id": mv.run_id, "path": path, "sha256": digest}],
+        artifacts=[{"run_id": run_id, "path": path, "sha256": digest}],
     )
     return review
+
+
+def _folder(slug: str, version: int | str) -> str:
+    return f"{REVIEW_DIR}/{slug}/{int(version)}"
 
 
 def reviews(reg: Register, slug: str, version: int | None = None) -> list[Review]:
     """The reviews of one version (or of every version when ``version`` is None),
     oldest date first; read fresh from the store each time."""
+    from register import _audit
+
     versions = [reg._model_version(slug, version)] if version is not None else reg.versions(slug)
-    out: list[Review] = []
+    log = _audit.log_run(reg, create=False)
+    found: dict[str, Review] = {}
     for mv in versions:
-        for info in reg.client.list_artifacts(mv.run_id, REVIEW_DIR):
-            if info.path.endswith(".json"):  # each file is immutable, so it is cached
-                out.append(Review.from_dict(reg._artifact_json(mv.run_id, info.path)))
-    return sorted(out, key=lambda r: (r.date, r.version, r.review_id))
+        places = [(mv.run_id, REVIEW_DIR)]  # where earlier releases stored them
+        if log is not None:
+            places.append((log, _folder(slug, mv.version)))
+        for run_id, folder in places:
+            for info in reg.client.list_artifacts(run_id, folder):
+                if info.path.endswith(".json"):  # each file is immutable, so it is cached
+                    review = Review.from_dict(reg._artifact_json(run_id, info.path))
+                    found[review.review_id] = review
+    return sorted(found.values(), key=lambda r: (r.date, r.version, r.review_id))

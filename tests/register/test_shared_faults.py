@@ -27,6 +27,7 @@ KILL_POINTS = (
     "create_registered_model",
     "create_model_version",
     "set_model_version_tag",
+    "set_registered_model_alias",
     "set_registered_model_tag",
 )
 

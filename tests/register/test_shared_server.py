@@ -17,7 +17,6 @@ from register import (
     InvalidTrackingUriError,
     OwnershipError,
     Register,
-    _audit,
     parse_record,
 )
 from register._auth import (
@@ -37,8 +36,8 @@ ALLOWED = {
     "register": {"ds-a", "ds-a2"},
     "publish": {"ds-a", "ds-a2"},
     "retire": {"ds-a", "ds-a2"},
-    # Reviews go to the hash-chained audit log (register._audit), which data
-    # scientists append to when they publish; readers and strangers cannot.
+    # Reviews are stored in the audit experiment and chained in its log (register._audit),
+    # which data scientists append to when they publish; readers and strangers cannot.
     "review": {"ds-a", "ds-a2", "ds-b", "auditor"},
 }
 
@@ -97,7 +96,7 @@ def test_register_suite_on_postgres_with_auth(shared, alg_a, small_model, small_
         assert reader.get_explanation("alg-a", 2).metadata.fingerprint
 
 
-def _act(action: str, shared, alg_a, small_model, small_reference) -> None:  # type: ignore[no-untyped-def]
+def _act(action: str, role: str, shared, alg_a, small_model, small_reference) -> None:  # type: ignore[no-untyped-def]
     reg = Register(shared.url)
     if action == "register":
         reg.register_algorithm(small_model, alg_a, reference_data=small_reference, publish=False)
@@ -105,9 +104,17 @@ def _act(action: str, shared, alg_a, small_model, small_reference) -> None:  # t
         reg.publish("alg-a", 2)
     elif action == "retire":
         reg.retire("alg-a")
-    else:  # a review's entry in the audit log, where reviews are recorded on a shared server
+    else:  # the review file and its entry go to the audit experiment, never the org's
         with refusals_explained(reg, "alg-a", step="reviewing"):
-            _audit.append(reg, "review_added", slug="alg-a", version=1, details={"outcome": "ok"})
+            reg.add_review(
+                "alg-a",
+                1,
+                outcome="approved_with_remarks",
+                text_sv=f"Granskad ({role}).",
+                organisation="Revisionen",
+                date="2026-01-02",
+                checks=["additivity"],
+            )
 
 
 @pytest.mark.parametrize("action", sorted(ALLOWED))
@@ -117,10 +124,10 @@ def test_permission_matrix(shared, alg_a, small_model, small_reference, role, ac
     password = "not-the-password" if role == "wrong-password" else None
     with shared.as_user(user, password):
         if role in ALLOWED[action]:
-            _act(action, shared, alg_a, small_model, small_reference)
+            _act(action, role, shared, alg_a, small_model, small_reference)
             return
         with pytest.raises((AuthenticationError, PermissionDeniedError)) as refused:
-            _act(action, shared, alg_a, small_model, small_reference)
+            _act(action, role, shared, alg_a, small_model, small_reference)
     if role in ("anonymous", "wrong-password"):
         assert refused.type is AuthenticationError
         assert "HTTP 401" in str(refused.value)
@@ -131,6 +138,20 @@ def test_permission_matrix(shared, alg_a, small_model, small_reference, role, ac
     with shared.as_user("portal"):  # a refusal leaves the catalogue as it was
         reg = Register(shared.url)
         assert reg.get("alg-a").version in (1, 2)
+        if action == "review":
+            texts = [r.text.sv for r in reg.reviews("alg-a", 1)]
+            assert f"Granskad ({role})." not in texts
+
+
+def test_auditor_review_is_stored_and_readable_by_the_portal(shared, alg_a):
+    with shared.as_user("auditor"):
+        review = Register(shared.url).add_review(
+            "alg-a", 1, outcome="concerns", text_sv="Ojämn träffsäkerhet.", organisation="Revisorer"
+        )
+    with shared.as_user("portal"):
+        reader = Register(shared.url)
+        assert review.review_id in [r.review_id for r in reader.reviews("alg-a", 1)]
+        assert reader.verify_audit().ok
 
 
 def test_anonymous_and_wrong_password_get_401_over_http(shared, alg_a):
