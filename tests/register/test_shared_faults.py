@@ -10,11 +10,13 @@ import pickle
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from register import Register
+from register import NotFoundError, Register, TrackingUnreachableError
 from register import _catalogue as cat
 from register._store import COMPLETE_TAG
 from tests.conftest import free_port
@@ -106,6 +108,8 @@ def test_registration_killed_at_any_step_leaves_no_half_record_and_reruns(
 
 
 def _portal_script() -> None:
+    """The portal's read path in miniature (AppTest runs this function's source alone)."""
+    import os
 
     import streamlit as st
 
@@ -120,3 +124,65 @@ def _portal_script() -> None:
 
     st.write(", ".join(slugs(os.environ["MLFLOW_TRACKING_URI"])))
     _resilience.show_stale_notice("sv")
+
+
+def test_outage_portal_keeps_reading_and_registration_leaves_nothing_public(
+    shared, bundle, tmp_path, small_model, small_reference, benefits_record
+):
+    record = benefits_record.model_copy(update={"slug": "outage-seen", "organisation": ORG_A})
+    with shared.as_user("ds-a"):
+        Register(shared.url).register_algorithm(small_model, record, reference_data=small_reference)
+    resume = tmp_path / "resume"
+    worker, lines = _start_worker(
+        shared, bundle, "outage-mid", "create_model_version", INSYN_TEST_RESUME_FILE=str(resume)
+    )
+    os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+    try:
+        with shared.as_user("portal"):
+            os.environ["MLFLOW_TRACKING_URI"] = shared.url
+            portal = AppTest.from_function(_portal_script, default_timeout=60)
+            portal.run()
+            assert "outage-seen" in portal.markdown[0].value
+            assert not portal.warning
+
+            shared.server.stop(signal.SIGKILL)  # the tracking server dies
+
+            portal.run()
+            assert "outage-seen" in portal.markdown[0].value
+            assert "visar uppgifter från" in portal.warning[0].value
+        late = benefits_record.model_copy(update={"slug": "outage-new", "organisation": ORG_A})
+        with shared.as_user("ds-a"), pytest.raises(TrackingUnreachableError, match=shared.url):
+            Register(shared.url).register_algorithm(
+                small_model, late, reference_data=small_reference
+            )
+        resume.touch()  # the paused registration goes on against the dead server
+        output = "".join(lines) + worker.communicate(timeout=300)[0]
+        assert worker.returncode == 1
+        assert "Nothing was published" in output or "cannot be reached" in output
+
+        shared.server.start()  # the server comes back
+
+        with shared.as_user("portal"):
+            for _ in range(30):  # recovers by itself once the server answers again
+                portal.run()
+                if not portal.warning:
+                    break
+                time.sleep(2)
+            assert "outage-seen" in portal.markdown[0].value
+            assert not portal.warning
+            reg = Register(shared.url)
+            for slug in ("outage-mid", "outage-new"):
+                assert slug not in [i.slug for i in reg.search(include_unpublished=False).items]
+                with pytest.raises(NotFoundError):
+                    reg.get(slug)
+        again = benefits_record.model_copy(update={"slug": "outage-mid", "organisation": ORG_A})
+        with shared.as_user("ds-a"):
+            done = Register(shared.url).register_algorithm(
+                small_model, again, reference_data=small_reference
+            )
+        assert done.is_published
+    finally:
+        os.environ.pop("MLFLOW_HTTP_REQUEST_MAX_RETRIES", None)
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+        if worker.poll() is None:
+            worker.kill()

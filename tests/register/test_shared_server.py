@@ -7,6 +7,8 @@ passwords are made per run.
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +19,10 @@ from register import (
     InvalidTrackingUriError,
     OwnershipError,
     Register,
+    _catalogue_index,
     parse_record,
 )
+from register import _catalogue as cat
 from register._auth import (
     AUTHENTICATION_MESSAGE,
     AuthenticationError,
@@ -28,7 +32,7 @@ from register._auth import (
 from register._tracking import MALFORMED_URI_MESSAGE
 from register.cli import main
 from tests.conftest import free_port
-from tests.register._shared import ORG_A, ORG_B, shared_server
+from tests.register._shared import ORG_A, ORG_B, ORG_C, ORG_D, shared_server
 
 WORKER = Path(__file__).with_name("shared_worker.py")
 ROLES = ("ds-a", "ds-a2", "ds-b", "auditor", "portal", "anonymous", "wrong-password")
@@ -196,3 +200,37 @@ def test_malformed_tracking_uri_is_named(capsys):
         Register("htp:/server")
     assert main(["--tracking-uri", "http://", "list"]) == 1
     assert MALFORMED_URI_MESSAGE.format(uri="http://")[:40] in capsys.readouterr().err
+
+
+def test_twenty_parallel_registrations_from_four_organisations(shared, bundle):
+    shared.add("data-scientist", "ds-c", ORG_C)
+    shared.add("data-scientist", "ds-d", ORG_D)
+    users = {"ds-a": ORG_A, "ds-b": ORG_B, "ds-c": ORG_C, "ds-d": ORG_D}
+    logs = {user: bundle.with_name(f"{user}.log") for user in users}
+    workers = {}
+    for user, org in users.items():  # output to files: a full pipe must not stall a worker
+        with logs[user].open("w") as log:
+            workers[user] = subprocess.Popen(
+                [sys.executable, str(WORKER), str(bundle), f"par-{user}", org, "5"],
+                env=shared.env(user),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+    for user, proc in workers.items():
+        proc.wait(timeout=1800)
+        assert proc.returncode == 0, logs[user].read_text()[-3000:]
+    with shared.as_user("portal"):
+        reg = Register(shared.url)
+        for user, org in users.items():
+            slug = f"par-{user}"
+            versions = reg.client.search_model_versions(f"name = '{slug}'")
+            assert sorted(int(v.version) for v in versions) == [1, 2, 3, 4, 5]
+            assert all(v.tags.get("insyn.complete") == "true" for v in versions)
+            model = reg.client.get_registered_model(slug)
+            alias = model.aliases[cat.PUBLISHED_ALIAS]
+            assert model.tags[cat.PUBLISHED_VERSION] == str(alias)
+            assert model.tags[cat.ORGANISATION] == org
+            assert reg.search(organisation=org).items[0].version == int(alias)
+        _catalogue_index.forget(reg)
+        assert {ORG_C, ORG_D} <= set(reg.filter_options().organisations)
+        assert reg.verify_audit().ok  # the audit chain stayed valid under concurrent appends
