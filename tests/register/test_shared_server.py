@@ -235,3 +235,46 @@ def test_twenty_parallel_registrations_from_four_organisations(shared, bundle):
         _catalogue_index.forget(reg)
         assert {ORG_C, ORG_D} <= set(reg.filter_options().organisations)
         assert reg.verify_audit().ok  # the audit chain stayed valid under concurrent appends
+
+
+def test_shared_demo_gives_two_organisations_that_cannot_write_to_each_other(shared, tmp_path):
+    """What README's "Shared deployment" quick start (insyn admin serve-shared) sets up."""
+    from register._cli_admin import (
+        PASSWORD_FILE_SECTION,
+        SHARED_DEMO_ORGANISATIONS,
+        build_shared_demo,
+    )
+
+    for name in ("auditor", "portal"):  # accounts this server already has keep their passwords
+        section = {
+            "mlflow_tracking_username": name,
+            "mlflow_tracking_password": shared.passwords[name],
+        }
+        (tmp_path / f"{name}.ini").write_text(
+            f"[{PASSWORD_FILE_SECTION}]\n" + "".join(f"{k} = {v}\n" for k, v in section.items())
+        )
+        (tmp_path / f"{name}.ini").chmod(0o600)
+    accounts = build_shared_demo(shared.url, shared.admin, tmp_path)
+    assert all((tmp_path / f"{name}.ini").stat().st_mode & 0o077 == 0 for name in accounts)
+    first, second = SHARED_DEMO_ORGANISATIONS
+    with shared.as_user("portal", accounts["portal"]):
+        reader = Register(shared.url)
+        owners = {
+            s: reader.get(s).record.organisation for s in ("benefits-uptake", "housing-guarantee")
+        }
+    assert owners == {"benefits-uptake": first, "housing-guarantee": second}
+    for user, foreign in (("ds-exempel", "housing-guarantee"), ("ds-granne", "benefits-uptake")):
+        with shared.as_user(user, accounts[user]):
+            reg = Register(shared.url)
+            with pytest.raises(PermissionDeniedError) as refused:
+                reg.retire(foreign)
+            assert repr(foreign) in str(refused.value) and owners[foreign] in str(refused.value)
+            with pytest.raises(PermissionDeniedError):
+                reg.publish(foreign, 1)
+    with shared.as_user("portal", accounts["portal"]):
+        reader = Register(shared.url)
+        assert all(
+            reader.get(s).status != "retired" for s in owners
+        )  # the refusals changed nothing
+    # running it again changes nothing and keeps the passwords
+    assert build_shared_demo(shared.url, shared.admin, tmp_path) == accounts
