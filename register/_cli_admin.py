@@ -115,15 +115,20 @@ def cmd_serve_shared(reg: Register, args: argparse.Namespace) -> int:
             ],
             env=env,
         )
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` or a service manager: same as Ctrl-C
         try:
             while portal.poll() is None:
                 time.sleep(1)
         except KeyboardInterrupt:
-            portal.send_signal(signal.SIGINT)
+            portal.send_signal(signal.SIGTERM)
             portal.wait(timeout=30)
     finally:
         server.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def build_shared_demo(url: str, admin: AdminClient, home: Path) -> dict[str, str]:
