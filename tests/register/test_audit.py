@@ -227,6 +227,28 @@ def test_same_review_twice_writes_nothing(store: tuple[Register, Path]) -> None:
     assert [r.review_id for r in reg.reviews(SLUG)] == [again.review_id]
 
 
+def test_reviews_go_to_the_audit_experiment_and_older_ones_are_still_read(
+    store: tuple[Register, Path], tmp_path: Path
+) -> None:
+    reg, _ = store
+    [stored] = reg.reviews(SLUG, 2)
+    log_run = audit.log_run(reg, create=False)
+    folder = f"{rv.REVIEW_DIR}/{SLUG}/2"
+    assert [f.path for f in reg.client.list_artifacts(log_run, folder)] == [
+        f"{folder}/{stored.review_id}.json"
+    ]
+    version_run = reg._model_version(SLUG, 1).run_id
+    assert reg.client.list_artifacts(version_run, rv.REVIEW_DIR) == []
+    # a review an earlier release stored in the version's own run
+    older = rv.build_review(
+        SLUG, 1, outcome="concerns", text_sv="Äldre granskning.", organisation="Revisionen"
+    )
+    (tmp_path / f"{older.review_id}.json").write_text(json.dumps(older.to_dict()), "utf-8")
+    reg.client.log_artifact(version_run, str(tmp_path / f"{older.review_id}.json"), rv.REVIEW_DIR)
+    assert [r.review_id for r in reg.reviews(SLUG, 1)] == [older.review_id]
+    assert {r.review_id for r in reg.reviews(SLUG)} == {older.review_id, stored.review_id}
+
+
 def test_report_html_is_self_contained(store: tuple[Register, Path], tmp_path: Path) -> None:
     reg, _ = store
     out = tmp_path / "audit.html"
