@@ -148,8 +148,9 @@ class Prepared:
     def explain(self, X: np.ndarray, n_jobs: int = -1) -> np.ndarray:
         """SHAP values of the rows of ``X`` (n x m float64), rows split over ``n_jobs`` threads."""
         rows = self._input(X)
-        threads = min(_kernel.thread_count(n_jobs), max(1, rows.shape[0]))
-        self._ensure_background_classes(_kernel.thread_count(n_jobs))
+        cores = _kernel.thread_count(n_jobs)
+        self._ensure_background_classes(cores)
+        threads = min(cores, max(1, rows.shape[0]))
         if threads == 1:
             values = self._explain_block(rows)
         else:
