@@ -13,8 +13,8 @@ anything else.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,16 +22,17 @@ import pandas as pd
 from ._errors import UNSUPPORTED_MODEL, ExplanationError
 from ._select import Choice
 
+if TYPE_CHECKING:
+    from ._agnostic import AgnosticResult, Plan
+
 Progress = Callable[[int, int], None]
 
-CHUNK_ROWS = {"tree": 64, "linear": 4096, "permutation": 16}
+CHUNK_ROWS = {"tree": 64, "linear": 4096}
 FAST_TREE_CHUNK_ROWS = 512
 FAST_TREE_ENGINE = "insyn TreeSHAP (numba; equal to shap.TreeExplainer on a verified sample)"
 VERIFY_ROWS = 16
 VERIFY_ATOL = 1e-9
 LOGGER = logging.getLogger(__name__)
-PERMUTATIONS = 10
-"""Antithetic permutations per row for the permutation explainer (max_evals = 10 * (2m + 1))."""
 
 
 def predict_on_scale(model: Any, data: Any, choice: Choice) -> np.ndarray:
@@ -138,10 +139,6 @@ def _model_function(estimator: Any, choice: Choice) -> Callable[[np.ndarray], np
     return output
 
 
-def _chunk_seed(seed: int, start: int) -> int:
-    return int(np.random.SeedSequence([seed, start]).generate_state(1)[0])
-
-
 def fast_tree_engine(
     estimator: Any,
     X: np.ndarray,
@@ -179,13 +176,38 @@ def compute_values(
     seed: int,
     progress: Progress | None = None,
     engines: list[str] | None = None,
+    sources: Sequence[int] | None = None,
+    plan: Plan | None = None,
+    estimates: list[AgnosticResult] | None = None,
 ) -> tuple[np.ndarray, float]:
     """SHAP values (n×m_transformed) and base value for rows ``X`` against ``background``.
 
     Rows are processed in chunks; ``progress(done, total)`` is called after each.
-    The permutation explainer is reseeded per chunk from (seed, first row), so the
-    result does not depend on earlier calls; numpy's global random state is restored.
+    Model-agnostic values (``choice.kind == "agnostic"``) are Shapley values over the
+    input columns ``sources`` (one per transformed column), each put on its input's
+    first transformed column so that summing per input gives it back; ``plan``
+    fixes exact vs. sampling (default: :func:`explainers._agnostic.plan_for`) and the
+    full result, with standard errors, is appended to ``estimates``. Sampling draws
+    from per-row generators: numpy's global random state is never touched.
     """
+    if choice.kind == "agnostic":
+        from ._agnostic import agnostic_values
+
+        result = agnostic_values(
+            _model_function(estimator, choice),
+            X,
+            background,
+            sources=sources,
+            seed=seed,
+            plan=plan,
+            progress=progress,
+        )
+        if engines is not None:
+            engines.append(result.engine)
+        if estimates is not None:
+            estimates.append(result)
+        return result.players.spread(result.values), result.base_value
+
     total = X.shape[0]
     parts: list[np.ndarray] = []
     base = 0.0
@@ -224,28 +246,7 @@ def compute_values(
             )
 
     else:
-        import shap
-
-        masker = shap.maskers.Independent(background, max_samples=len(background))
-        saved = np.random.get_state()
-        try:
-            permutation = shap.PermutationExplainer(
-                _model_function(estimator, choice), masker, seed=seed
-            )
-        finally:
-            np.random.set_state(saved)
-        max_evals = PERMUTATIONS * (2 * X.shape[1] + 1)
-
-        def run(chunk: np.ndarray, start: int) -> tuple[np.ndarray, float]:
-            state = np.random.get_state()
-            try:
-                np.random.seed(_chunk_seed(seed, start))
-                result = permutation(chunk, max_evals=max_evals, silent=True)
-            finally:
-                np.random.set_state(state)
-            return np.asarray(result.values, dtype=np.float64), float(
-                np.ravel(result.base_values)[0]
-            )
+        raise ExplanationError(UNSUPPORTED_MODEL.format(detail=f"no explainer {choice.kind!r}"))
 
     step = FAST_TREE_CHUNK_ROWS if fast else CHUNK_ROWS[choice.kind]
     for start in range(0, total, step):

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._agnostic import AgnosticResult, definition
 from ._compute import Progress, compute_values, predict_on_scale
 from ._dependence import dependence_table, global_importance
 from ._errors import (
@@ -52,6 +53,22 @@ def background_sha256(background: pd.DataFrame) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def background_drawn(size: int, rows: int, seed: int) -> str:
+    """How :func:`sample_background` drew the background, stated for the metadata."""
+    if size >= rows:
+        return f"all {rows} reference rows (background_size was not smaller)"
+    return (
+        f"{size} of the {rows} reference rows, drawn without replacement by "
+        f"numpy.random.default_rng({seed}) and kept in reference order"
+    )
+
+
+def _output_text(choice: Choice) -> str:
+    if choice.scale == "probability":
+        return f"the model's probability of class {choice.positive_class_label}"
+    return "the model's prediction"
+
+
 def _prepare(model: Any, positive_class: Any) -> tuple[ModelParts, Choice]:
     parts = split_model(model)
     return parts, choose(parts.estimator, positive_class)
@@ -89,8 +106,17 @@ def explain(
     X = transform(parts, reference)
     B = transform(parts, background)
     engines: list[str] = []
+    estimates: list[AgnosticResult] = []
     raw, base = compute_values(
-        parts.estimator, choice, X, B, seed=seed, progress=progress, engines=engines
+        parts.estimator,
+        choice,
+        X,
+        B,
+        seed=seed,
+        progress=progress,
+        engines=engines,
+        sources=parts.sources,
+        estimates=estimates,
     )
     values = group_sum(raw, parts.sources, len(parts.features))
     predictions = predict_on_scale(model, reference, choice)
@@ -117,6 +143,9 @@ def explain(
         additivity_max_error=error,
         features=list(parts.features),
         fingerprint=fingerprint(values),
+        definition=definition(_output_text(choice)) if estimates else None,
+        background_drawn=background_drawn(len(background), len(reference), seed),
+        estimation=estimates[0].estimation(parts.features, len(background)) if estimates else None,
     )
     return Explanation(
         metadata=metadata,

@@ -75,7 +75,7 @@ class LocalExplainer:
 
     @property
     def explainer(self) -> str:
-        """The explainer kind: ``tree``, ``linear`` or ``permutation``."""
+        """The explainer kind: ``tree``, ``linear`` or ``agnostic``."""
         return self._choice.kind
 
     @property
@@ -87,7 +87,12 @@ class LocalExplainer:
         if self._engine is not None:
             return self._engine.explain(X, n_jobs=1), float(self._engine.base_value)
         return compute_values(
-            self._parts.estimator, self._choice, X, self._background, seed=self._seed
+            self._parts.estimator,
+            self._choice,
+            X,
+            self._background,
+            seed=self._seed,
+            sources=self._parts.sources,
         )
 
     def explain_rows(

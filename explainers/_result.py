@@ -47,6 +47,8 @@ _META_FIELDS = (
     "features",
     "fingerprint",
 )
+_OPTIONAL_META_FIELDS = ("definition", "background_drawn", "estimation")
+"""Added later: absent in explanations stored by earlier releases (read as None)."""
 
 
 def fingerprint(values: np.ndarray) -> str:
@@ -101,6 +103,9 @@ class ExplanationMetadata:
         additivity_max_error: float,
         features: list[str] | tuple[str, ...],
         fingerprint: str,
+        definition: str | None = None,
+        background_drawn: str | None = None,
+        estimation: dict[str, Any] | None = None,
     ) -> None:
         self._data: dict[str, Any] = {
             "explainer": str(explainer),
@@ -119,10 +124,13 @@ class ExplanationMetadata:
             "additivity_max_error": float(additivity_max_error),
             "features": tuple(str(f) for f in features),
             "fingerprint": str(fingerprint),
+            "definition": None if definition is None else str(definition),
+            "background_drawn": None if background_drawn is None else str(background_drawn),
+            "estimation": None if estimation is None else json_safe(dict(estimation)),
         }
 
     explainer = property(
-        lambda self: self._data["explainer"], doc='"tree", "linear" or "permutation".'
+        lambda self: self._data["explainer"], doc='"tree", "linear" or "agnostic".'
     )
     explainer_class = property(lambda self: self._data["explainer_class"], doc="shap class name.")
     estimator_class = property(
@@ -147,17 +155,38 @@ class ExplanationMetadata:
     fingerprint = property(
         lambda self: self._data["fingerprint"], doc="SHA-256 of the values bytes."
     )
+    definition = property(
+        lambda self: self._data["definition"], doc="What the values are, stated (or None)."
+    )
+    background_drawn = property(
+        lambda self: self._data["background_drawn"],
+        doc="How the background rows were drawn from the reference data (or None).",
+    )
+
+    @property
+    def estimation(self) -> dict[str, Any] | None:
+        """Model-agnostic explanations: method ("exact_enumeration" or
+        "permutation_sampling"), ``exact``, cost (coalitions or permutations per row,
+        model evaluations, budget) and the estimated error: ``standard_error_max`` and
+        ``standard_error_typical`` (median) as absolute numbers and divided by the
+        largest |value| (``*_relative``); 0 when exact. None for other explainers."""
+        found = self._data["estimation"]
+        return None if found is None else json.loads(json.dumps(found))
 
     def to_dict(self) -> dict[str, Any]:
         """All fields as a JSON-safe dict (features as a list)."""
         out = dict(self._data)
         out["features"] = list(out["features"])
+        out["estimation"] = self.estimation
         return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExplanationMetadata:
-        """Inverse of :meth:`to_dict` (unknown keys are ignored, missing ones raise KeyError)."""
-        return cls(**{name: data[name] for name in _META_FIELDS})
+        """Inverse of :meth:`to_dict` (unknown keys are ignored, missing ones raise KeyError,
+        except the later additions definition, background_drawn and estimation: None)."""
+        fields: dict[str, Any] = {name: data[name] for name in _META_FIELDS}
+        fields.update({name: data.get(name) for name in _OPTIONAL_META_FIELDS})
+        return cls(**fields)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ExplanationMetadata) and self.to_dict() == other.to_dict()

@@ -3,8 +3,9 @@
 Guarantees of :func:`choose`:
 - tree ensembles/trees -> ``"tree"`` (scale "probability" for classifiers, "raw" for regressors);
 - linear models -> ``"linear"`` (scale "log_odds" for classifiers, "raw" for regressors);
-- every other estimator with predict_proba (classifier) / predict (regressor) -> ``"permutation"``.
-HistGradientBoosting* and multiclass GradientBoostingClassifier go to "permutation":
+- every other estimator with predict_proba (classifier) / predict (regressor) -> ``"agnostic"``
+  (exact Shapley values by enumeration, or sampled with a stated error: explainers/_agnostic.py).
+HistGradientBoosting* and multiclass GradientBoostingClassifier go to "agnostic":
 shap 0.51's interventional TreeExplainer is not additive for HistGradientBoosting
 and does not support multiclass GradientBoosting.
 """
@@ -25,13 +26,13 @@ from ._errors import (
     ExplanationError,
 )
 
-Kind = Literal["tree", "linear", "permutation"]
+Kind = Literal["tree", "linear", "agnostic"]
 Scale = Literal["probability", "log_odds", "raw"]
 
 EXPLAINER_CLASSES: dict[str, str] = {
     "tree": "TreeExplainer",
     "linear": "LinearExplainer",
-    "permutation": "PermutationExplainer",
+    "agnostic": "insyn model-agnostic Shapley",
 }
 
 _SKLEARN_TREES = (
@@ -140,10 +141,10 @@ def choose(estimator: Any, positive_class: Any = None) -> Choice:
         if coef is not None and getattr(coef, "ndim", 1) > 1 and coef.shape[0] > 1:
             raise ExplanationError(UNSUPPORTED_MODEL.format(detail=f"{name} has several outputs"))
         kind: Kind = (
-            "tree" if _is_tree(estimator) else "linear" if _is_linear(estimator) else "permutation"
+            "tree" if _is_tree(estimator) else "linear" if _is_linear(estimator) else "agnostic"
         )
         if name.startswith("HistGradientBoosting"):
-            kind = "permutation"
+            kind = "agnostic"
         return Choice(kind, "raw", False, None, None, 0)
 
     classes = list(getattr(estimator, "classes_", []))
@@ -160,5 +161,5 @@ def choose(estimator: Any, positive_class: Any = None) -> Choice:
     tree_ok = _is_tree(estimator) and not (
         name == "GradientBoostingClassifier" and len(classes) > 2
     )
-    kind = "tree" if tree_ok and not name.startswith("HistGradientBoosting") else "permutation"
+    kind = "tree" if tree_ok and not name.startswith("HistGradientBoosting") else "agnostic"
     return Choice(kind, "probability", True, index, label, len(classes))
