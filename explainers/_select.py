@@ -106,6 +106,15 @@ def _is_classifier(estimator: Any) -> bool:
         return hasattr(estimator, "classes_")
 
 
+def _several_outputs(estimator: Any) -> bool:
+    """True for multi-output models. An MLPClassifier's ``n_outputs_`` counts its output
+    units (one per class for multiclass), so it is multi-output only when multilabel."""
+    if type(estimator).__name__ == "MLPClassifier":
+        binarizer = getattr(estimator, "_label_binarizer", None)
+        return getattr(binarizer, "y_type_", "") == "multilabel-indicator"
+    return getattr(estimator, "n_outputs_", 1) not in (1, None)
+
+
 def resolve_class(classes: list[Any], positive_class: Any) -> int:
     """Index of ``positive_class`` in ``classes`` (exact match first, then by text).
 
@@ -130,7 +139,7 @@ def resolve_class(classes: list[Any], positive_class: Any) -> int:
 def choose(estimator: Any, positive_class: Any = None) -> Choice:
     """Pick explainer kind, output scale and class for a fitted final estimator."""
     name = type(estimator).__name__
-    if getattr(estimator, "n_outputs_", 1) not in (1, None):
+    if _several_outputs(estimator):
         raise ExplanationError(UNSUPPORTED_MODEL.format(detail=f"{name} has several outputs"))
     if not _is_classifier(estimator):
         if positive_class is not None:
