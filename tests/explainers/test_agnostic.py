@@ -91,7 +91,8 @@ def _multiclass_target(X: pd.DataFrame) -> pd.Series:
     )
 
 
-def _models(frame: tuple[pd.DataFrame, pd.Series]) -> dict[str, tuple[Any, pd.DataFrame, Any]]:
+@pytest.fixture(scope="module")
+def models(frame: tuple[pd.DataFrame, pd.Series]) -> dict[str, tuple[Any, pd.DataFrame, Any]]:
     """name -> (fitted model, data it takes, positive_class)."""
     X, y = frame
     numeric = _numeric(frame)
@@ -150,8 +151,10 @@ def _class_index(model: Any, positive_class: Any) -> int | None:
         "multiclass_mlp_middle",
     ],
 )
-def test_exact_path_equals_the_definition(name: str, frame: tuple[pd.DataFrame, pd.Series]) -> None:
-    model, data, positive = _models(frame)[name]
+def test_exact_path_equals_the_definition(
+    name: str, models: dict[str, tuple[Any, pd.DataFrame, Any]]
+) -> None:
+    model, data, positive = models[name]
     reference = data.iloc[:40]
     rows = data.iloc[100 : 100 + ROWS].reset_index(drop=True)
     exp = explain(model, reference, background_size=BACKGROUND, seed=2, positive_class=positive)
@@ -187,8 +190,10 @@ def test_exact_path_equals_the_definition(name: str, frame: tuple[pd.DataFrame, 
     assert meta.additivity_max_error <= ADDITIVE
 
 
-def test_the_chosen_class_is_the_one_explained(frame: tuple[pd.DataFrame, pd.Series]) -> None:
-    model, data, _ = _models(frame)["svc_onehot_first_class"]
+def test_the_chosen_class_is_the_one_explained(
+    models: dict[str, tuple[Any, pd.DataFrame, Any]],
+) -> None:
+    model, data, _ = models["svc_onehot_first_class"]
     first = explain(model, data.iloc[:20], background_size=6, positive_class=0)
     second = explain(model, data.iloc[:20], background_size=6, positive_class=1)
     np.testing.assert_allclose(first.predictions, model.predict_proba(data.iloc[:20])[:, 0])
@@ -243,9 +248,9 @@ def _sampled(
 
 
 def test_sampled_errors_are_honest_against_the_definition(
-    frame: tuple[pd.DataFrame, pd.Series],
+    models: dict[str, tuple[Any, pd.DataFrame, Any]],
 ) -> None:
-    model, data, positive = _models(frame)["multiclass_mlp_middle"]
+    model, data, positive = models["multiclass_mlp_middle"]
     index = _class_index(model, positive)
     background = data.iloc[:30].reset_index(drop=True)
     rows = data.iloc[60:72].reset_index(drop=True)
@@ -264,9 +269,9 @@ def test_sampled_errors_are_honest_against_the_definition(
 
 
 def test_sampling_path_is_stated_reproducible_and_the_what_if_agrees(
-    frame: tuple[pd.DataFrame, pd.Series], monkeypatch: pytest.MonkeyPatch
+    models: dict[str, tuple[Any, pd.DataFrame, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    model, data, positive = _models(frame)["knn_classifier_onehot"]
+    model, data, positive = models["knn_classifier_onehot"]
     monkeypatch.setattr(agnostic, "plan_for", lambda *_: Plan("permutation_sampling", 10))
     reference = data.iloc[:40]
     calls: list[tuple[int, int]] = []
@@ -342,11 +347,11 @@ def test_the_plan_follows_the_stated_budget(
 
 
 def test_metadata_keeps_the_estimation_and_reads_older_explanations(
-    frame: tuple[pd.DataFrame, pd.Series], tmp_path: Any
+    models: dict[str, tuple[Any, pd.DataFrame, Any]], tmp_path: Any
 ) -> None:
     from explainers import Explanation, ExplanationMetadata
 
-    model, data, _ = _models(frame)["mlp_adam_numeric"]
+    model, data, _ = models["mlp_adam_numeric"]
     exp = explain(model, data.iloc[:15], background_size=5)
     loaded = Explanation.load(exp.save(tmp_path / "e"))
     assert loaded.metadata == exp.metadata
