@@ -63,22 +63,26 @@ def exact_values(
     count, rows, size = players.count, X.shape[0], B.shape[0]
     inner = 2**count - 2
     masks = players.columns(coalition_table(count))
-    block = max(1, (4 * rows_per_call(X.shape[1])) // max(1, inner * size))
+    step = rows_per_call(X.shape[1])
+    per_row = inner * size
+    block = max(1, (4 * step) // max(1, per_row))
     values = np.empty((rows, count), dtype=np.float64)
     evaluations = 0
     for start in range(0, rows, block):
         stop = min(start + block, rows)
         r = stop - start
+        totals = np.zeros(r * inner, dtype=np.float64)
+        for first in range(0, r * per_row, step):
+            flat = np.arange(first, min(first + step, r * per_row), dtype=np.int64)
+            row, rest = np.divmod(flat, per_row)
+            coalition, back = np.divmod(rest, size)
+            out = evaluate(f, X[start:stop], B, masks, row, back, coalition + 1)
+            totals += np.bincount(row * inner + coalition, weights=out, minlength=r * inner)
+            evaluations += out.size
         v = np.empty((r, inner + 2), dtype=np.float64)
         v[:, 0] = base
         v[:, -1] = f_x[start:stop]
-        if inner:
-            row = np.repeat(np.arange(r), inner * size)
-            mask = np.tile(np.repeat(np.arange(1, inner + 1), size), r)
-            back = np.tile(np.arange(size), r * inner)
-            out = evaluate(f, X[start:stop], B, masks, row, back, mask)
-            v[:, 1:-1] = out.reshape(r, inner, size).mean(axis=2)
-            evaluations += out.size
+        v[:, 1:-1] = totals.reshape(r, inner) / size
         values[start:stop] = values_from_game(v, count)
         if progress is not None:
             progress(stop, rows)
