@@ -367,3 +367,35 @@ def test_metadata_keeps_the_estimation_and_reads_older_explanations(
     assert copy is not None
     copy["exact"] = False
     assert exp.metadata.estimation is not None and exp.metadata.estimation["exact"] is True
+
+
+def test_sampling_leaves_numpy_global_random_state_alone(
+    models: dict[str, tuple[Any, pd.DataFrame, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model, data, _ = models["mlp_adam_numeric"]
+    monkeypatch.setattr(agnostic, "plan_for", lambda *_: Plan("permutation_sampling", 4))
+    np.random.seed(99)
+    before = np.random.get_state()[1].copy()
+    explain(model, data.iloc[:6], background_size=5)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+
+
+def test_a_multilabel_mlp_is_refused_but_a_multiclass_one_is_not(
+    frame: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    from explainers import ExplanationError
+
+    X = frame[0][NUMERIC].astype(float)
+    labels = pd.DataFrame({"a": X["age"] > 50, "b": X["income"] > 3}).astype(int)
+    multilabel = _fit(
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=50, random_state=0), X, labels
+    )
+    with pytest.raises(ExplanationError, match="several outputs"):
+        explain(multilabel, X.iloc[:5], background_size=3)
+    three = _fit(
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=50, random_state=0),
+        X,
+        _multiclass_target(X),
+    )
+    exp = explain(three, X.iloc[:5], background_size=3, positive_class="old")
+    assert exp.metadata.positive_class == "old"
