@@ -35,6 +35,12 @@ class LocalExplainer:
     ``shap.TreeExplainer`` once, at construction; each :meth:`explain` then costs
     one preprocessing call, one prediction and one walk of the trees. Keep one
     instance per (model, background), e.g. in a resource cache.
+
+    Model-agnostic models: exact enumeration or sampling is chosen for the rows
+    asked (:func:`explainers._agnostic.plan_for`), so one row is explained exactly
+    up to 12 inputs even when the stored explanation of many rows was sampled;
+    sampled rows draw from per-row generators and equal the stored values when
+    they follow the same plan.
     """
 
     def __init__(
