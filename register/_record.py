@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -47,6 +46,7 @@ from register._record_errors import (
     RuleProblem,
     cross_field_problems,
     dotted,
+    is_slug,
     kind_of,
     raw_cross_field_problems,
     rules_error,
@@ -310,7 +310,7 @@ def _diff(left: Any, right: Any, path: tuple[str, ...]) -> Iterator[str]:
 
 def _source(data: Mapping[Any, Any]) -> str:
     slug = data.get("slug")
-    if isinstance(slug, str) and len(slug) <= 64 and re.fullmatch(SLUG_PATTERN, slug):
+    if is_slug(slug):
         return repr(slug)
     return UNNAMED_SOURCE
 

@@ -83,6 +83,16 @@ VALUE_MAX_CHARS = 60
 # The pydantic error type that carries ready-made problems from insyn's own rules.
 RULES_ERROR_TYPE = "insyn_record_rules"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_MAX_CHARS = 64
+
+
+def is_slug(value: object) -> bool:
+    """Whether ``value`` can be a record's slug (3-64 characters of the slug pattern)."""
+    return (
+        isinstance(value, str)
+        and 3 <= len(value) <= SLUG_MAX_CHARS
+        and re.fullmatch(SLUG_PATTERN, value) is not None
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

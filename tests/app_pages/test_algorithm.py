@@ -243,3 +243,39 @@ def test_no_slug_points_to_the_catalogue(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM)
     assert "Ingen algoritm är vald" in visible_text(at)
     assert at.page_link[-1].value == "Tillbaka till katalogen"
+
+
+HOSTILE_SLUGS = {
+    "slash": "a/b",
+    "path": "../../etc/passwd",
+    "script": "<script>alert(1)</script>",
+    "quotes": 'x\'" onmouseover="alert(1)',
+    "markdown": "[click](javascript:alert(1))",
+    "very long": "a" * 5000,
+    "unicode": "algoritm-åäö-\u202e\U0001f600",
+    "encoded slash": "a%2Fb",
+    "uppercase": "Benefits-Uptake",
+}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("slug", HOSTILE_SLUGS.values(), ids=HOSTILE_SLUGS.keys())
+def test_a_slug_no_algorithm_can_have_gets_the_not_found_page(
+    open_page: OpenPage, lang: str, slug: str
+) -> None:
+    at = open_page(ALGORITHM, lang=lang, slug=slug)
+    text = visible_text(at)
+    lead = (
+        "Algoritmen finns inte i registret"
+        if lang == "sv"
+        else "The algorithm is not in the register"
+    )
+    assert lead in text
+    assert "The register holds no algorithm called" in text
+    assert "something went wrong" not in text.lower() and "något gick fel" not in text.lower()
+    assert len(at.error) == 1
+    assert "<script>" not in "".join(str(e.proto) for e in at.markdown)
+    assert len(at.error[0].value) < 1000  # a very long slug is shortened
+    assert at.page_link[-1].value == (
+        "Tillbaka till katalogen" if lang == "sv" else "Back to the catalogue"
+    )
