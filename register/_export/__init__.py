@@ -6,7 +6,7 @@ open data and a DCAT-AP catalogue; ``record_exports`` gives one version's
 downloads; ``import_standard`` reads an NL or Eurocities export back.
 """
 
-from register._export._common import ExportError
+from register._export._common import ExportError, ExportOmission
 from register._export._csv import CSV_COLUMNS
 from register._export._explanations import EXPLANATION_CSV_COLUMNS
 from register._export._import import ImportReport, StandardImportError, import_standard
@@ -17,6 +17,7 @@ __all__ = [
     "CSV_COLUMNS",
     "EXPLANATION_CSV_COLUMNS",
     "ExportError",
+    "ExportOmission",
     "ExportReport",
     "ExportedFile",
     "ImportReport",
