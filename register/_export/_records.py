@@ -218,6 +218,30 @@ class VersionExport:
         )
 
 
+def standard_omissions(record: TransparencyRecord) -> tuple[ExportOmission, ...]:
+    """The standards ``record`` cannot be exported to, and why, known before it is stored.
+
+    Checked as a register export would (today's date, the current month as start month
+    where the record has none); empty when every standard can hold the record.
+    """
+    today = date.today()
+    omitted: list[ExportOmission] = []
+    where: dict[str, Any] = {"slug": record.slug, "version": 0}
+    status = record.status.value
+    try:
+        nl_entry(record, version=0, status=status, fallback_start_month=today.strftime("%Y-%m"))
+    except ExportError as error:
+        omitted.append(omission(error, standard=NL_STANDARD, **where))
+    for lang in record.languages:
+        try:
+            eurocities_entry(
+                record, lang=lang, version=0, status=status, published=today, changed=today
+            )
+        except ExportError as error:
+            omitted.append(omission(error, standard=f"{EU_STANDARD} ({lang})", **where))
+    return tuple(omitted)
+
+
 def record_exports(
     version: AlgorithmVersion,
     *,

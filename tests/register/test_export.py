@@ -38,7 +38,7 @@ from register._export._csv import CSV_COLUMN_NAMES
 from register._export._eurocities import to_eurocities
 from register._export._explanations import explanation_document
 from register._export._nl import to_nl
-from register._export._records import eurocities_entries, nl_entry
+from register._export._records import eurocities_entries, nl_entry, standard_omissions
 from register._record import TransparencyRecord, parse_record
 from tests.register.test_export_fakes import (
     DEMO_SLUGS,
@@ -515,3 +515,16 @@ def assert_no_row_values(document: dict[str, Any], explanation: Any) -> None:
     assert all(b["count"] is None or b["count"] >= 10 for b in document["dependence"])
     numbers = len(document["global_importance"]) + 2 * len(document["dependence"])
     assert numbers < len(explanation.values) * len(explanation.values.columns)
+
+
+def test_the_standards_a_record_cannot_be_exported_to_are_known_before_it_is_stored() -> None:
+    for slug in DEMO_SLUGS:
+        assert standard_omissions(demo_record(slug)) == ()
+    base = demo_record("benefits-uptake")
+    record = changed(base, name={"sv": "n" * 110, "en": "e" * 110}, contact={"url": "https://x.se"})
+    found = {(o.standard, o.field) for o in standard_omissions(record)}
+    assert found == {
+        (NL_STANDARD, "name"),
+        (f"{EU_STANDARD} (sv)", "contact.email"),
+        (f"{EU_STANDARD} (en)", "contact.email"),
+    }
