@@ -32,6 +32,7 @@ from register._record_errors import (
     RULE_MAX_CHARS,
     RULE_MAX_DEPTH,
     RULE_NUMBER_DIGITS,
+    RULE_PLAIN_VALUE,
     RULE_TEXT,
     TOP_LEVEL,
     RecordValidationError,
@@ -375,3 +376,49 @@ def test_many_problems_are_counted_but_listed_briefly() -> None:
     lines = str(caught.value).splitlines()
     assert lines[0] == MESSAGE_HEADER.format(source="'benefits-uptake'", count=900, noun="problems")
     assert len(lines) < 60
+
+
+class _Hostile:
+    """A value whose repr would take forever or fail: the message must never call it."""
+
+    def __repr__(self) -> str:
+        raise AssertionError("repr() of a hostile value was called")
+
+    __str__ = __repr__
+
+
+def test_a_value_that_is_not_plain_data_is_named_by_its_kind_only() -> None:
+    data = yaml.safe_load(DEMO_TEXT)
+    data["supplier"] = _Hostile()
+    data["technical"]["features"][0]["name"] = [_Hostile()] * 3
+    with pytest.raises(RecordValidationError) as caught:
+        parse_record(data)
+    values = {p.path: (p.rule, p.value) for p in caught.value.problems}
+    assert values["supplier"] == (RULE_PLAIN_VALUE, "<_Hostile>")
+    assert values["technical.features.0.name.0"] == (RULE_PLAIN_VALUE, "<_Hostile>")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    path=st.sampled_from(PATHS),
+    value=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=4) | st.integers(), children, max_size=4)
+        ),
+        max_leaves=40,
+    ),
+)
+def test_any_json_like_value_in_any_field_is_accepted_or_named(
+    path: tuple[Any, ...], value: Any
+) -> None:
+    data = yaml.safe_load(DEMO_TEXT)
+    _set(data, path, value)
+    started = time.perf_counter()
+    try:
+        parse_record(data)
+    except RecordValidationError as error:
+        assert error.problems
+        assert all(p.path and p.rule and len(p.value) < 200 for p in error.problems)
+    assert time.perf_counter() - started < TIME_BOUND
