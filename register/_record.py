@@ -60,7 +60,7 @@ SHORT_DESCRIPTION_MAX_CHARS = 400
 ORGANISATION_MAX_CHARS = 120
 # The department is part of the catalogue's search tag, which the store keeps in a
 # 5,000-character column; this bound keeps every record inside the store's limits.
-DEPARTMENT_MAX_CHARS = 200
+DEPARTMENT_MAX_CHARS = 1000
 LANGUAGES = ("sv", "en")
 
 

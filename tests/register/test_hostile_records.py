@@ -21,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from register._record import TransparencyRecord, load_record, parse_record
+from register._record import DEPARTMENT_MAX_CHARS, TransparencyRecord, load_record, parse_record
 from register._record_errors import (
     FILE_NOT_YAML,
     FILE_TOO_LARGE,
@@ -31,6 +31,7 @@ from register._record_errors import (
     RULE_KEY_TEXT,
     RULE_MAX_CHARS,
     RULE_MAX_DEPTH,
+    RULE_MAX_TEXT,
     RULE_NUMBER_DIGITS,
     RULE_PLAIN_VALUE,
     RULE_TEXT,
@@ -41,6 +42,7 @@ from register._record_guard import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_NUMBER_DIGITS,
+    MAX_TEXT_CHARS,
     YAML_KEY_NOT_TEXT,
     YAML_NO_ANCHORS,
 )
@@ -360,10 +362,12 @@ def test_a_100000_character_field_is_refused_before_anything_is_written(tmp_path
     assert path == "department"
     assert rule.startswith("must be at most ")
     assert "(100000 characters)" in given
-    text = DEMO_TEXT.replace("department: Arbetsmarknadsförvaltningen", "department: " + "d" * 201)
+    text = DEMO_TEXT.replace(
+        "department: Arbetsmarknadsförvaltningen", "department: " + "d" * (DEPARTMENT_MAX_CHARS + 1)
+    )
     assert _one_problem(_refusal(tmp_path, text))[:2] == (
         "department",
-        RULE_MAX_CHARS.format(max_length=200),
+        RULE_MAX_CHARS.format(max_length=DEPARTMENT_MAX_CHARS),
     )
 
 
@@ -422,3 +426,15 @@ def test_any_json_like_value_in_any_field_is_accepted_or_named(
         assert error.problems
         assert all(p.path and p.rule and len(p.value) < 200 for p in error.problems)
     assert time.perf_counter() - started < TIME_BOUND
+
+
+def test_a_text_longer_than_any_field_may_be_is_refused_before_validation() -> None:
+    data = yaml.safe_load(DEMO_TEXT)
+    data["purpose"]["en"] = "p" * (MAX_TEXT_CHARS + 1)
+    with pytest.raises(RecordValidationError) as caught:
+        parse_record(data)
+    assert _one_problem(caught.value) == (
+        "purpose.en",
+        RULE_MAX_TEXT.format(max_length=MAX_TEXT_CHARS),
+        "'" + "p" * 56 + "... (100001 characters)",
+    )
