@@ -9,7 +9,6 @@ reader's own session.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -28,42 +27,33 @@ from app_pages._format import (
     join_words,
 )
 from app_pages._guard import show_error
+from app_pages._numbers import AMBIGUOUS, NumberFormatError, format_input, read_number
 from app_pages._plain import decision_lines, local_summary
 from app_pages._sections import feature_label, heading, plain
-from app_pages._text import localized, t
+from app_pages._text import current_language, localized, t
 from app_pages._whatif import what_would_change
 from register import AlgorithmVersion, FeatureSpec, InputValidationError, TransparencyRecord
 
 TOP_FACTORS = 3
 
 
-def _step(spec: FeatureSpec) -> float:
-    """A round step of about a tenth of the order of magnitude of the range."""
-    low, high = spec.minimum, spec.maximum
-    span = (high - low) if low is not None and high is not None else 0.0
-    if span <= 0:
-        return 0.01
-    return float(10 ** math.floor(math.log10(span)) / 10)
-
-
-def number_field(spec: FeatureSpec, label: str, help_text: str, key: str) -> float | int | None:
-    """A number input bounded by the range seen; whole numbers for integer inputs."""
-    cast: type[int] | type[float] = int if spec.integer else float
-    low = None if spec.minimum is None else cast(spec.minimum)
-    high = None if spec.maximum is None else cast(spec.maximum)
-    default = spec.default if spec.default is not None else (low if low is not None else 0)
-    value = cast(default)
-    if low is not None:
-        value = max(value, low)
-    if high is not None:
-        value = min(value, high)
-    step = cast(1) if spec.integer else _step(spec)
-    return st.number_input(
+def number_field(spec: FeatureSpec, label: str, help_text: str, key: str) -> str:
+    """A text field for a number, filled with a typical value written in the reader's
+    language; the range seen is in its help. Read by :func:`read_inputs`, never by the
+    browser (a browser's number field reads "1,5" as 15)."""
+    lang = current_language()
+    default = spec.default if spec.default is not None else (spec.minimum or 0)
+    if spec.minimum is not None and spec.maximum is not None:
+        bounds = t(
+            "tryit.range",
+            minimum=format_input(spec.minimum, lang, integer=spec.integer),
+            maximum=format_input(spec.maximum, lang, integer=spec.integer),
+        )
+        help_text = f"{help_text} {escape_markdown(bounds)}".strip()
+    return st.text_input(
         label,
-        min_value=low,
-        max_value=high,
-        value=value,
-        step=step,
+        value=format_input(default, lang, integer=spec.integer),
+        max_chars=40,
         help=help_text,
         key=key,
     )
@@ -77,11 +67,14 @@ def choice_field(spec: FeatureSpec, label: str, help_text: str, key: str) -> str
 
 
 def form_key(version: AlgorithmVersion) -> str:
-    return f"tryit_{version.slug}_{version.version}"
+    """The form's key; its fields are ``<form key>_<input name>``. Per language, so that a
+    number typed in one language is never read in the other's format."""
+    return f"tryit_{version.slug}_{version.version}_{current_language()}"
 
 
 def input_form(version: AlgorithmVersion) -> dict[str, Any] | None:
-    """The form; returns the values of the last submission (this session), or None."""
+    """The form; returns the values of the last submission (this session, this language),
+    numbers still as typed, or None."""
     record, key = version.record, form_key(version)
     with st.form(key=key):
         values: dict[str, Any] = {}
@@ -97,6 +90,34 @@ def input_form(version: AlgorithmVersion) -> dict[str, Any] | None:
             st.session_state[f"{key}_values"] = values
     submitted: dict[str, Any] | None = st.session_state.get(f"{key}_values")
     return submitted
+
+
+def read_inputs(
+    version: AlgorithmVersion, submitted: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """The submitted values with every number read as the page's language writes it, and
+    a message in that language for each number that cannot be read (field and text named).
+
+    An empty field stays empty (the register then says it is required); numbers out of
+    range or not whole are left to the register's own rules.
+    """
+    lang, record = current_language(), version.record
+    values: dict[str, Any] = dict(submitted)
+    problems: list[str] = []
+    for spec in version.input_profile.features:
+        raw = submitted.get(spec.name)
+        if spec.kind != "numeric" or not isinstance(raw, str):
+            continue
+        if not raw.strip():
+            values[spec.name] = None
+            continue
+        try:
+            values[spec.name] = read_number(raw, lang)
+        except NumberFormatError as error:
+            key = "tryit.number_ambiguous" if error.kind == AMBIGUOUS else "tryit.number_format"
+            feature = escape_markdown(feature_label(record, spec.name))
+            problems.append(t(key, feature=feature, value=escape_markdown(raw)))
+    return values, problems
 
 
 def _value_text(value: Any) -> str:
@@ -231,6 +252,11 @@ def try_it_section(version: AlgorithmVersion) -> None:
     """The heading, the form, and the estimate for the last values submitted."""
     heading("tryit.title")
     st.write(t("tryit.intro"))
-    values = input_form(version)
-    if values is not None:
-        show_estimate(version, values)
+    submitted = input_form(version)
+    if submitted is None:
+        return
+    values, problems = read_inputs(version, submitted)
+    if problems:
+        st.error("  \n".join([t("tryit.unreadable"), *problems]))
+        return
+    show_estimate(version, values)

@@ -58,7 +58,21 @@ def _time_to_content(browser: Any, url: str) -> float:
     return seconds
 
 
-def _whatif_round_trip(browser: Any, url: str, repeat: int) -> list[float]:
+def _first_input_bounds(url: str, uri: str) -> list[str]:
+    """The first numeric input's minimum and maximum, written as the Swedish page reads them."""
+    from app_pages._numbers import format_input
+    from register import Register
+
+    slug = url.rsplit("slug=", 1)[-1]
+    spec = next(
+        f
+        for f in Register(tracking_uri=uri).get(slug).input_profile.features
+        if f.kind == "numeric"
+    )
+    return [format_input(v, "sv", integer=spec.integer) for v in (spec.minimum, spec.maximum)]
+
+
+def _whatif_round_trip(browser: Any, url: str, repeat: int, uri: str) -> list[float]:
     """Seconds from pressing the button until the new estimate and suggestions are shown
     (the first input alternates between its minimum and maximum so each result differs)."""
     context = browser.new_context(viewport=VIEWPORT)
@@ -68,8 +82,8 @@ def _whatif_round_trip(browser: Any, url: str, repeat: int) -> list[float]:
     page.get_by_role("tab", name="Prova själv").click()
     button = page.get_by_role("button", name="Visa uppskattning")
     button.wait_for()
-    field = page.locator('[data-testid="stNumberInputField"]').first
-    bounds = [field.get_attribute("min"), field.get_attribute("max")]
+    field = page.locator('[data-testid="stTextInputRootElement"] input').first
+    bounds = _first_input_bounds(url, uri)
     times = []
     for attempt in range(repeat + 1):
         page.wait_for_function(_IDLE, timeout=120_000)
@@ -161,7 +175,9 @@ def main() -> None:
                 )
             memory_rows.append(("after every page, cold and warm", f"{memory.now():.0f}"))
             for slug in WHATIF_SLUGS:
-                times = _whatif_round_trip(browser, f"{base}/algorithm?slug={slug}", args.repeat)
+                times = _whatif_round_trip(
+                    browser, f"{base}/algorithm?slug={slug}", args.repeat, uri
+                )
                 first, rest = times[0], times[1:]
                 rows.append(
                     (

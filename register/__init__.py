@@ -22,6 +22,7 @@ from register._errors import (
 from register._export import (
     CSV_COLUMNS,
     ExportError,
+    ExportOmission,
     ExportReport,
     ImportReport,
     export_register,
@@ -77,6 +78,7 @@ __all__ = [
     "AuditVerification",
     "AuthenticationError",
     "ExportError",
+    "ExportOmission",
     "ExportReport",
     "FairnessReport",
     "FeatureSpec",

@@ -21,6 +21,24 @@ STATUS = "status"
 ORGANISATION = "organisation"
 FILTER_KEYS = ("organisation", "theme", "status", "risk_category")
 PUBLISHED_ALIAS = "published"
+ORG_EXPERIMENT_PREFIX = "insyn/"  # register._auth.ORG_EXPERIMENT without the organisation
+
+# What MLflow 3.17's stores accept (mlflow/utils/validation.py and the SQL store's columns):
+# registered-model tag values are VARCHAR(5000) in the SQL store (validation allows 100,000),
+# run tag values at most MAX_TAG_VAL_LENGTH = 8000, model-version tag values 100,000 (TEXT),
+# registered-model and model-version descriptions VARCHAR(5000), experiment names 500.
+STORE_MODEL_TAG_MAX_CHARS = 5000
+STORE_RUN_TAG_MAX_CHARS = 8000
+STORE_DESCRIPTION_MAX_CHARS = 5000
+STORE_EXPERIMENT_NAME_MAX_CHARS = 500
+# The record field (dotted path) each stored value comes from.
+_TAG_SOURCES = {
+    SEARCH_TEXT: "department",  # the one field of the search text without a tighter bound
+    NAME_TAG.format(lang="sv"): "name.sv",
+    NAME_TAG.format(lang="en"): "name.en",
+    DESCRIPTION_TAG.format(lang="sv"): "short_description.sv",
+    DESCRIPTION_TAG.format(lang="en"): "short_description.en",
+}
 
 
 def catalogue_tags(record: TransparencyRecord, *, status: str | None = None) -> dict[str, str]:
@@ -38,6 +56,36 @@ def catalogue_tags(record: TransparencyRecord, *, status: str | None = None) -> 
     tags[SEARCH_TEXT] = " ".join(t for t in texts if t).lower()
     tags[MANAGED] = "true"
     return tags
+
+
+def store_limit_problems(record: TransparencyRecord) -> list[tuple[tuple[str, ...], str, str]]:
+    """Every value of ``record`` the store would refuse, as (path, rule, value) problems.
+
+    Checks each string insyn writes to MLflow for a record (run and model-version tags,
+    catalogue tags, descriptions, the organisation's experiment name) against the store's
+    limits, so that a record that passes validation is never refused half-way through
+    registration. Lengths are measured as written (the search text is lower-cased).
+    """
+    from register._record_errors import RULE_STORE_LIMIT, short_value
+
+    checks: list[tuple[str, str, int, str]] = []
+    for key, value in catalogue_tags(record).items():
+        source = _TAG_SOURCES.get(key, key)
+        checks.append((source, value, STORE_MODEL_TAG_MAX_CHARS, f"catalogue tag {key}"))
+    for key, value in record.tags().items():
+        checks.append((key, value, STORE_RUN_TAG_MAX_CHARS, f"run tag {key}"))
+    description = record.short_description.sv
+    checks.append(
+        ("short_description.sv", description, STORE_DESCRIPTION_MAX_CHARS, "model description")
+    )
+    experiment = ORG_EXPERIMENT_PREFIX + record.organisation
+    checks.append(("organisation", experiment, STORE_EXPERIMENT_NAME_MAX_CHARS, "experiment name"))
+    problems = []
+    for path, value, limit, where in checks:
+        if len(value) > limit:
+            rule = RULE_STORE_LIMIT.format(max_length=limit, where=where)
+            problems.append((tuple(path.split(".")), rule, short_value(value, length=True)))
+    return problems
 
 
 def _quote(value: str) -> str:

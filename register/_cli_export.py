@@ -20,6 +20,7 @@ from register._store import Register
 
 EXPORT_DONE = "Exported {count} algorithm(s) to {folder} at {generated_at}."
 EXPORT_FILE = "  {name:<52} {status}"
+EXPORT_LEFT_OUT = "Left out of a standard ({count}); every other file and standard holds them:"
 IMPORT_HEADER = "{standard}: {slug} (texts in {languages})"
 IMPORT_CARRIED = "Carried by the file ({count}):"
 IMPORT_MISSING = "Not carried by the file ({count}){source}:"
@@ -44,7 +45,8 @@ def audit_head(reg: Register) -> str | None:
 
 
 def cmd_export(reg: Register, args: argparse.Namespace) -> int:
-    """Write every published record in every format to ``args.folder`` (all or nothing)."""
+    """Write every published record in every format to ``args.folder`` (the files as one set);
+    print each file and each record left out of a standard, with field, limit and standard."""
     report = export_register(reg, args.folder, base_url=args.base_url, audit_head=audit_head(reg))
     _print(
         EXPORT_DONE.format(
@@ -53,6 +55,10 @@ def cmd_export(reg: Register, args: argparse.Namespace) -> int:
     )
     for item in report.files:
         _print(EXPORT_FILE.format(name=item.name, status=item.validation))
+    if report.omitted:
+        _print(EXPORT_LEFT_OUT.format(count=len(report.omitted)))
+        for omitted in report.omitted:
+            _print(f"  {omitted.message}")
     return 0
 
 

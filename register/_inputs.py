@@ -7,6 +7,7 @@ allowed categories, the range seen). Only aggregates are kept: no row.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from register._errors import InputValidationError
+from register._record_errors import short_value
 
 RULE_REQUIRED = "is required"
 RULE_NUMBER = "must be a number"
@@ -23,6 +25,8 @@ RULE_CATEGORY = "must be one of: {categories}"
 RULE_UNKNOWN = "is not an input of this model"
 INPUT_PROBLEMS_HEADER = "The values entered have {count} problem(s):"
 INPUT_PROBLEM_LINE = "- {field}: {rule} (given: {value})"
+# A number given as text: digits with an optional decimal point, nothing else.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 
 
 class FeatureSpec:
@@ -89,8 +93,7 @@ def _format_number(value: float | None) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return short_value(value)  # bounded: never repr() of a whole huge value
 
 
 class InputProfile:
@@ -175,6 +178,8 @@ def _check(spec: FeatureSpec, value: Any) -> tuple[bool, Any]:
         return True, text
     if isinstance(value, bool):
         return False, RULE_NUMBER
+    if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value.strip()):
+        return False, RULE_NUMBER  # float() would read "1_5" as 15 and "1e3" as 1000
     try:
         number = float(value)
     except (TypeError, ValueError):

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -32,29 +30,37 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from register._catalogue import store_limit_problems
 from register._record_errors import (
     DATA_NOT_MAPPING,
     FILE_NOT_FOUND,
     FILE_NOT_MAPPING,
     FILE_NOT_READABLE,
-    FILE_NOT_YAML,
     RULE_CONTACT,
     RULE_MAX_CHARS,
     SLUG_PATTERN,
+    TOP_LEVEL,
     UNNAMED_SOURCE,
+    Problem,
     RecordValidationError,
     RuleProblem,
     cross_field_problems,
+    dotted,
+    is_slug,
     kind_of,
     raw_cross_field_problems,
     rules_error,
     short_value,
 )
+from register._record_guard import bound_problems, read_yaml_record
 
 SCHEMA_VERSION = 1
 NAME_MAX_CHARS = 120
 SHORT_DESCRIPTION_MAX_CHARS = 400
 ORGANISATION_MAX_CHARS = 120
+# The department is part of the catalogue's search tag, which the store keeps in a
+# 5,000-character column; this bound keeps every record inside the store's limits.
+DEPARTMENT_MAX_CHARS = 1000
 LANGUAGES = ("sv", "en")
 
 
@@ -221,7 +227,7 @@ class TransparencyRecord(_Model):
         LocalizedText, AfterValidator(_max_chars(SHORT_DESCRIPTION_MAX_CHARS))
     ]
     organisation: str = Field(min_length=1, max_length=ORGANISATION_MAX_CHARS)
-    department: NonEmpty
+    department: str = Field(min_length=1, max_length=DEPARTMENT_MAX_CHARS)
     theme: Theme
     status: Status
     start_date: dt.date | None = None
@@ -249,6 +255,7 @@ class TransparencyRecord(_Model):
             protected=set(self.data.protected_attributes),
             features=[(f.name, f.changeable) for f in self.technical.features],
         )
+        problems += store_limit_problems(self)
         if problems:
             raise rules_error(problems)
         return self
@@ -303,7 +310,7 @@ def _diff(left: Any, right: Any, path: tuple[str, ...]) -> Iterator[str]:
 
 def _source(data: Mapping[Any, Any]) -> str:
     slug = data.get("slug")
-    if isinstance(slug, str) and re.fullmatch(SLUG_PATTERN, slug):
+    if is_slug(slug):
         return repr(slug)
     return UNNAMED_SOURCE
 
@@ -318,6 +325,10 @@ def parse_record(data: Mapping[str, Any], *, source: str | None = None) -> Trans
             source=source or UNNAMED_SOURCE,
             message=DATA_NOT_MAPPING.format(kind=kind_of(data)),
         )
+    bounds = bound_problems(data)
+    if bounds:
+        problems = [Problem(path=dotted(p) or TOP_LEVEL, rule=r, value=v) for p, r, v in bounds]
+        raise RecordValidationError(problems, source=source or _source(data))
     try:
         return TransparencyRecord.model_validate(dict(data))
     except ValidationError as error:
@@ -326,46 +337,23 @@ def parse_record(data: Mapping[str, Any], *, source: str | None = None) -> Trans
         ) from None
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that refuses a key given twice in one mapping (YAML would keep the last)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _yaml_detail(error: yaml.YAMLError) -> str:
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error)
-    if mark is None:
-        return str(problem)
-    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
-
-
 def load_record(path: str | os.PathLike[str]) -> TransparencyRecord:
-    """Read and validate a ``record.yaml``; every error names the file."""
+    """Read and validate a ``record.yaml``; every error names the file.
+
+    Any file is answered within about a second and with bounded memory: the
+    file size, YAML anchors/aliases, nesting, number sizes and key types are
+    bounded before validation (see :mod:`register._record_guard`).
+    """
     file = Path(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        data = read_yaml_record(file)
     except FileNotFoundError:
         raise RecordValidationError(
             source=str(file), message=FILE_NOT_FOUND.format(file=file)
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        detail = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    except OSError as error:
+        detail = error.strerror or type(error).__name__
         message = FILE_NOT_READABLE.format(file=file, detail=detail)
-        raise RecordValidationError(source=str(file), message=message) from None
-    try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as error:
-        message = FILE_NOT_YAML.format(file=file, detail=_yaml_detail(error))
         raise RecordValidationError(source=str(file), message=message) from None
     if not isinstance(data, Mapping):
         message = FILE_NOT_MAPPING.format(file=file, kind=kind_of(data))

@@ -9,6 +9,7 @@ so that tests and translations can refer to them.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,12 +25,17 @@ MESSAGE_LINE = "- {path}: {rule} (given: {value})"
 FILE_NOT_FOUND = "The transparency record file {file} does not exist."
 FILE_NOT_READABLE = "The transparency record file {file} cannot be read: {detail}"
 FILE_NOT_YAML = "The transparency record file {file} is not valid YAML: {detail}"
+FILE_TOO_LARGE = (
+    "The transparency record file {file} is larger than {limit} bytes; "
+    "a record must be at most {limit} bytes."
+)
 FILE_NOT_MAPPING = (
     "The transparency record file {file} must hold a mapping of fields "
     "(key: value lines) at the top level, but holds {kind}."
 )
 DATA_NOT_MAPPING = "A transparency record must be a mapping of fields, but {kind} was given."
 UNNAMED_SOURCE = "(without a valid slug)"
+TOP_LEVEL = "(top level)"  # the path of a problem with the record's own field names
 
 RULE_REQUIRED = "is required"
 RULE_UNKNOWN_FIELD = "is not a known field"
@@ -57,12 +63,36 @@ RULE_CHANGEABLE_PROTECTED = (
 )
 RULE_DUPLICATE_FEATURE = "must be unique, but is also the name of technical.features.{index}"
 RULE_OTHER = "is not valid: {detail}"
+RULE_KEY_TEXT = "must have field names written as text (short, without control characters)"
+RULE_MAX_DEPTH = "must not nest lists or mappings deeper than {max_depth} levels"
+RULE_MAX_KEYS = "must have at most {max_keys} fields"
+RULE_MAX_LIST_ITEMS = "must have at most {max_items} items"
+RULE_MAX_TEXT = "must be at most {max_length} characters"
+RULE_CONTROL_CHARS = (
+    "must not contain control characters (such as NUL) or unpaired surrogate characters"
+)
+RULE_NUMBER_DIGITS = "must be a number of at most {max_digits} digits"
+RULE_PLAIN_VALUE = "must be text, a number, true/false, a date, a list or a mapping"
+RULE_TOO_MANY_VALUES = "must hold at most {max_values} values in all"
+RULE_STORE_LIMIT = "must be at most {max_length} characters, as the register stores it ({where})"
+MORE_PROBLEMS = "(and more problems, not listed: fix these first)"
 
 MISSING_VALUE = "<missing>"
+MAX_LISTED = 50  # problems listed in a message; the error's ``problems`` holds them all
 VALUE_MAX_CHARS = 60
 # The pydantic error type that carries ready-made problems from insyn's own rules.
 RULES_ERROR_TYPE = "insyn_record_rules"
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_MAX_CHARS = 64
+
+
+def is_slug(value: object) -> bool:
+    """Whether ``value`` can be a record's slug (3-64 characters of the slug pattern)."""
+    return (
+        isinstance(value, str)
+        and 3 <= len(value) <= SLUG_MAX_CHARS
+        and re.fullmatch(SLUG_PATTERN, value) is not None
+    )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -133,17 +163,64 @@ def format_problems(problems: tuple[Problem, ...], *, source: str) -> str:
     """One message: a header line naming the record, then one line per problem."""
     noun = "problem" if len(problems) == 1 else "problems"
     header = MESSAGE_HEADER.format(source=source, count=len(problems), noun=noun)
-    return "\n".join([header, *(str(p) for p in problems)])
+    lines = [header, *(str(p) for p in problems[:MAX_LISTED])]
+    if len(problems) > MAX_LISTED:
+        lines.append(MORE_PROBLEMS)
+    return "\n".join(lines)
+
+
+def _bounded_text(value: Any, budget: int, depth: int = 0) -> str:
+    """A representation of ``value`` of about ``budget`` characters at most, built without
+    formatting more of the value than that (no ``repr()`` of a huge or recursive value)."""
+    if isinstance(value, str | bytes):
+        return repr(value[: budget + 2])
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() > 4 * budget:
+            digits = int(value.bit_length() * math.log10(2)) + 1
+            return f"a number with about {digits} digits"
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if depth >= 3:
+        return "..."
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        parts: list[str] = []
+        used = 0
+        for key in value:
+            if used > budget:
+                parts.append("...")
+                break
+            part = key if isinstance(key, str) else _bounded_text(key, budget, depth + 1)
+            part = part[: budget + 2]
+            parts.append(part)
+            used += len(part) + 2
+        return "a mapping with keys " + ", ".join(parts)
+    if isinstance(value, list | tuple):
+        parts = []
+        used = 0
+        for item in value:
+            if used > budget:
+                parts.append("...")
+                break
+            part = _bounded_text(item, budget - used, depth + 1)
+            parts.append(part)
+            used += len(part) + 2
+        return "[" + ", ".join(parts) + "]"
+    if type(value).__name__ == "OversizedNumber":
+        return repr(value)  # its own short form (register._record_guard)
+    return f"<{type(value).__name__}>"
 
 
 def short_value(value: Any, *, length: bool = False) -> str:
-    """A short, readable representation of a given value (at most ~60 characters)."""
-    if isinstance(value, dt.date):
-        text = value.isoformat()
-    elif isinstance(value, Mapping):
-        text = "a mapping with keys " + ", ".join(str(k) for k in value) if value else "{}"
-    else:
-        text = repr(value)
+    """A short, readable representation of a given value (at most ~60 characters).
+
+    Bounded in time and memory for any value: only the part that is shown is formatted.
+    """
+    text = _bounded_text(value, VALUE_MAX_CHARS)
     if len(text) > VALUE_MAX_CHARS:
         text = text[: VALUE_MAX_CHARS - 3] + "..."
     if length and isinstance(value, str):
@@ -203,7 +280,7 @@ def _rule(kind: str, ctx: Mapping[str, Any], given: Any) -> str:
         return RULE_LIST
     if kind == "too_short":
         return RULE_MIN_ITEMS.format(min_length=ctx.get("min_length"))
-    return RULE_OTHER.format(detail=str(ctx.get("detail", kind)))
+    return RULE_OTHER.format(detail=str(ctx.get("detail", kind))[:200])
 
 
 def dotted(loc: Iterable[Any]) -> str:
@@ -259,13 +336,15 @@ def cross_field_problems(
         problems.append((("end_date",), rule, end.isoformat()))
     if status == "retired" and end is None:
         problems.append((("end_date",), RULE_RETIRED_END, MISSING_VALUE))
-    first: dict[Any, int] = {}
+    first: dict[str, int] = {}
     for index, (name, changeable) in enumerate(features):
         where = ("technical", "features", index)
+        if not isinstance(name, str):
+            continue
         if changeable is True and name in protected:
             given = f"true (feature {name!r})"
             problems.append(((*where, "changeable"), RULE_CHANGEABLE_PROTECTED, given))
-        if isinstance(name, str) and name in first:
+        if name in first:
             rule = RULE_DUPLICATE_FEATURE.format(index=first[name])
             problems.append(((*where, "name"), rule, short_value(name)))
         first.setdefault(name, index)

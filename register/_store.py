@@ -26,6 +26,7 @@ from register._errors import NotFoundError
 from register._inputs import InputProfile
 from register._model_io import load_model
 from register._record import parse_record
+from register._record_errors import SLUG_MAX_CHARS, is_slug
 from register._results import (
     AlgorithmSummary,
     AlgorithmVersion,
@@ -194,6 +195,9 @@ class Register(AuditMixin):
     def _registered(self, slug: str) -> Any:
         from mlflow.exceptions import MlflowException
 
+        if not is_slug(slug):  # a/b, markup, very long: no algorithm can have it; MLflow not asked
+            shown = slug[:SLUG_MAX_CHARS] + "..." if len(slug) > SLUG_MAX_CHARS else slug
+            raise NotFoundError(NOT_FOUND_MESSAGE.format(slug=shown))
         try:
             return self.client.get_registered_model(slug)
         except MlflowException as exc:

@@ -24,12 +24,14 @@ from register._cli_admin import add_admin_commands
 from register._cli_audit import add_audit_commands, add_demo_review
 from register._cli_export import add_export_commands
 from register._errors import InsynError, NotFoundError
+from register._export import standard_omissions
 from register._record import load_record
 from register._store import Register
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 UNEXPECTED_MESSAGE = "insyn stopped on an unexpected error: {kind}: {error}"
 SOURCE_TAG = "insyn.source_fingerprint"
+STANDARD_WARNING = "Note: {message} (The record is registered; other standards hold it.)"
 UP_TO_DATE_MESSAGE = "{slug}: already registered and published as version {version}; unchanged."
 
 out = Console(soft_wrap=True)
@@ -69,6 +71,8 @@ def _register_folder(reg: Register, folder: Path, *, publish: bool, skip_unchang
 
     model_folder = load_folder(folder)
     record = load_record(model_folder.record_path)
+    for omitted in standard_omissions(record):  # known before anything is stored
+        out.print(STANDARD_WARNING.format(message=omitted.message), markup=False, highlight=False)
     fingerprint = _source_fingerprint(folder)
     if skip_unchanged:
         try:

@@ -6,17 +6,18 @@ open data and a DCAT-AP catalogue; ``record_exports`` gives one version's
 downloads; ``import_standard`` reads an NL or Eurocities export back.
 """
 
-from register._export._common import ExportError
+from register._export._common import ExportError, ExportOmission
 from register._export._csv import CSV_COLUMNS
 from register._export._explanations import EXPLANATION_CSV_COLUMNS
 from register._export._import import ImportReport, StandardImportError, import_standard
-from register._export._records import record_exports
+from register._export._records import record_exports, standard_omissions
 from register._export._writer import ExportedFile, ExportReport, export_register
 
 __all__ = [
     "CSV_COLUMNS",
     "EXPLANATION_CSV_COLUMNS",
     "ExportError",
+    "ExportOmission",
     "ExportReport",
     "ExportedFile",
     "ImportReport",
@@ -24,4 +25,5 @@ __all__ = [
     "export_register",
     "import_standard",
     "record_exports",
+    "standard_omissions",
 ]

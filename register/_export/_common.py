@@ -14,12 +14,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 
 from register._errors import InsynError
+from register._results import _ReadOnly
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -95,13 +96,67 @@ LABELS: dict[str, dict[str, str]] = {
 ISO_639_3 = {"sv": "swe", "en": "eng"}
 
 
+LEFT_OUT = (
+    "Left out of the {standard} export: {slug!r} version {version}: field {field!r} {reason}."
+)
+
+
 class ExportError(InsynError, ValueError):
-    """A record or folder that cannot be exported; the message names what and why."""
+    """A record or folder that cannot be exported; the message names what and why.
+
+    For a record, ``slug``, ``field`` and ``reason`` (with the standard's limit) are
+    also given one by one; they are None for errors about the folder.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        slug: str | None = None,
+        field: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.slug, self.field, self.reason = slug, field, reason
+
+
+class ExportOmission(_ReadOnly):
+    """A published version left out of one standard's export: which, where and why.
+
+    ``reason`` states the standard's rule (for a too-long text: the length and the
+    limit); ``message`` is the whole sentence, as the CLI prints it.
+    """
+
+    _fields = ("slug", "version", "standard", "field", "reason", "message")
+    if TYPE_CHECKING:
+        slug: str
+        version: int
+        standard: str
+        field: str
+        reason: str
+        message: str
+
+
+def omission(error: ExportError, *, slug: str, version: int, standard: str) -> ExportOmission:
+    """The :class:`ExportOmission` of a record that ``error`` keeps out of ``standard``."""
+    field = error.field or "(record)"
+    reason = error.reason or str(error)
+    message = LEFT_OUT.format(
+        standard=standard, slug=slug, version=version, field=field, reason=reason
+    )
+    return ExportOmission(
+        slug=slug, version=version, standard=standard, field=field, reason=reason, message=message
+    )
 
 
 def export_error(slug: str, field: str, reason: str) -> ExportError:
     """An :class:`ExportError` naming the record (slug), the field and the reason."""
-    return ExportError(EXPORT_ERROR.format(slug=slug, field=field, reason=reason))
+    return ExportError(
+        EXPORT_ERROR.format(slug=slug, field=field, reason=reason),
+        slug=slug,
+        field=field,
+        reason=reason,
+    )
 
 
 def generated_now() -> str:
@@ -288,7 +343,10 @@ def check_schema(name: str, instance: Mapping[str, Any], *, standard: str, slug:
     if problems:
         path, reason = problems[0]
         raise ExportError(
-            SCHEMA_INVALID.format(standard=standard, slug=slug, path=path, reason=reason)
+            SCHEMA_INVALID.format(standard=standard, slug=slug, path=path, reason=reason),
+            slug=slug,
+            field=path,
+            reason=f"breaks the schema: {reason}",
         )
 
 

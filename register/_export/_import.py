@@ -46,6 +46,9 @@ INVALID_OBJECT = (
 )
 BAD_BASE = "The base record is not a TransparencyRecord or record mapping: {kind}."
 FROM_639_3 = {code: lang for lang, code in ISO_639_3.items()}
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+REASON_TOO_LARGE = "the file is larger than {limit} bytes"
+REASON_DEEP = "its values are nested too deeply to be a standard's export"
 
 
 class StandardImportError(InsynError, ValueError):
@@ -84,11 +87,18 @@ def _load(source: Any) -> tuple[dict[str, Any], str]:
         return dict(source), "the given object"
     path = Path(os.fspath(source))
     try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_IMPORT_BYTES + 1)
+        if len(raw) > MAX_IMPORT_BYTES:
+            reason = REASON_TOO_LARGE.format(limit=MAX_IMPORT_BYTES)
+            raise StandardImportError(READ_ERROR.format(source=path, reason=reason))
+        loaded = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise StandardImportError(READ_ERROR.format(source=path, reason="no such file")) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
+    except RecursionError:
+        raise StandardImportError(READ_ERROR.format(source=path, reason=REASON_DEEP)) from None
+    except (OSError, ValueError) as error:  # UnicodeDecodeError, JSONDecodeError, huge numbers
+        reason = getattr(error, "strerror", None) or str(error)[:200]
         raise StandardImportError(READ_ERROR.format(source=path, reason=reason)) from None
     if not isinstance(loaded, dict):
         raise StandardImportError(UNKNOWN_FORMAT.format(source=path))

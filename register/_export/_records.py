@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +17,15 @@ from register._export._common import (
     NL_STANDARD,
     NL_VERSION,
     REASON_NOT_LOSSLESS,
+    ExportError,
+    ExportOmission,
     check_schema,
     dumps,
     envelope,
     export_error,
     generated_now,
     iso_utc,
+    omission,
 )
 from register._export._csv import CSV_COLUMN_NAMES, CSV_MEDIA_TYPE, csv_row, write_csv
 from register._export._eurocities import from_eurocities, to_eurocities
@@ -77,24 +81,48 @@ def nl_entry(
     }
 
 
+def eurocities_entry(
+    record: TransparencyRecord,
+    *,
+    lang: str,
+    version: int,
+    status: str,
+    published: date,
+    changed: date,
+) -> dict[str, Any]:
+    """The Eurocities envelope entry of ``record`` in ``lang``; checked as NL, or ExportError."""
+    obj = to_eurocities(record, lang=lang, published=published, changed=changed, status=status)
+    check_schema(EU_SCHEMA, obj, standard=EU_STANDARD, slug=record.slug)
+    target = f"the Eurocities export ({lang})"
+    verify_round_trip(record, from_eurocities(obj), target=target, status=status)
+    return {"slug": record.slug, "version": version, "lang": lang, "record": obj}
+
+
 def eurocities_entries(
     record: TransparencyRecord, *, version: int, status: str, published: date, changed: date
 ) -> list[dict[str, Any]]:
     """One Eurocities envelope entry per language in ``record.languages``; checked as NL."""
-    entries = []
-    for lang in record.languages:
-        obj = to_eurocities(record, lang=lang, published=published, changed=changed, status=status)
-        check_schema(EU_SCHEMA, obj, standard=EU_STANDARD, slug=record.slug)
-        target = f"the Eurocities export ({lang})"
-        verify_round_trip(record, from_eurocities(obj), target=target, status=status)
-        entries.append({"slug": record.slug, "version": version, "lang": lang, "record": obj})
-    return entries
+    common: dict[str, Any] = {
+        "version": version,
+        "status": status,
+        "published": published,
+        "changed": changed,
+    }
+    return [eurocities_entry(record, lang=lang, **common) for lang in record.languages]
+
+
+def _left_out_notes(omitted: Sequence[ExportOmission]) -> tuple[str, ...]:
+    return tuple(item.message for item in omitted)
 
 
 def nl_document(
-    entries: list[dict[str, Any]], *, generated_at: str, audit_head: str | None
+    entries: list[dict[str, Any]],
+    *,
+    generated_at: str,
+    audit_head: str | None,
+    omitted: Sequence[ExportOmission] = (),
 ) -> dict[str, Any]:
-    """The NL export file's document around ``entries``."""
+    """The NL export file's document around ``entries``; its notes name what was left out."""
     return envelope(
         standard=NL_STANDARD,
         version=NL_VERSION,
@@ -103,14 +131,18 @@ def nl_document(
         generated_at=generated_at,
         audit_head=audit_head,
         entries=entries,
-        notes=NL_NOTES,
+        notes=NL_NOTES + _left_out_notes(omitted),
     )
 
 
 def eurocities_document(
-    entries: list[dict[str, Any]], *, generated_at: str, audit_head: str | None
+    entries: list[dict[str, Any]],
+    *,
+    generated_at: str,
+    audit_head: str | None,
+    omitted: Sequence[ExportOmission] = (),
 ) -> dict[str, Any]:
-    """The Eurocities export file's document around ``entries``."""
+    """The Eurocities export file's document around ``entries``; notes name what was left out."""
     return envelope(
         standard=EU_STANDARD,
         version=EU_VERSION,
@@ -119,12 +151,18 @@ def eurocities_document(
         generated_at=generated_at,
         audit_head=audit_head,
         entries=entries,
-        notes=EU_NOTES,
+        notes=EU_NOTES + _left_out_notes(omitted),
     )
 
 
 class VersionExport:
-    """Everything exported about one published version (built and checked on creation)."""
+    """Everything exported about one published version (built and checked on creation).
+
+    A standard the record cannot be expressed in (a text longer than its limit, a
+    missing value it requires) leaves the record out of that standard only: ``nl`` is
+    then None, ``eurocities`` lacks that language, and ``omitted`` says why. The CSV row
+    has no limits and is always built.
+    """
 
     def __init__(
         self,
@@ -138,19 +176,37 @@ class VersionExport:
         known = {item.value for item in Status}
         status = version.status if version.status in known else record.status.value
         changed = version.created_at.date()
-        self.nl = nl_entry(
-            record,
-            version=version.version,
-            status=status,
-            fallback_start_month=changed.strftime("%Y-%m"),
-        )
-        self.eurocities = eurocities_entries(
-            record,
-            version=version.version,
-            status=status,
-            published=first_published or changed,
-            changed=changed,
-        )
+        self.omitted: list[ExportOmission] = []
+        self.errors: list[ExportError] = []  # the errors behind ``omitted``, in order
+        where: dict[str, Any] = {"slug": record.slug, "version": version.version}
+        self.nl: dict[str, Any] | None = None
+        try:
+            self.nl = nl_entry(
+                record,
+                version=version.version,
+                status=status,
+                fallback_start_month=changed.strftime("%Y-%m"),
+            )
+        except ExportError as error:
+            self.errors.append(error)
+            self.omitted.append(omission(error, standard=NL_STANDARD, **where))
+        self.eurocities: list[dict[str, Any]] = []
+        for lang in record.languages:
+            try:
+                entry = eurocities_entry(
+                    record,
+                    lang=lang,
+                    version=version.version,
+                    status=status,
+                    published=first_published or changed,
+                    changed=changed,
+                )
+            except ExportError as error:
+                self.errors.append(error)
+                standard = f"{EU_STANDARD} ({lang})"
+                self.omitted.append(omission(error, standard=standard, **where))
+                continue
+            self.eurocities.append(entry)
         self.csv_row = csv_row(
             record,
             version=version.version,
@@ -160,6 +216,30 @@ class VersionExport:
             generated_at=generated_at,
             audit_head=audit_head,
         )
+
+
+def standard_omissions(record: TransparencyRecord) -> tuple[ExportOmission, ...]:
+    """The standards ``record`` cannot be exported to, and why, known before it is stored.
+
+    Checked as a register export would (today's date, the current month as start month
+    where the record has none); empty when every standard can hold the record.
+    """
+    today = date.today()
+    omitted: list[ExportOmission] = []
+    where: dict[str, Any] = {"slug": record.slug, "version": 0}
+    status = record.status.value
+    try:
+        nl_entry(record, version=0, status=status, fallback_start_month=today.strftime("%Y-%m"))
+    except ExportError as error:
+        omitted.append(omission(error, standard=NL_STANDARD, **where))
+    for lang in record.languages:
+        try:
+            eurocities_entry(
+                record, lang=lang, version=0, status=status, published=today, changed=today
+            )
+        except ExportError as error:
+            omitted.append(omission(error, standard=f"{EU_STANDARD} ({lang})", **where))
+    return tuple(omitted)
 
 
 def record_exports(
@@ -179,6 +259,8 @@ def record_exports(
     built = VersionExport(
         version, generated_at=generated_at, audit_head=audit_head, first_published=first_published
     )
+    if built.errors or built.nl is None:
+        raise built.errors[0]
     stem = f"{version.slug}-v{version.version}"
     common: dict[str, Any] = {"generated_at": generated_at, "audit_head": audit_head}
     return {

@@ -24,6 +24,7 @@ from register._export._common import (
     NL_STANDARD,
     SCHEMA_FOLDER,
     ExportError,
+    ExportOmission,
     check_schema,
     dumps,
     generated_now,
@@ -69,6 +70,7 @@ REASON_IS_FILE = "it exists and is a file, not a folder"
 REASON_OS = "{detail}"
 VALID = "valid against {schema}"
 CHECKED = "checked: {what}"
+LEFT_OUT_COUNT = "; {count} left out (see notes)"
 RFC_4180 = "https://www.rfc-editor.org/rfc/rfc4180"
 CSVW_SPEC = "http://www.w3.org/TR/tabular-metadata/"
 
@@ -86,15 +88,17 @@ class ExportedFile(_ReadOnly):
 
 
 class ExportReport(_ReadOnly):
-    """The result of :func:`export_register`: where, when, which algorithms, which files."""
+    """The result of :func:`export_register`: where, when, which algorithms, which files,
+    and which records were left out of which standard (``omitted``; empty when none)."""
 
-    _fields = ("folder", "generated_at", "audit_head", "algorithms", "files")
+    _fields = ("folder", "generated_at", "audit_head", "algorithms", "files", "omitted")
     if TYPE_CHECKING:
         folder: Path
         generated_at: str
         audit_head: str | None
         algorithms: tuple[tuple[str, int], ...]
         files: tuple[ExportedFile, ...]
+        omitted: tuple[ExportOmission, ...]
 
 
 def _first_published(reg: Register, slug: str, fallback: date) -> date:
@@ -107,7 +111,7 @@ def _first_published(reg: Register, slug: str, fallback: date) -> date:
 
 def _build(
     reg: Register, *, generated_at: str, audit_head: str | None
-) -> tuple[list[tuple[Distribution, str]], list[AlgorithmVersion]]:
+) -> tuple[list[tuple[Distribution, str]], list[AlgorithmVersion], list[ExportOmission]]:
     versions = [reg.get(item.slug) for item in reg.list_algorithms()]
     common: dict[str, Any] = {"generated_at": generated_at, "audit_head": audit_head}
     built = [
@@ -118,8 +122,13 @@ def _build(
         )
         for v in versions
     ]
-    nl = nl_document([b.nl for b in built], **common)
-    eu = eurocities_document([e for b in built for e in b.eurocities], **common)
+    omitted = [item for b in built for item in b.omitted]
+    left_out_nl = [item for item in omitted if item.standard == NL_STANDARD]
+    left_out_eu = [item for item in omitted if item.standard != NL_STANDARD]
+    nl = nl_document([b.nl for b in built if b.nl is not None], **common, omitted=left_out_nl)
+    eu = eurocities_document(
+        [e for b in built for e in b.eurocities], **common, omitted=left_out_eu
+    )
     count = len(built)
     files: list[tuple[Distribution, str]] = [
         (
@@ -131,7 +140,9 @@ def _build(
                 conforms_to=NL_CONFORMS_TO,
                 content=dumps(nl),
             ),
-            VALID.format(schema=NL_SCHEMA) + f" ({count} objects)",
+            VALID.format(schema=NL_SCHEMA)
+            + f" ({len(nl['algorithms'])} objects)"
+            + (LEFT_OUT_COUNT.format(count=len(left_out_nl)) if left_out_nl else ""),
         ),
         (
             Distribution(
@@ -142,7 +153,9 @@ def _build(
                 conforms_to=EU_CONFORMS_TO,
                 content=dumps(eu),
             ),
-            VALID.format(schema=EU_SCHEMA) + f" ({len(eu['algorithms'])} objects)",
+            VALID.format(schema=EU_SCHEMA)
+            + f" ({len(eu['algorithms'])} objects)"
+            + (LEFT_OUT_COUNT.format(count=len(left_out_eu)) if left_out_eu else ""),
         ),
         (
             Distribution(
@@ -196,7 +209,7 @@ def _build(
             CHECKED.format(what="lists every CSV"),
         )
     )
-    return files, versions
+    return files, versions, omitted
 
 
 def _verify_folder(folder: Path, files: list[tuple[Distribution, str]]) -> None:
@@ -250,7 +263,10 @@ def export_register(
 ) -> ExportReport:
     """Write every published record in every format to ``folder``, as one set.
 
-    Files are written to a temporary folder beside ``folder``, re-read and
+    A record that one standard cannot hold (a text longer than the standard allows, a
+    value it requires) is left out of that standard's file only; the file's notes and
+    the report's ``omitted`` name the record, field, limit and standard. Files are written
+    to a temporary folder beside ``folder``, re-read and
     validated, then renamed into place, replacing an existing export folder as a
     whole. On any failure ``folder`` is left as it was and ExportError (or the
     register's own error) is raised; no half-written set remains.
@@ -259,7 +275,7 @@ def export_register(
     if target.exists() and not target.is_dir():
         raise ExportError(FOLDER_ERROR.format(folder=target, reason=REASON_IS_FILE))
     generated_at = generated_now()
-    files, versions = _build(reg, generated_at=generated_at, audit_head=audit_head)
+    files, versions, omitted = _build(reg, generated_at=generated_at, audit_head=audit_head)
     publisher = ", ".join(sorted({v.record.organisation for v in versions}))
     document = catalog(
         [item for item, _ in files],
@@ -313,6 +329,7 @@ def export_register(
         audit_head=audit_head,
         algorithms=tuple((v.slug, v.version) for v in versions),
         files=tuple(written),
+        omitted=tuple(omitted),
     )
 
 

@@ -39,7 +39,9 @@ def visible_text(at: AppTest) -> str:
         parts += [str(element.value) for element in getattr(at, kind)]
     parts += [str(link.value) for link in at.page_link]
     parts += [block.label for block in (*at.expander, *at.tabs)]
-    parts += [widget.label for widget in (*at.button, *at.number_input, *at.selectbox)]
+    parts += [
+        widget.label for widget in (*at.button, *at.number_input, *at.text_input, *at.selectbox)
+    ]
     for frame in at.dataframe:
         table = frame.value
         parts += [str(column) for column in table.columns]

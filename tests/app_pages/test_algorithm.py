@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -147,8 +148,8 @@ def test_try_it_with_good_input_explains_the_estimate(
     open_page: OpenPage, lang: str, result: str, sentence: str, disclaimer: str
 ) -> None:
     at = open_page(ALGORITHM, lang=lang, slug=BENEFITS)
-    at.number_input(key=f"tryit_{BENEFITS}_1_age").set_value(50)
-    at.selectbox(key=f"tryit_{BENEFITS}_1_married").set_value("no")
+    at.text_input(key=f"tryit_{BENEFITS}_1_{lang}_age").input("50")
+    at.selectbox(key=f"tryit_{BENEFITS}_1_{lang}_married").set_value("no")
     at.button[0].click().run()
     assert_no_exception(at)
     assert not at.error
@@ -207,12 +208,16 @@ def test_try_it_with_bad_input_gives_the_clear_message(
     assert "Modellens uppskattning" not in message and "The model's estimate" not in message
 
 
-def test_try_it_widgets_keep_input_in_range(open_page: OpenPage) -> None:
+def test_try_it_widgets_state_the_range_and_the_known_categories(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, slug=BENEFITS)
-    age = at.number_input(key=f"tryit_{BENEFITS}_1_age")
-    assert (age.min, age.max, age.step) == (20, 61, 1)
-    married = at.selectbox(key=f"tryit_{BENEFITS}_1_married")
+    age = at.text_input(key=f"tryit_{BENEFITS}_1_sv_age")
+    assert "Mellan 20 och 61." in age.help.replace("\\", "")
+    married = at.selectbox(key=f"tryit_{BENEFITS}_1_sv_married")
     assert married.options == ["no", "yes"]
+    at.text_input(key=f"tryit_{BENEFITS}_1_sv_age").input("62")
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert "Ålder: must be between 20 and 61" in visible_text(at)
 
 
 @pytest.mark.parametrize(
@@ -243,3 +248,111 @@ def test_no_slug_points_to_the_catalogue(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM)
     assert "Ingen algoritm är vald" in visible_text(at)
     assert at.page_link[-1].value == "Tillbaka till katalogen"
+
+
+HOSTILE_SLUGS = {
+    "slash": "a/b",
+    "path": "../../etc/passwd",
+    "script": "<script>alert(1)</script>",
+    "quotes": 'x\'" onmouseover="alert(1)',
+    "markdown": "[click](javascript:alert(1))",
+    "very long": "a" * 5000,
+    "unicode": "algoritm-åäö-\u202e\U0001f600",
+    "encoded slash": "a%2Fb",
+    "uppercase": "Benefits-Uptake",
+}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("slug", HOSTILE_SLUGS.values(), ids=HOSTILE_SLUGS.keys())
+def test_a_slug_no_algorithm_can_have_gets_the_not_found_page(
+    open_page: OpenPage, lang: str, slug: str
+) -> None:
+    at = open_page(ALGORITHM, lang=lang, slug=slug)
+    text = visible_text(at)
+    lead = (
+        "Algoritmen finns inte i registret"
+        if lang == "sv"
+        else "The algorithm is not in the register"
+    )
+    assert lead in text
+    assert "The register holds no algorithm called" in text
+    assert "something went wrong" not in text.lower() and "något gick fel" not in text.lower()
+    assert len(at.error) == 1
+    assert "<script>" not in "".join(str(e.proto) for e in at.markdown)
+    assert len(at.error[0].value) < 1000  # a very long slug is shortened
+    assert at.page_link[-1].value == (
+        "Tillbaka till katalogen" if lang == "sv" else "Back to the catalogue"
+    )
+
+
+# -- numbers typed as the reader's language writes them ---------------------------
+RATE = "stateur"  # the state unemployment rate, in percent: not a whole number
+UNREADABLE = {"sv": "Talen kunde inte läsas:", "en": "The numbers could not be read:"}
+RATE_LABEL = {"sv": "Arbetslöshet i delstaten", "en": "State unemployment rate"}
+
+
+def _rate_inside_range(demo_tracking_uri: str) -> float:
+    from register import Register
+
+    spec = next(
+        f
+        for f in Register(tracking_uri=demo_tracking_uri).get(BENEFITS).input_profile.features
+        if f.name == RATE
+    )
+    assert spec.kind == "numeric" and not spec.integer
+    value = int((spec.minimum + spec.maximum) / 2) + 0.5
+    assert spec.minimum < value < spec.maximum and not spec.minimum <= value * 10 <= spec.maximum
+    return value
+
+
+def _estimate_for(uri: str, lang: str, value: float) -> str:
+    at = AppTest.from_function(
+        _show_estimate, args=(uri, BENEFITS, {RATE: value}, lang), default_timeout=TIMEOUT
+    ).run()
+    assert_no_exception(at)
+    return next(h.value for h in at.subheader if h.value.startswith(("Modellens", "The model")))
+
+
+@pytest.mark.parametrize(("lang", "decimal"), [("sv", ","), ("en", "."), ("sv", ".")])
+def test_try_it_reads_a_decimal_as_the_readers_language_writes_it(
+    open_page: OpenPage, demo_tracking_uri: str, lang: str, decimal: str
+) -> None:
+    value = _rate_inside_range(demo_tracking_uri)
+    typed = f"{int(value)}{decimal}5"  # "7,5" in Swedish, "7.5" in English
+    at = open_page(ALGORITHM, lang=lang, slug=BENEFITS)
+    at.text_input(key=f"tryit_{BENEFITS}_1_{lang}_{RATE}").input(typed)
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert not at.error
+    estimate = next(h.value for h in at.subheader if h.value.startswith(("Modellens", "The model")))
+    assert estimate == _estimate_for(demo_tracking_uri, lang, value)
+    assert estimate != _estimate_for(demo_tracking_uri, lang, value - 0.5)
+    shown = f"{int(value)},5" if lang == "sv" else f"{int(value)}.5"
+    assert f"{RATE_LABEL[lang]} = {shown}" in visible_text(at) or shown in visible_text(at)
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "words"),
+    [
+        ("en", "7,5", ["“7,5” cannot be read as a number", "with a point"]),
+        ("sv", "1.500", ["”1.500” kan betyda två olika tal", "decimaler med komma"]),
+        ("sv", "7,5 %", ["”7,5 %” går inte att läsa som ett tal"]),
+        ("en", "1e1", ["“1e1” cannot be read as a number"]),
+        ("sv", "1_5", ["”1_5” går inte att läsa som ett tal"]),
+    ],
+)
+def test_try_it_refuses_a_number_it_cannot_read_naming_field_and_value(
+    open_page: OpenPage, lang: str, typed: str, words: list[str]
+) -> None:
+    at = open_page(ALGORITHM, lang=lang, slug=BENEFITS)
+    at.text_input(key=f"tryit_{BENEFITS}_1_{lang}_{RATE}").input(typed)
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert len(at.error) == 1
+    message = re.sub(r"\\(.)", r"\1", at.error[0].value)  # Markdown escapes
+    assert message.startswith(UNREADABLE[lang])
+    assert f"{RATE_LABEL[lang]}:" in message
+    for word in words:
+        assert word in message
+    assert not any(h.value.startswith(("Modellens", "The model")) for h in at.subheader)

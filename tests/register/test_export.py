@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 from datetime import date
@@ -12,16 +13,21 @@ import jsonschema
 import pandas as pd
 import pytest
 
+from register._cli_export import EXPORT_LEFT_OUT, cmd_export
 from register._export import (
     CSV_COLUMNS,
     ExportError,
+    _common,
     _writer,
     export_register,
     record_exports,
 )
 from register._export._common import (
+    EU_STANDARD,
     EXPORT_ERROR,
     FOLDER_ERROR,
+    LEFT_OUT,
+    NL_STANDARD,
     REASON_NO_CATEGORY,
     REASON_NO_VALUE,
     REASON_NOT_LOSSLESS,
@@ -32,7 +38,7 @@ from register._export._csv import CSV_COLUMN_NAMES
 from register._export._eurocities import to_eurocities
 from register._export._explanations import explanation_document
 from register._export._nl import to_nl
-from register._export._records import eurocities_entries, nl_entry
+from register._export._records import eurocities_entries, nl_entry, standard_omissions
 from register._record import TransparencyRecord, parse_record
 from tests.register.test_export_fakes import (
     DEMO_SLUGS,
@@ -358,13 +364,81 @@ def test_a_failure_part_way_leaves_the_previous_export_intact(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_a_record_that_cannot_be_expressed_stops_the_whole_export(tmp_path: Path) -> None:
+def test_a_record_too_long_for_one_standard_is_left_out_of_that_standard_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     reg = demo_fake_register()
     long_name = changed(demo_record("housing-guarantee"), name={"sv": "n" * 110})
     reg.versions["housing-guarantee"] = fake_version(long_name)
-    with pytest.raises(ExportError, match="'housing-guarantee': field 'name'"):
-        export_register(reg, tmp_path / "out")
-    assert not any(tmp_path.iterdir())
+    report = export_register(reg, tmp_path / "out")
+    folder = tmp_path / "out"
+    reason = REASON_TOO_LONG.format(length=110, target="the NL field 'name'", limit=99)
+    [omitted] = report.omitted
+    assert (omitted.slug, omitted.version, omitted.standard, omitted.field, omitted.reason) == (
+        "housing-guarantee",
+        2,
+        NL_STANDARD,
+        "name",
+        reason,
+    )
+    assert omitted.message == LEFT_OUT.format(
+        standard=NL_STANDARD, slug="housing-guarantee", version=2, field="name", reason=reason
+    )
+    nl = json.loads((folder / "nl-algoritmeregister-1.0.0.json").read_text(encoding="utf-8"))
+    assert [e["slug"] for e in nl["algorithms"]] == ["benefits-uptake"]
+    assert omitted.message in nl["notes"]
+    eu = json.loads((folder / "eurocities-ats-0.3.1.json").read_text(encoding="utf-8"))
+    assert sorted({e["slug"] for e in eu["algorithms"]}) == list(DEMO_SLUGS)
+    assert not any("Left out" in note for note in eu["notes"])
+    frame = pd.read_csv(folder / "register.csv", keep_default_na=False, dtype=str)
+    assert list(frame["slug"]) == list(DEMO_SLUGS)
+    status = {f.name: f.validation for f in report.files}
+    assert status["nl-algoritmeregister-1.0.0.json"].endswith("(1 objects); 1 left out (see notes)")
+    assert report.algorithms == (("benefits-uptake", 2), ("housing-guarantee", 2))
+
+    args = argparse.Namespace(folder=str(tmp_path / "cli"), base_url=None)
+    assert cmd_export(reg, args) == 0  # type: ignore[arg-type]
+    printed = capsys.readouterr().out.splitlines()
+    assert EXPORT_LEFT_OUT.format(count=1) in printed
+    assert f"  {omitted.message}" in printed
+
+
+def test_one_language_too_long_for_a_schema_leaves_out_that_entry_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Eurocities 0.3.1 sets no length limit; a record that breaks its schema in one
+    # language (here: a stricter schema) loses only that entry.
+    document = json.loads((SCHEMA_FOLDER / EU_SCHEMA).read_text(encoding="utf-8"))
+    document["properties"]["name"]["maxLength"] = 80
+    monkeypatch.setattr(
+        _common,
+        "schema",
+        lambda name: (
+            document
+            if name == EU_SCHEMA
+            else (json.loads((SCHEMA_FOLDER / name).read_text(encoding="utf-8")))
+        ),
+    )
+    _common._validator.cache_clear()
+    try:
+        reg = demo_fake_register()
+        base = demo_record("housing-guarantee")
+        record = changed(base, name={"sv": base.name.sv, "en": "e" * 81})
+        reg.versions["housing-guarantee"] = fake_version(record)
+        report = export_register(reg, tmp_path / "out")
+    finally:
+        _common._validator.cache_clear()
+    [omitted] = report.omitted
+    assert omitted.standard == f"{EU_STANDARD} (en)"
+    assert (omitted.slug, omitted.field) == ("housing-guarantee", "name")
+    assert "breaks the schema" in omitted.reason
+    folder = tmp_path / "out"
+    eu = json.loads((folder / "eurocities-ats-0.3.1.json").read_text(encoding="utf-8"))
+    assert sorted((e["slug"], e["lang"]) for e in eu["algorithms"]) == [
+        ("benefits-uptake", "en"),
+        ("benefits-uptake", "sv"),
+        ("housing-guarantee", "sv"),
+    ]
 
 
 # -- end to end on the demo register ------------------------------------------------------
@@ -441,3 +515,16 @@ def assert_no_row_values(document: dict[str, Any], explanation: Any) -> None:
     assert all(b["count"] is None or b["count"] >= 10 for b in document["dependence"])
     numbers = len(document["global_importance"]) + 2 * len(document["dependence"])
     assert numbers < len(explanation.values) * len(explanation.values.columns)
+
+
+def test_the_standards_a_record_cannot_be_exported_to_are_known_before_it_is_stored() -> None:
+    for slug in DEMO_SLUGS:
+        assert standard_omissions(demo_record(slug)) == ()
+    base = demo_record("benefits-uptake")
+    record = changed(base, name={"sv": "n" * 110, "en": "e" * 110}, contact={"url": "https://x.se"})
+    found = {(o.standard, o.field) for o in standard_omissions(record)}
+    assert found == {
+        (NL_STANDARD, "name"),
+        (f"{EU_STANDARD} (sv)", "contact.email"),
+        (f"{EU_STANDARD} (en)", "contact.email"),
+    }

@@ -175,3 +175,24 @@ def test_demo_register_round_trip(demo_tracking_uri: str, tmp_path: Path) -> Non
             assert_carried_fields_equal(
                 import_standard(tmp_path / "out" / name, slug=item.slug), record
             )
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b'{"schema": ' + b"9" * 5001 + b"}", "Exceeds the limit"),
+        (b'{"a": "\xff"}', "can't decode byte 0xff"),
+    ],
+    ids=["deep", "giant number", "invalid UTF-8"],
+)
+def test_a_hostile_file_is_refused_in_plain_words(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "export.json"
+    path.write_bytes(content)
+    with pytest.raises(StandardImportError) as caught:
+        import_standard(path)
+    assert str(caught.value).startswith(f"Cannot read {path}: ")
+    assert reason in str(caught.value)
+    assert len(str(caught.value)) < 400

@@ -72,3 +72,31 @@ def test_numbers_typed_as_text_are_accepted(profile):
     row = profile.validate(values)
     assert isinstance(row, pd.DataFrame)
     assert row["age"].dtype == "int64"
+
+
+@pytest.mark.parametrize("text", ["1_5", "1e1", "1,5", "15 %", "0x0f", "١٥", "", "-"])
+def test_text_that_float_would_misread_is_not_a_number(profile, text):
+    # float() reads "1_5" as 15, "1e1" as 10 and Arabic-Indic "١٥" as 15: never silently.
+    values = dict(profile.defaults())
+    values["rr"] = text
+    with pytest.raises(InputValidationError) as info:
+        profile.validate(values)
+    [(field, rule, _)] = [p for p in info.value.problems if p[0] == "rr"] or [("rr", "", "")]
+    assert (field, rule) == ("rr", RULE_NUMBER if text else RULE_REQUIRED)
+
+
+def test_plain_decimal_text_is_read_exactly(profile):
+    values = dict(profile.defaults())
+    rr = next(f for f in profile.features if f.name == "rr")
+    middle = (rr.minimum + rr.maximum) / 2
+    values["rr"] = f" {middle:.3f} "
+    row = profile.validate(values)
+    assert row["rr"].iloc[0] == float(f"{middle:.3f}")
+
+
+def test_a_huge_value_is_shown_shortened(profile):
+    values = dict(profile.defaults())
+    values["rr"] = "9" * 1_000_000 + "x"
+    with pytest.raises(InputValidationError) as info:
+        profile.validate(values)
+    assert len(str(info.value)) < 500

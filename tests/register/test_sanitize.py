@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -60,3 +62,59 @@ def test_bare_addresses_cannot_become_links() -> None:
     escaped = inert_markdown("see http://evil.example/x and www.evil.example and HTTPS://e.x")
     assert "http://" not in escaped and "www." not in escaped.replace("\\", "")
     assert f"http{WORD_JOINER}" in escaped and f"HTTPS{WORD_JOINER}" in escaped
+
+
+EMOJI_SEQUENCES = {
+    "family (ZWJ)": "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "profession with skin tone (ZWJ)": "\U0001f469\U0001f3fd\u200d\U0001f52c",
+    "rainbow flag (ZWJ, VS16)": "\U0001f3f3\ufe0f\u200d\U0001f308",
+    "flag (regional indicators)": "\U0001f1f8\U0001f1ea",
+    "tag sequence (Scotland)": "\U0001f3f4"
+    + "".join(chr(0xE0000 + ord(c)) for c in "gbsct")
+    + "\U000e007f",
+    "heart (dingbat, VS16)": "\u2764\ufe0f",
+    "thumbs up, skin tone": "\U0001f44d\U0001f3fd",
+}
+INVISIBLE = "\u200b\u200c\u200d\u2060\u2061\u2064\u00ad\ufeff\u180e\U000e0001\ufe0f\u20e3"
+
+
+@pytest.mark.parametrize("sequence", EMOJI_SEQUENCES.values(), ids=EMOJI_SEQUENCES.keys())
+def test_emoji_sequences_leave_nothing_behind(sequence: str) -> None:
+    assert clean_text(f"Före{sequence}efter") == "Föreefter"
+
+
+def test_a_keycap_keeps_its_digit_only() -> None:
+    assert clean_text("Steg 1\ufe0f\u20e3 klart") == "Steg 1 klart"
+
+
+def test_every_invisible_joiner_and_format_character_is_removed() -> None:
+    assert clean_text("a".join(INVISIBLE)) == "a" * (len(INVISIBLE) - 1)
+
+
+def test_letters_of_every_script_punctuation_and_ordinary_symbols_are_kept() -> None:
+    text = (
+        "Åsa Ñandú Øre, Дмитрий; 東京の「街」; محمد؟ हिन्दी। ελληνικά — "
+        "\"citat\" (20 °C, 5 € ± 1 %, © 2025 → §3) 'ok'!\n\tnästa rad"
+    )
+    assert clean_text(text) == text
+
+
+ALLOWED_CATEGORIES = ("L", "M", "N", "P", "Z", "S")
+
+
+@given(st.text())
+def test_cleaned_text_holds_no_invisible_format_or_emoji_character(text: str) -> None:
+    cleaned = clean_text(text)
+    assert clean_text(cleaned) == cleaned
+    assert unicodedata.is_normalized("NFC", cleaned)
+    for ch in cleaned:
+        category = unicodedata.category(ch)
+        assert ch in "\t\n" or category.startswith(ALLOWED_CATEGORIES), hex(ord(ch))
+        assert category not in ("Cf", "Me", "Co", "Cs"), hex(ord(ch))
+        assert not 0xFE00 <= ord(ch) <= 0xFE0F and not 0x1F000 <= ord(ch) <= 0x1FAFF
+
+
+@given(st.lists(st.sampled_from([*EMOJI_SEQUENCES.values(), *INVISIBLE, "a", "ö", " "])))
+def test_no_emoji_or_joiner_survives_in_any_mix(parts: list[str]) -> None:
+    cleaned = clean_text("".join(parts))
+    assert set(cleaned) <= {"a", "ö", " "}
