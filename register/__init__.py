@@ -10,7 +10,9 @@ Typical use::
 
 from register._audit import AuditEntry, AuditError, AuditHead, AuditProblem, AuditVerification
 from register._auth import AuthenticationError, PermissionDeniedError
+from register._boosters import BOOSTER_CLASSES
 from register._errors import (
+    ChecksFailedError,
     InputValidationError,
     InsynError,
     InvalidTrackingUriError,
@@ -30,7 +32,7 @@ from register._export import (
 )
 from register._fairness import FairnessReport, fairness_report
 from register._inputs import FeatureSpec, InputProfile, profile_from
-from register._model_io import TRUSTED_TYPES
+from register._model_io import TRUSTED_TYPES, load_model, save_model
 from register._record import (
     LocalizedText,
     RiskCategory,
@@ -64,6 +66,7 @@ def register_algorithm(model, record, *, reference_data, tracking_uri=None, **kw
 
 
 __all__ = [
+    "BOOSTER_CLASSES",
     "CSV_COLUMNS",
     "TRUSTED_TYPES",
     "AlgorithmSummary",
@@ -76,6 +79,7 @@ __all__ = [
     "AuditReport",
     "AuditVerification",
     "AuthenticationError",
+    "ChecksFailedError",
     "ExportError",
     "ExportReport",
     "FairnessReport",
@@ -111,10 +115,12 @@ __all__ = [
     "fairness_report",
     "import_standard",
     "inert_markdown",
+    "load_model",
     "load_record",
     "parse_record",
     "profile_from",
     "record_exports",
     "register_algorithm",
     "render_html",
+    "save_model",
 ]

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from register import _audit, _auth, _catalogue_index, _evidence
+from register import _audit, _auth, _catalogue_index, _evidence, _model_io
 from register import _catalogue as cat
 from register._errors import InsynError, NotFoundError, OwnershipError, RegistrationError
+from register._families import check_supported
 from register._inputs import profile_from
-from register._model_io import check_serializable, save_model
+from register._model_io import check_serializable
 from register._record import TransparencyRecord, parse_record
 from register._store import (
     COMPLETE_TAG,
@@ -56,6 +58,8 @@ INCOMPLETE_MESSAGE = (
 )
 MODEL_NOT_FITTED_ERRORS = ("not fitted", "NotFittedError")
 MAX_CONVERGE_ROUNDS = 10
+ROUND_TRIP_ROWS = 200
+"""Reference rows on which the stored model must predict exactly as the given one."""
 
 
 def _as_record(record: TransparencyRecord | Mapping[str, Any]) -> TransparencyRecord:
@@ -116,11 +120,14 @@ def register_algorithm(
     progress: Progress | None = None,
     evaluation_data: pd.DataFrame | None = None,
     label: str | None = None,
+    publish_despite_failed_checks: str | None = None,
 ) -> AlgorithmVersion:
     """See :meth:`register.Register.register_algorithm`."""
     rec = _as_record(record)
+    check_supported(model)
     if not isinstance(reference_data, pd.DataFrame):
         raise InsynError(NOT_A_FRAME_MESSAGE.format(kind=type(reference_data).__name__))
+    override = _evidence.override_reason(publish_despite_failed_checks)
     step = progress or (lambda label, done, total: None)
     step("checking", 0, 1)
     fairness = _evidence.fairness(model, rec, evaluation_data, label)  # before any store access
@@ -139,23 +146,42 @@ def register_algorithm(
     evidence = _evidence.prepare(
         reg, model, rec, explanation, reference_data, evaluation_data, fairness
     )
+    failed = _evidence.failed_checks(evidence.checks)
+    details = _evidence.publish_gate(rec.slug, None, failed, override) if publish else None
     step("checking", 1, 1)
-    return _write(reg, model, rec, explanation, profile, reference_data, publish, step, evidence)
+    with _stored_model(model, reference_data) as model_dir:
+        return _write(reg, model_dir, rec, explanation, profile, publish, step, evidence, details)
+
+
+@contextlib.contextmanager
+def _stored_model(model: Any, reference: pd.DataFrame) -> Iterator[Path]:
+    """The model written as an MLflow model directory (no pickle) and read back: it must
+    predict exactly as ``model`` on the first reference rows, else InsynError."""
+    from mlflow.models import infer_signature
+
+    names = [str(c) for c in getattr(model, "feature_names_in_", reference.columns)]
+    rows = reference.loc[:, names] if set(names) <= set(reference.columns) else reference
+    signature = infer_signature(reference.head(0).astype(reference.dtypes.to_dict()))
+    holder = _model_io.round_trip(
+        model, rows.head(ROUND_TRIP_ROWS), signature=signature, checked=True
+    )
+    try:
+        yield Path(holder.name) / MODEL_PATH
+    finally:
+        holder.cleanup()
 
 
 def _write(
     reg: Register,
-    model: Any,
+    model_dir: Path,
     rec: TransparencyRecord,
     explanation: Any,
     profile: Any,
-    reference: pd.DataFrame,
     publish_now: bool,
     step: Progress,
     evidence: _evidence.Evidence | None = None,
+    publish_details: dict[str, Any] | None = None,
 ) -> AlgorithmVersion:
-    from mlflow.models import infer_signature
-
     client = reg.client
     run_id: str | None = None
     version: str | None = None
@@ -178,8 +204,7 @@ def _write(
             _evidence.write_files(root, evidence)
             client.log_artifacts(run_id, str(root / "insyn"), "insyn")
             step("storing", 2, 4)
-            signature = infer_signature(reference.head(0).astype(reference.dtypes.to_dict()))
-            save_model(model, root / MODEL_PATH, signature=signature)
+            shutil.copytree(model_dir, root / MODEL_PATH)
             client.log_artifacts(run_id, str(root / MODEL_PATH), MODEL_PATH)
             hashes = _audit.hash_tree(root)
             step("storing", 3, 4)
@@ -212,7 +237,7 @@ def _write(
         if publish_now:
             where = "publishing"
             step("publishing", 0, 1)
-            publish(reg, rec.slug, int(version))
+            publish(reg, rec.slug, int(version), details=publish_details)
             step("publishing", 1, 1)
     except InsynError:
         _undo(reg, rec.slug, run_id, version)
@@ -271,8 +296,11 @@ def _undo(reg: Register, slug: str, run_id: str | None, version: str | None) -> 
             client.set_terminated(run_id, "FAILED")
 
 
-def publish(reg: Register, slug: str, version: int) -> AlgorithmVersion:
-    """See :meth:`register.Register.publish`."""
+def publish(
+    reg: Register, slug: str, version: int, details: dict[str, Any] | None = None
+) -> AlgorithmVersion:
+    """See :meth:`register.Register.publish`; ``details`` go into the ``published`` entry
+    (e.g. the override reason when checks failed)."""
     mv = reg._model_version(slug, version)
     if mv.tags.get(COMPLETE_TAG) != "true":
         raise InsynError(INCOMPLETE_MESSAGE.format(slug=slug, version=version))
@@ -285,6 +313,7 @@ def publish(reg: Register, slug: str, version: int) -> AlgorithmVersion:
         "published",
         slug=slug,
         version=int(version),
+        details=details,
         artifacts=_audit.remote_refs(reg, mv.run_id, RECORD_PATH),
     )
     return reg.get(slug, version)

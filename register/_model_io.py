@@ -124,16 +124,20 @@ def _predictions(model: Any, rows: Any) -> np.ndarray:
     return np.asarray(method(rows))
 
 
-def save_model(model: Any, path: Path, *, signature: Any = None, rows: Any = None) -> None:
+def save_model(
+    model: Any, path: Path, *, signature: Any = None, rows: Any = None, checked: bool = False
+) -> None:
     """Write ``model`` as an MLflow model directory at ``path`` (never pickled).
 
     A scikit-learn model gets MLflow's sklearn flavor (skops) and loads with
     ``mlflow.pyfunc.load_model``; a booster model gets the ``insyn_booster`` flavor
     and a pyfunc entry served by this module. With ``rows`` the directory is read
     back with :func:`load_model` and must predict exactly as ``model`` on them,
-    else :class:`InsynError` (nothing else is written).
+    else :class:`InsynError` (nothing else is written). ``checked=True`` skips
+    :func:`check_serializable` when the caller has just run it.
     """
-    check_serializable(model)
+    if not checked:
+        check_serializable(model)
     parts = _boosters.split(model)
     if parts is None:
         _save_sklearn(model, path, signature)
@@ -273,12 +277,16 @@ def _load_pyfunc(path: str) -> _PyfuncModel:
     return _PyfuncModel(load_model(folder), method)
 
 
-def round_trip(model: Any, rows: Any, *, signature: Any = None) -> tempfile.TemporaryDirectory:
+def round_trip(
+    model: Any, rows: Any, *, signature: Any = None, checked: bool = False
+) -> tempfile.TemporaryDirectory[str]:
     """Save ``model`` into a new temporary directory (``.name`` + ``/model``), verified
     against ``rows``; the caller cleans it up."""
     holder = tempfile.TemporaryDirectory(prefix="insyn-model-")
     try:
-        save_model(model, Path(holder.name) / "model", signature=signature, rows=rows)
+        save_model(
+            model, Path(holder.name) / "model", signature=signature, rows=rows, checked=checked
+        )
     except BaseException:
         holder.cleanup()
         raise
