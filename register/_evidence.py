@@ -114,15 +114,18 @@ def prepare(
     import explainers
 
     previous = _previous(reg, record.slug)
-    checks = explainers.run_checks(
-        model,
-        explanation,
-        reference=reference,
-        previous_model=previous[1] if previous else None,
-        previous_explanation=previous[2] if previous else None,
-        evaluation=evaluation_data,
-        protected=record.data.protected_attributes,
-    )
+    try:
+        checks = explainers.run_checks(
+            model,
+            explanation,
+            reference=reference,
+            previous_model=previous[1] if previous else None,
+            previous_explanation=previous[2] if previous else None,
+            evaluation=evaluation_data,
+            protected=record.data.protected_attributes,
+        )
+    except explainers.ExplanationError as exc:
+        raise InsynError(str(exc)) from exc
     files: dict[str, Any] = {
         CHECKS_PATH: {**checks.to_dict(), "previous_version": previous and previous[0]}
     }

@@ -188,6 +188,18 @@ def _save_booster(model: Any, parts: tuple[Any, Any, str | None], path: Path, si
     (path / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
 
 
+def load_skops_file(file: Path) -> Any:
+    """A bare ``.skops`` file (a data scientist's own model file) read with insyn's
+    allowlist and bounds checks, exactly as a stored model; refusals are InsynError."""
+    model = _load_skops(Path(file), str(file))
+    try:
+        check_structure(model)
+    except InsynError as exc:
+        reason = str(exc).rstrip(".")
+        raise InsynError(REFUSED_AT_LOAD_MESSAGE.format(uri=file, reason=reason)) from exc
+    return model
+
+
 def _load_skops(file: Path, uri: str) -> Any:
     import skops.io
     from skops.io.exceptions import UntrustedTypesFoundException
