@@ -188,6 +188,15 @@ def _save_booster(model: Any, parts: tuple[Any, Any, str | None], path: Path, si
     (path / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
 
 
+def untrusted_names(exc: BaseException) -> str:
+    """The type names in skops' ``UntrustedTypesFoundException`` message, comma-separated."""
+    import re
+
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    found = re.findall(r"'([^']+)'", first)
+    return ", ".join(found) or first
+
+
 def load_skops_file(file: Path) -> Any:
     """A bare ``.skops`` file (a data scientist's own model file) read with insyn's
     allowlist and bounds checks, exactly as a stored model; refusals are InsynError."""
@@ -214,7 +223,7 @@ def _load_skops(file: Path, uri: str) -> Any:
     except InsynError:
         raise
     except UntrustedTypesFoundException as exc:
-        reason = LOAD_UNTRUSTED_REASON.format(types=exc)
+        reason = LOAD_UNTRUSTED_REASON.format(types=untrusted_names(exc))
         raise InsynError(REFUSED_AT_LOAD_MESSAGE.format(uri=uri, reason=reason)) from exc
     except Exception as exc:  # not a zip, no schema, malformed schema, ...
         reason = LOAD_UNREADABLE_REASON.format(file=file.name, error=f"{type(exc).__name__}")

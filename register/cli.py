@@ -381,10 +381,11 @@ def _known_refusal(exc: Exception) -> str | None:
     if isinstance(exc, ExplanationError):
         return str(exc)
     if type(exc).__name__ == "UntrustedTypesFoundException":
-        from register._model_io import TRUSTED_TYPES, UNTRUSTED_TYPES_MESSAGE
+        from register._model_io import TRUSTED_TYPES, UNTRUSTED_TYPES_MESSAGE, untrusted_names
 
-        types = ", ".join(str(t) for t in (exc.args[0] if exc.args else []))
-        return UNTRUSTED_TYPES_MESSAGE.format(types=types, trusted=", ".join(TRUSTED_TYPES))
+        return UNTRUSTED_TYPES_MESSAGE.format(
+            types=untrusted_names(exc), trusted=", ".join(TRUSTED_TYPES)
+        )
     return None
 
 
