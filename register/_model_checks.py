@@ -1,7 +1,8 @@
 """Bounds checks on loaded tree structures, before anything predicts with them.
 
-scikit-learn's compiled trees (``sklearn.tree._tree.Tree``) and
-HistGradientBoosting's ``TreePredictor`` hold raw node and feature indices that
+scikit-learn's compiled trees (``sklearn.tree._tree.Tree``),
+HistGradientBoosting's ``TreePredictor`` and k-NN's ``KDTree``/``BallTree`` hold
+raw node, row and feature indices that
 prediction follows without bounds checks (skops documents this as the reason it
 does not trust them by default). A crafted file could set them out of range and
 make prediction read outside its arrays. :func:`check_structure` walks a loaded
@@ -20,6 +21,8 @@ from register._errors import InsynError
 
 BAD_TREE_MESSAGE = "a stored tree is malformed ({problem})"
 MAX_DEPTH = 60
+INHERITS_WIDTH = ("tree_", "estimators_", "_predictors", "_tree")
+"""Attributes whose trees see exactly the columns their estimator was given."""
 
 
 def _forward(children: np.ndarray, inner: np.ndarray, count: int) -> bool:
@@ -69,6 +72,41 @@ def _check_predictor(predictor: Any, width: int | None, categorical: np.ndarray 
             )
 
 
+def _check_neighbours(tree: Any, width: int | None) -> None:
+    """A k-NN ``KDTree``/``BallTree``: every index the search follows stays inside."""
+    state = tree.__getstate__()  # the stored arrays as they are; nothing is indexed
+    data, order, nodes, bounds, n_nodes, weights = (*state[:4], state[6], state[12])
+    if data.ndim != 2 or (width is not None and data.shape[1] != width):
+        raise InsynError(BAD_TREE_MESSAGE.format(problem="neighbour data of the wrong width"))
+    rows = data.shape[0]
+    if order.shape != (rows,) or np.any(order < 0) or np.any(order >= rows):
+        raise InsynError(BAD_TREE_MESSAGE.format(problem="a neighbour index out of range"))
+    count = len(nodes)
+    starts, ends = nodes["idx_start"], nodes["idx_end"]
+    inner = np.flatnonzero(nodes["is_leaf"] == 0)
+    if (
+        count == 0
+        or int(n_nodes) != count
+        or np.any(starts < 0)
+        or np.any(ends < starts)
+        or np.any(ends > rows)
+        or np.any(2 * inner + 2 >= count)
+    ):
+        raise InsynError(BAD_TREE_MESSAGE.format(problem="a neighbour node out of range"))
+    if (
+        bounds.ndim != 3
+        or bounds.shape[0] not in (1, 2)
+        or bounds.shape[1:]
+        != (
+            count,
+            data.shape[1],
+        )
+    ):
+        raise InsynError(BAD_TREE_MESSAGE.format(problem="neighbour bounds of the wrong shape"))
+    if weights is not None and np.shape(weights) != (rows,):
+        raise InsynError(BAD_TREE_MESSAGE.format(problem="sample weights of the wrong length"))
+
+
 def _width(obj: Any) -> int | None:
     value = vars(obj).get("n_features_in_")
     return int(value) if isinstance(value, (int, np.integer)) else None
@@ -95,6 +133,7 @@ def check_structure(model: Any) -> None:
     tree is given (its estimator's ``n_features_in_``, and for trees inside an
     ensemble also the ensemble's), categorical splits use existing bitsets.
     """
+    from sklearn.neighbors import BallTree, KDTree
     from sklearn.tree._tree import Tree
 
     seen: set[int] = set()
@@ -105,6 +144,9 @@ def check_structure(model: Any) -> None:
         seen.add(id(obj))
         if isinstance(obj, Tree):
             _check_tree(obj, width)
+            return
+        if isinstance(obj, (KDTree, BallTree)):
+            _check_neighbours(obj, width)
             return
         if isinstance(obj, dict):
             children: Any = obj.values()
@@ -121,7 +163,7 @@ def check_structure(model: Any) -> None:
             for name, child in vars(obj).items():
                 # Sub-estimators of an ensemble see the ensemble's columns; anything
                 # else (a pipeline's steps, a column transformer's parts) sees its own.
-                inherited = width if name in ("tree_", "estimators_", "_predictors") else None
+                inherited = width if name in INHERITS_WIDTH else None
                 walk(child, inherited, depth + 1)
             return
         else:

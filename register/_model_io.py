@@ -38,6 +38,9 @@ from register._model_checks import check_structure
 #:   ``partial(check_array, dtype=..., ensure_all_finite=False)``; skops rebuilds a
 #:   partial only around a function that is itself trusted, and ``check_array``
 #:   only validates and converts its input.
+#: * ``KDTree`` / ``BallTree`` with ``EuclideanDistance64``: the search trees of
+#:   k-NN models (data, an index order, node ranges and bounds; the Euclidean
+#:   metric's state is two unused arrays and ``p``); bounds-checked after loading.
 TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.tree._tree.Tree",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
@@ -45,6 +48,9 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
     "functools.partial",
     "sklearn.utils.validation.check_array",
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
 )
 
 UNTRUSTED_TYPES_MESSAGE = (

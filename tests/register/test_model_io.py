@@ -137,6 +137,11 @@ def _families() -> dict[str, Callable[[], tuple[Any, pd.DataFrame]]]:
         "mlp-regressor": lambda: (MLPRegressor(max_iter=30, random_state=0).fit(X, TARGET), X),
         "svc": lambda: (SVC(probability=True, random_state=0).fit(X, BINARY), X),
         "k-nn-brute": lambda: (KNeighborsClassifier(algorithm="brute").fit(X, BINARY), X),
+        "k-nn-kd-tree": lambda: (KNeighborsClassifier().fit(X, BINARY), X),
+        "k-nn-ball-tree": lambda: (
+            KNeighborsClassifier(algorithm="ball_tree", leaf_size=5).fit(X, THREE),
+            X,
+        ),
     }
 
 
@@ -445,6 +450,29 @@ def test_a_hist_gradient_boosting_feature_out_of_range_is_refused(tmp_path):
     nodes["feature_idx"][np.flatnonzero(nodes["is_leaf"] == 0)[0]] = 999
     skops.io.dump(loaded, tmp_path / "model" / "model.skops")
     assert "a feature index out of range" in _refused(tmp_path / "model")
+
+
+@pytest.mark.parametrize(
+    ("position", "problem"),
+    [(1, "a neighbour index out of range"), (2, "a neighbour node out of range")],
+)
+def test_a_k_nn_search_tree_out_of_range_is_refused(tmp_path, position, problem):
+    model, rows = FAMILIES["k-nn-kd-tree"]()
+    save_model(model, tmp_path / "model", rows=rows)
+    trusted = [
+        "sklearn.neighbors._kd_tree.KDTree",
+        "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    ]
+    loaded = skops.io.load(tmp_path / "model" / "model.skops", trusted=trusted)
+    state = list(loaded._tree.__getstate__())
+    state[position] = state[position].copy()
+    if position == 1:
+        state[1][0] = 10**6
+    else:
+        state[2]["idx_end"][0] = 10**6
+    loaded._tree.__setstate__(tuple(state))
+    skops.io.dump(loaded, tmp_path / "model" / "model.skops")
+    assert problem in _refused(tmp_path / "model")
 
 
 def test_a_stored_directory_can_be_copied_and_still_loads(stored_booster, tmp_path):
