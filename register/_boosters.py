@@ -26,6 +26,8 @@ from register._errors import InsynError
 BOOSTER_CLASSES: dict[str, tuple[str, str, str]] = {
     "xgboost.sklearn.XGBClassifier": ("xgboost", "XGBClassifier", "ubj"),
     "xgboost.sklearn.XGBRegressor": ("xgboost", "XGBRegressor", "ubj"),
+    "xgboost.sklearn.XGBRFClassifier": ("xgboost", "XGBRFClassifier", "ubj"),
+    "xgboost.sklearn.XGBRFRegressor": ("xgboost", "XGBRFRegressor", "ubj"),
     "lightgbm.sklearn.LGBMClassifier": ("lightgbm", "LGBMClassifier", "txt"),
     "lightgbm.sklearn.LGBMRegressor": ("lightgbm", "LGBMRegressor", "txt"),
 }

@@ -20,7 +20,8 @@ SUPPORTED = (
     "fitted scikit-learn classifiers and regressors with one output, alone or as the last "
     "step of a Pipeline (RandomForest, ExtraTrees, DecisionTree, GradientBoosting, "
     "HistGradientBoosting, linear models, MLP, SVC with probabilities, k-NN, ...), and "
-    "XGBClassifier, XGBRegressor, LGBMClassifier, LGBMRegressor"
+    "XGBClassifier, XGBRegressor, XGBRFClassifier, XGBRFRegressor, LGBMClassifier, "
+    "LGBMRegressor"
 )
 UNSUPPORTED_MESSAGE = "The model type {kind} cannot be registered: {why}. Supported: {supported}."
 WHY_NO_PREDICT = "it has no predict method"

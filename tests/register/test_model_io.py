@@ -119,6 +119,7 @@ def _families() -> dict[str, Callable[[], tuple[Any, pd.DataFrame]]]:
             X,
         ),
         "xgboost": lambda: (xgb.XGBClassifier(n_estimators=8).fit(X, BINARY), X),
+        "xgboost-random-forest": lambda: (xgb.XGBRFClassifier(n_estimators=8).fit(X, BINARY), X),
         "xgboost-multiclass": lambda: (xgb.XGBClassifier(n_estimators=8).fit(X, THREE), X),
         "xgboost-regressor-nan": lambda: (
             xgb.XGBRegressor(n_estimators=8).fit(WITH_NAN, TARGET),
