@@ -54,6 +54,7 @@ from register._results import (
 from register._reviews import Review, ReviewError
 from register._sanitize import break_long_words, clean_text, clean_tree, inert_markdown
 from register._store import Register
+from register._summary import RegistrationSummary, registration_summary
 from register._tracking import default_tracking_uri
 
 
@@ -97,6 +98,7 @@ __all__ = [
     "RecordValidationError",
     "Register",
     "RegistrationError",
+    "RegistrationSummary",
     "Review",
     "ReviewError",
     "RiskCategory",
@@ -121,6 +123,7 @@ __all__ = [
     "profile_from",
     "record_exports",
     "register_algorithm",
+    "registration_summary",
     "render_html",
     "save_model",
 ]

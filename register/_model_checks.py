@@ -74,8 +74,12 @@ def _check_predictor(predictor: Any, width: int | None, categorical: np.ndarray 
 
 def _check_neighbours(tree: Any, width: int | None) -> None:
     """A k-NN ``KDTree``/``BallTree``: every index the search follows stays inside."""
-    state = tree.__getstate__()  # the stored arrays as they are; nothing is indexed
-    data, order, nodes, bounds, n_nodes, weights = (*state[:4], state[6], state[12])
+    state = tuple(tree.__getstate__())  # the stored arrays as they are; nothing is indexed
+    data: np.ndarray = np.asarray(state[0])
+    order: np.ndarray = np.asarray(state[1])
+    nodes: np.ndarray = np.asarray(state[2])
+    bounds: np.ndarray = np.asarray(state[3])
+    n_nodes, weights = state[6], state[12]
     if data.ndim != 2 or (width is not None and data.shape[1] != width):
         raise InsynError(BAD_TREE_MESSAGE.format(problem="neighbour data of the wrong width"))
     rows = data.shape[0]
