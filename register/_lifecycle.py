@@ -56,6 +56,10 @@ INCOMPLETE_MESSAGE = (
     "Version {version} of {slug!r} is incomplete (its registration did not finish) "
     "and cannot be published."
 )
+PREDICT_FAILED_MESSAGE = (
+    "The model's own predict fails on the reference data: {reason}. insyn explains "
+    "exactly the rows the model can predict; fix or remove the rows it cannot take."
+)
 MODEL_NOT_FITTED_ERRORS = ("not fitted", "NotFittedError")
 MAX_CONVERGE_ROUNDS = 10
 ROUND_TRIP_ROWS = 200
@@ -77,6 +81,25 @@ def _check_features(model: Any, record: TransparencyRecord, reference: pd.DataFr
     unknown = sorted(described - set(inputs))
     if unknown:
         raise InsynError(FEATURES_UNKNOWN_MESSAGE.format(unknown=", ".join(unknown)))
+
+
+def _input_rows(model: Any, reference: pd.DataFrame) -> pd.DataFrame:
+    names = [str(c) for c in getattr(model, "feature_names_in_", reference.columns)]
+    return reference.loc[:, names] if set(names) <= set(reference.columns) else reference
+
+
+def _check_predicts(model: Any, reference: pd.DataFrame) -> None:
+    """Rows the model's own ``predict`` refuses (an unseen category with
+    ``handle_unknown="error"``, a value it cannot convert) are refused the same way,
+    in plain words; rows it predicts (NaN where the model takes NaN) go on."""
+    from sklearn.exceptions import NotFittedError
+
+    try:
+        model.predict(_input_rows(model, reference))
+    except NotFittedError:
+        return  # the explainer says so in its own words
+    except Exception as exc:  # whatever the model raises, said plainly
+        raise InsynError(PREDICT_FAILED_MESSAGE.format(reason=exc)) from exc
 
 
 def _check_owner(reg: Register, record: TransparencyRecord) -> None:
@@ -135,6 +158,7 @@ def register_algorithm(
     _check_owner(reg, rec)
     _check_features(model, rec, reference_data)
     check_serializable(model)
+    _check_predicts(model, reference_data)
     explanation = _explain(
         model,
         rec,
@@ -159,8 +183,7 @@ def _stored_model(model: Any, reference: pd.DataFrame) -> Iterator[Path]:
     predict exactly as ``model`` on the first reference rows, else InsynError."""
     from mlflow.models import infer_signature
 
-    names = [str(c) for c in getattr(model, "feature_names_in_", reference.columns)]
-    rows = reference.loc[:, names] if set(names) <= set(reference.columns) else reference
+    rows = _input_rows(model, reference)
     signature = infer_signature(reference.head(0).astype(reference.dtypes.to_dict()))
     holder = _model_io.round_trip(
         model, rows.head(ROUND_TRIP_ROWS), signature=signature, checked=True

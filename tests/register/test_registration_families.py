@@ -207,3 +207,47 @@ def test_progress_reports_every_step_and_every_row(
     labels = dict(summary.lines())
     assert labels["registration seconds"] == "3.50"
     assert labels["checks"] == "additivity passed, reproducibility passed"
+
+
+# -- rows the model's own predict takes or refuses -------------------------------------
+def test_rows_the_model_cannot_predict_are_refused_as_predict_refuses_them(
+    reg, benefits_build, benefits_record, small_reference, training
+):
+    from sklearn.preprocessing import OneHotEncoder
+
+    from register._lifecycle import PREDICT_FAILED_MESSAGE
+
+    inputs, label = training
+    strict = clone(benefits_build.model)
+    strict.set_params(classifier__n_estimators=5, classifier__max_depth=3)
+    name, _, columns = strict.named_steps["preprocess"].transformers[0]
+    strict.named_steps["preprocess"].transformers[0] = (
+        name,
+        OneHotEncoder(handle_unknown="error"),
+        columns,
+    )
+    strict.fit(inputs, label)
+    rows = small_reference.head(40).copy()
+    rows.loc[3, "joblost"] = "never_seen_before"
+    with pytest.raises(ValueError) as own:
+        strict.predict(rows)
+    with pytest.raises(InsynError) as info:
+        reg.register_algorithm(strict, benefits_record, reference_data=rows)
+    assert str(info.value) == PREDICT_FAILED_MESSAGE.format(reason=own.value)
+    assert reg.search(include_unpublished=True).items == []
+
+
+def test_rows_with_missing_values_register_when_the_model_takes_them(
+    reg, small_model, benefits_record, small_reference
+):
+    rows = small_reference.head(60).copy()
+    rows.loc[[2, 7], "age"] = np.nan  # the forest routes missing values itself
+    expected = small_model.predict_proba(rows)
+    version = reg.register_algorithm(small_model, benefits_record, reference_data=rows)
+    explanation = reg.get_explanation(benefits_record.slug, version.version)
+    stored = reg.load_model(benefits_record.slug, version.version)
+    np.testing.assert_array_equal(stored.predict_proba(rows), expected)
+    # Explained consistently: the values of the rows with NaN add up to the prediction.
+    values = explanation.values.to_numpy()
+    total = values.sum(axis=1) + explanation.metadata.base_value
+    np.testing.assert_allclose(total[[2, 7]], expected[[2, 7], 1], atol=1e-6)
