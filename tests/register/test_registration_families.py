@@ -251,3 +251,48 @@ def test_rows_with_missing_values_register_when_the_model_takes_them(
     values = explanation.values.to_numpy()
     total = values.sum(axis=1) + explanation.metadata.base_value
     np.testing.assert_allclose(total[[2, 7]], expected[[2, 7], 1], atol=1e-6)
+
+
+# -- the class to explain -----------------------------------------------------------
+def _three_class_model(small_model, training):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    inputs, _ = training
+    label = pd.qcut(inputs["tenure"].rank(method="first"), 3, labels=["short", "mid", "long"])
+    return clone(small_model).fit(inputs, label.astype(str))
+
+
+def test_positive_class_not_among_the_classes_is_refused(
+    reg, small_model, small_reference, benefits_record
+):
+    from explainers._errors import UNKNOWN_POSITIVE_CLASS
+
+    record = benefits_record.model_copy(
+        update={
+            "technical": benefits_record.technical.model_copy(update={"positive_class": "maybe"})
+        }
+    )
+    with pytest.raises(InsynError) as info:
+        reg.register_algorithm(small_model, record, reference_data=small_reference)
+    assert str(info.value) == UNKNOWN_POSITIVE_CLASS.format(value="maybe", classes="no, yes")
+    assert reg.search(include_unpublished=True).items == []
+
+
+def test_multiclass_without_a_chosen_class_is_refused(
+    reg, small_model, small_reference, benefits_record, training
+):
+    from explainers._errors import MULTICLASS_NEEDS_POSITIVE_CLASS
+
+    model = _three_class_model(small_model, training)
+    record = benefits_record.model_copy(
+        update={"technical": benefits_record.technical.model_copy(update={"positive_class": None})}
+    )
+    with pytest.raises(InsynError) as info:
+        reg.register_algorithm(model, record, reference_data=small_reference)
+    assert str(info.value).startswith(MULTICLASS_NEEDS_POSITIVE_CLASS.split("(")[0].format(count=3))
+    assert reg.search(include_unpublished=True).items == []
+    chosen = record.model_copy(
+        update={"technical": record.technical.model_copy(update={"positive_class": "long"})}
+    )
+    version = reg.register_algorithm(model, chosen, reference_data=small_reference)
+    assert reg.get_explanation(chosen.slug, version.version).metadata.positive_class == "long"
