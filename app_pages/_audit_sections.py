@@ -291,6 +291,44 @@ def checks_section(checks: dict[str, Any] | None) -> None:
     influence_section(checks["protected_influence"])
 
 
+def override_warning(entries: list[dict[str, Any]], version: int) -> None:
+    """A warning when ``version`` was published although a check failed: the reason the
+    publisher gave and the failed checks with their numbers (from the ``published`` entry)."""
+    published = [
+        e for e in entries if e.get("event") == "published" and e.get("version") == version
+    ]
+    override = ((published[-1].get("details") or {}) if published else {}).get("override")
+    if not isinstance(override, dict):
+        return
+    failed = []
+    for check in override.get("checks") or []:
+        if check.get("check") == "additivity":
+            failed.append(
+                t(
+                    "audit.override.additivity",
+                    error=_scientific(check.get("max_error")),
+                    tolerance=_scientific(check.get("tolerance")),
+                )
+            )
+        else:
+            failed.append(
+                t(
+                    "audit.override.reproducibility",
+                    difference=_scientific(check.get("max_difference")),
+                    tolerance=_scientific(check.get("tolerance")),
+                )
+            )
+    st.warning(
+        escape_markdown(
+            t(
+                "audit.override.warning",
+                reason=str(override.get("reason", "")),
+                checks="; ".join(failed) or "–",
+            )
+        )
+    )
+
+
 def influence_section(influence: dict[str, Any]) -> None:
     """Share of |SHAP| carried by protected attributes directly and through named proxies."""
     st.markdown("**" + t("audit.influence.title") + "**")

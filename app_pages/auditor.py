@@ -24,6 +24,7 @@ def auditor_page() -> None:
     head_info = sections.head(uri)
     sections.provenance_section(uri, version)
     sections.fairness_section(data["fairness"])
+    sections.override_warning(data["entries"], version.version)
     sections.checks_section(data["checks"])
     sections.reviews_list(data["reviews"])
     sections.log_section(uri, data["entries"], head_info)

@@ -10,7 +10,9 @@ Typical use::
 
 from register._audit import AuditEntry, AuditError, AuditHead, AuditProblem, AuditVerification
 from register._auth import AuthenticationError, PermissionDeniedError
+from register._boosters import BOOSTER_CLASSES
 from register._errors import (
+    ChecksFailedError,
     InputValidationError,
     InsynError,
     InvalidTrackingUriError,
@@ -31,7 +33,7 @@ from register._export import (
 )
 from register._fairness import FairnessReport, fairness_report
 from register._inputs import FeatureSpec, InputProfile, profile_from
-from register._model_io import TRUSTED_TYPES
+from register._model_io import TRUSTED_TYPES, load_model, save_model
 from register._record import (
     LocalizedText,
     RiskCategory,
@@ -53,6 +55,7 @@ from register._results import (
 from register._reviews import Review, ReviewError
 from register._sanitize import break_long_words, clean_text, clean_tree, inert_markdown
 from register._store import Register
+from register._summary import RegistrationSummary, registration_summary
 from register._tracking import default_tracking_uri
 
 
@@ -65,6 +68,7 @@ def register_algorithm(model, record, *, reference_data, tracking_uri=None, **kw
 
 
 __all__ = [
+    "BOOSTER_CLASSES",
     "CSV_COLUMNS",
     "TRUSTED_TYPES",
     "AlgorithmSummary",
@@ -77,6 +81,7 @@ __all__ = [
     "AuditReport",
     "AuditVerification",
     "AuthenticationError",
+    "ChecksFailedError",
     "ExportError",
     "ExportOmission",
     "ExportReport",
@@ -95,6 +100,7 @@ __all__ = [
     "RecordValidationError",
     "Register",
     "RegistrationError",
+    "RegistrationSummary",
     "Review",
     "ReviewError",
     "RiskCategory",
@@ -113,10 +119,13 @@ __all__ = [
     "fairness_report",
     "import_standard",
     "inert_markdown",
+    "load_model",
     "load_record",
     "parse_record",
     "profile_from",
     "record_exports",
     "register_algorithm",
+    "registration_summary",
     "render_html",
+    "save_model",
 ]

@@ -35,6 +35,11 @@ class RegistrationError(InsynError, RuntimeError):
     """A registration that failed part-way; nothing of it was published."""
 
 
+class ChecksFailedError(InsynError):
+    """An additivity or reproducibility check failed and no reason to publish anyway
+    was given (nothing was published)."""
+
+
 class InputValidationError(InsynError, ValueError):
     """Values for a model's inputs that break the input profile's rules."""
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from register import _audit
-from register._errors import InsynError, NotFoundError
+from register._errors import ChecksFailedError, InsynError, NotFoundError
 from register._fairness import fairness_report
 from register._record import TransparencyRecord, parse_record
 
@@ -26,6 +26,19 @@ if TYPE_CHECKING:
 FAIRNESS_PATH = "insyn/fairness.json"
 CHECKS_PATH = "insyn/checks.json"
 NOT_A_FRAME_MESSAGE = "evaluation_data must be a pandas DataFrame, not {kind}."
+CHECKS_FAILED_MESSAGE = (
+    "{subject} was not published: the {names} check failed ({numbers}). "
+    "Find the cause (model, reference data) and register again; to publish anyway, give a "
+    'reason: publish_despite_failed_checks="..." in Python, '
+    "--publish-despite-failed-checks REASON on the command line. The reason is written to "
+    "the audit log and shown to auditors as a warning."
+)
+OVERRIDE_REASON_MESSAGE = (
+    "publish_despite_failed_checks must be a reason in words (at least {minimum} "
+    "characters), not {value!r}."
+)
+OVERRIDE_MIN_CHARS = 10
+GATED_CHECKS = ("additivity", "reproducibility")
 
 
 class Evidence:
@@ -43,6 +56,7 @@ class Evidence:
         self._previous_record = previous_record
 
     files = property(lambda self: dict(self._files), doc="Artifact path -> JSON payload.")
+    checks = property(lambda self: dict(self._files.get(CHECKS_PATH) or {}))
     previous_version = property(lambda self: self._previous_version)
     previous_record = property(lambda self: self._previous_record)
 
@@ -100,15 +114,18 @@ def prepare(
     import explainers
 
     previous = _previous(reg, record.slug)
-    checks = explainers.run_checks(
-        model,
-        explanation,
-        reference=reference,
-        previous_model=previous[1] if previous else None,
-        previous_explanation=previous[2] if previous else None,
-        evaluation=evaluation_data,
-        protected=record.data.protected_attributes,
-    )
+    try:
+        checks = explainers.run_checks(
+            model,
+            explanation,
+            reference=reference,
+            previous_model=previous[1] if previous else None,
+            previous_explanation=previous[2] if previous else None,
+            evaluation=evaluation_data,
+            protected=record.data.protected_attributes,
+        )
+    except explainers.ExplanationError as exc:
+        raise InsynError(str(exc)) from exc
     files: dict[str, Any] = {
         CHECKS_PATH: {**checks.to_dict(), "previous_version": previous and previous[0]}
     }
@@ -181,3 +198,89 @@ def log_registration(
             },
             artifacts=_audit.artifact_refs(run_id, hashes, RECORD_PATH),
         )
+
+
+def override_reason(value: Any) -> str | None:
+    """The stripped reason for publishing despite failed checks, or None when not given.
+
+    Raises :class:`InsynError` for anything but text of at least
+    :data:`OVERRIDE_MIN_CHARS` characters (an empty or blank reason is refused).
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value.strip()) < OVERRIDE_MIN_CHARS:
+        raise InsynError(OVERRIDE_REASON_MESSAGE.format(minimum=OVERRIDE_MIN_CHARS, value=value))
+    return value.strip()
+
+
+def failed_checks(checks: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The gated checks (additivity, reproducibility) that failed, each with its numbers."""
+    failed: list[dict[str, Any]] = []
+    for name in GATED_CHECKS:
+        result = (checks or {}).get(name)
+        if not isinstance(result, dict) or result.get("passed", True):
+            continue
+        if name == "additivity":
+            numbers = {
+                "max_error": result.get("max_error"),
+                "tolerance": result.get("tolerance"),
+            }
+        else:
+            numbers = {
+                "max_difference": result.get("max_difference"),
+                "base_value_difference": result.get("base_value_difference"),
+                "tolerance": result.get("tolerance", _explain_tolerance()),
+                "background_matches": result.get("background_matches"),
+                "background_resampled_matches": result.get("background_resampled_matches"),
+            }
+        failed.append({"check": name, **numbers})
+    return failed
+
+
+def _explain_tolerance() -> float:
+    from explainers._explain import ADDITIVITY_TOLERANCE
+
+    return float(ADDITIVITY_TOLERANCE)
+
+
+def _number(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
+
+
+def describe_failed(failed: list[dict[str, Any]]) -> tuple[str, str]:
+    """(check names, their numbers) in plain words, for :data:`CHECKS_FAILED_MESSAGE`."""
+    names = " and ".join(f["check"] for f in failed)
+    parts = []
+    for f in failed:
+        if f["check"] == "additivity":
+            parts.append(
+                f"additivity: largest error {_number(f['max_error'])}, "
+                f"tolerance {_number(f['tolerance'])}"
+            )
+        else:
+            parts.append(
+                f"reproducibility: largest difference {_number(f['max_difference'])}, "
+                f"base value difference {_number(f['base_value_difference'])}, "
+                f"tolerance {_number(f['tolerance'])}, "
+                f"background matches its hash: {_number(f['background_matches'])}"
+            )
+    return names, "; ".join(parts)
+
+
+def publish_gate(
+    slug: str, version: int | None, failed: list[dict[str, Any]], reason: str | None
+) -> dict[str, Any] | None:
+    """The ``details`` for the ``published`` entry: None when every check passed, the
+    override (reason and failed checks with their numbers) when a reason was given.
+
+    Raises :class:`ChecksFailedError` when a check failed and no reason was given.
+    """
+    if not failed:
+        return None
+    if reason is None:
+        names, numbers = describe_failed(failed)
+        subject = f"{slug!r}" if version is None else f"{slug!r} version {version}"
+        raise ChecksFailedError(
+            CHECKS_FAILED_MESSAGE.format(subject=subject, names=names, numbers=numbers)
+        )
+    return {"override": {"reason": reason, "checks": failed}}

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from register import _audit, _auth, _catalogue_index, _evidence
+from register import _audit, _auth, _catalogue_index, _evidence, _model_io
 from register import _catalogue as cat
 from register._errors import InsynError, NotFoundError, OwnershipError, RegistrationError
+from register._families import check_supported
 from register._inputs import profile_from
-from register._model_io import check_serializable, save_model
+from register._model_io import check_serializable
 from register._record import TransparencyRecord, parse_record
 from register._store import (
     COMPLETE_TAG,
@@ -54,8 +56,14 @@ INCOMPLETE_MESSAGE = (
     "Version {version} of {slug!r} is incomplete (its registration did not finish) "
     "and cannot be published."
 )
+PREDICT_FAILED_MESSAGE = (
+    "The model's own predict fails on the reference data: {reason}. insyn explains "
+    "exactly the rows the model can predict; fix or remove the rows it cannot take."
+)
 MODEL_NOT_FITTED_ERRORS = ("not fitted", "NotFittedError")
 MAX_CONVERGE_ROUNDS = 10
+ROUND_TRIP_ROWS = 200
+"""Reference rows on which the stored model must predict exactly as the given one."""
 
 
 def _as_record(record: TransparencyRecord | Mapping[str, Any]) -> TransparencyRecord:
@@ -73,6 +81,25 @@ def _check_features(model: Any, record: TransparencyRecord, reference: pd.DataFr
     unknown = sorted(described - set(inputs))
     if unknown:
         raise InsynError(FEATURES_UNKNOWN_MESSAGE.format(unknown=", ".join(unknown)))
+
+
+def _input_rows(model: Any, reference: pd.DataFrame) -> pd.DataFrame:
+    names = [str(c) for c in getattr(model, "feature_names_in_", reference.columns)]
+    return reference.loc[:, names] if set(names) <= set(reference.columns) else reference
+
+
+def _check_predicts(model: Any, reference: pd.DataFrame) -> None:
+    """Rows the model's own ``predict`` refuses (an unseen category with
+    ``handle_unknown="error"``, a value it cannot convert) are refused the same way,
+    in plain words; rows it predicts (NaN where the model takes NaN) go on."""
+    from sklearn.exceptions import NotFittedError
+
+    try:
+        model.predict(_input_rows(model, reference))
+    except NotFittedError:
+        return  # the explainer says so in its own words
+    except Exception as exc:  # whatever the model raises, said plainly
+        raise InsynError(PREDICT_FAILED_MESSAGE.format(reason=exc)) from exc
 
 
 def _check_owner(reg: Register, record: TransparencyRecord) -> None:
@@ -116,11 +143,14 @@ def register_algorithm(
     progress: Progress | None = None,
     evaluation_data: pd.DataFrame | None = None,
     label: str | None = None,
+    publish_despite_failed_checks: str | None = None,
 ) -> AlgorithmVersion:
     """See :meth:`register.Register.register_algorithm`."""
     rec = _as_record(record)
+    check_supported(model)
     if not isinstance(reference_data, pd.DataFrame):
         raise InsynError(NOT_A_FRAME_MESSAGE.format(kind=type(reference_data).__name__))
+    override = _evidence.override_reason(publish_despite_failed_checks)
     step = progress or (lambda label, done, total: None)
     step("checking", 0, 1)
     fairness = _evidence.fairness(model, rec, evaluation_data, label)  # before any store access
@@ -128,6 +158,7 @@ def register_algorithm(
     _check_owner(reg, rec)
     _check_features(model, rec, reference_data)
     check_serializable(model)
+    _check_predicts(model, reference_data)
     explanation = _explain(
         model,
         rec,
@@ -139,23 +170,41 @@ def register_algorithm(
     evidence = _evidence.prepare(
         reg, model, rec, explanation, reference_data, evaluation_data, fairness
     )
+    failed = _evidence.failed_checks(evidence.checks)
+    details = _evidence.publish_gate(rec.slug, None, failed, override) if publish else None
     step("checking", 1, 1)
-    return _write(reg, model, rec, explanation, profile, reference_data, publish, step, evidence)
+    with _stored_model(model, reference_data) as model_dir:
+        return _write(reg, model_dir, rec, explanation, profile, publish, step, evidence, details)
+
+
+@contextlib.contextmanager
+def _stored_model(model: Any, reference: pd.DataFrame) -> Iterator[Path]:
+    """The model written as an MLflow model directory (no pickle) and read back: it must
+    predict exactly as ``model`` on the first reference rows, else InsynError."""
+    from mlflow.models import infer_signature
+
+    rows = _input_rows(model, reference)
+    signature = infer_signature(reference.head(0).astype(reference.dtypes.to_dict()))
+    holder = _model_io.round_trip(
+        model, rows.head(ROUND_TRIP_ROWS), signature=signature, checked=True
+    )
+    try:
+        yield Path(holder.name) / MODEL_PATH
+    finally:
+        holder.cleanup()
 
 
 def _write(
     reg: Register,
-    model: Any,
+    model_dir: Path,
     rec: TransparencyRecord,
     explanation: Any,
     profile: Any,
-    reference: pd.DataFrame,
     publish_now: bool,
     step: Progress,
     evidence: _evidence.Evidence | None = None,
+    publish_details: dict[str, Any] | None = None,
 ) -> AlgorithmVersion:
-    from mlflow.models import infer_signature
-
     client = reg.client
     run_id: str | None = None
     version: str | None = None
@@ -178,8 +227,7 @@ def _write(
             _evidence.write_files(root, evidence)
             client.log_artifacts(run_id, str(root / "insyn"), "insyn")
             step("storing", 2, 4)
-            signature = infer_signature(reference.head(0).astype(reference.dtypes.to_dict()))
-            save_model(model, root / MODEL_PATH, signature=signature)
+            shutil.copytree(model_dir, root / MODEL_PATH)
             client.log_artifacts(run_id, str(root / MODEL_PATH), MODEL_PATH)
             hashes = _audit.hash_tree(root)
             step("storing", 3, 4)
@@ -212,7 +260,7 @@ def _write(
         if publish_now:
             where = "publishing"
             step("publishing", 0, 1)
-            publish(reg, rec.slug, int(version))
+            publish(reg, rec.slug, int(version), details=publish_details)
             step("publishing", 1, 1)
     except InsynError:
         _undo(reg, rec.slug, run_id, version)
@@ -271,8 +319,11 @@ def _undo(reg: Register, slug: str, run_id: str | None, version: str | None) -> 
             client.set_terminated(run_id, "FAILED")
 
 
-def publish(reg: Register, slug: str, version: int) -> AlgorithmVersion:
-    """See :meth:`register.Register.publish`."""
+def publish(
+    reg: Register, slug: str, version: int, details: dict[str, Any] | None = None
+) -> AlgorithmVersion:
+    """See :meth:`register.Register.publish`; ``details`` go into the ``published`` entry
+    (e.g. the override reason when checks failed)."""
     mv = reg._model_version(slug, version)
     if mv.tags.get(COMPLETE_TAG) != "true":
         raise InsynError(INCOMPLETE_MESSAGE.format(slug=slug, version=version))
@@ -285,6 +336,7 @@ def publish(reg: Register, slug: str, version: int) -> AlgorithmVersion:
         "published",
         slug=slug,
         version=int(version),
+        details=details,
         artifacts=_audit.remote_refs(reg, mv.run_id, RECORD_PATH),
     )
     return reg.get(slug, version)

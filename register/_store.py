@@ -328,6 +328,7 @@ class Register(AuditMixin):
         progress: Progress | None = None,
         evaluation_data: pd.DataFrame | None = None,
         label: str | None = None,
+        publish_despite_failed_checks: str | None = None,
     ) -> AlgorithmVersion:
         """Store ``model`` with ``record`` and its explanation as a new version.
 
@@ -337,6 +338,16 @@ class Register(AuditMixin):
         nothing public and raises an error that says which step failed.
         ``evaluation_data`` (labelled rows with the record's protected attributes,
         label column ``label``) adds fairness by group; see ``register._fairness``.
+
+        A model the register cannot store or explain (see ``register._families``) is
+        refused before anything is read or written. When the additivity or
+        reproducibility check fails, nothing is written and :class:`ChecksFailedError`
+        names the check and its numbers, unless ``publish_despite_failed_checks``
+        gives a reason: it is then written into the ``published`` audit entry with
+        the failed checks, and auditors see it as a warning. With ``publish=False``
+        the version is stored and the reason is asked for when it is published.
+        ``progress(step, done, total)`` is called as registration advances
+        (``checking``, ``explaining``, ``storing``, ``publishing``).
         """
         from register._auth import refusals_explained
         from register._lifecycle import register_algorithm
@@ -354,15 +365,27 @@ class Register(AuditMixin):
                 progress=progress,
                 evaluation_data=evaluation_data,
                 label=label,
+                publish_despite_failed_checks=publish_despite_failed_checks,
             )
 
-    def publish(self, slug: str, version: int) -> AlgorithmVersion:
-        """Make ``version`` the public one (moves the ``published`` alias)."""
+    def publish(
+        self, slug: str, version: int, *, despite_failed_checks: str | None = None
+    ) -> AlgorithmVersion:
+        """Make ``version`` the public one (moves the ``published`` alias).
+
+        A version whose additivity or reproducibility check failed is published only
+        with a reason (``despite_failed_checks``), which goes into the audit log.
+        """
+        from register import _evidence
         from register._auth import refusals_explained
         from register._lifecycle import publish
 
+        reason = _evidence.override_reason(despite_failed_checks)
         with refusals_explained(self, slug, step="publishing"):
-            return publish(self, slug, version)
+            checks = self.get_checks(slug, version)
+            failed = _evidence.failed_checks(None if checks is None else checks.to_dict())
+            details = _evidence.publish_gate(slug, version, failed, reason)
+            return publish(self, slug, version, details=details)
 
     def retire(self, slug: str) -> AlgorithmVersion:
         """Mark the published version of ``slug`` as retired (it stays public, as retired)."""

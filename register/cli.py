@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,16 +34,33 @@ UNEXPECTED_MESSAGE = "insyn stopped on an unexpected error: {kind}: {error}"
 SOURCE_TAG = "insyn.source_fingerprint"
 STANDARD_WARNING = "Note: {message} (The record is registered; other standards hold it.)"
 UP_TO_DATE_MESSAGE = "{slug}: already registered and published as version {version}; unchanged."
+OVERRIDE_HELP = (
+    "publish even though the additivity or reproducibility check failed; the reason is "
+    "written to the audit log and shown to auditors as a warning"
+)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+UNITS = {"explaining": "rows"}
+SOURCE_FILES = (
+    "record.yaml",
+    "train.py",
+    "model.skops",
+    "reference.parquet",
+    "reference.csv",
+    "evaluation.parquet",
+    "evaluation.csv",
+    "evaluation.yaml",
+)
 
 
 def _progress_bar() -> tuple[Progress, Callable[[str, int, int], None]]:
     bar = Progress(
         TextColumn("{task.description:<12}"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        TextColumn("{task.completed}/{task.total} {task.fields[unit]}"),
         TimeElapsedColumn(),
         console=err,
         transient=False,
@@ -51,7 +69,8 @@ def _progress_bar() -> tuple[Progress, Callable[[str, int, int], None]]:
 
     def update(label: str, done: int, total: int) -> None:
         if label not in tasks:
-            tasks[label] = bar.add_task(label, total=max(total, 1))
+            unit = UNITS.get(label, "steps")
+            tasks[label] = bar.add_task(label, total=max(total, 1), unit=unit)
         bar.update(tasks[label], completed=done, total=max(total, 1))
 
     return bar, update
@@ -59,14 +78,43 @@ def _progress_bar() -> tuple[Progress, Callable[[str, int, int], None]]:
 
 def _source_fingerprint(folder: Path) -> str:
     digest = hashlib.sha256()
-    for name in ("record.yaml", "train.py", "model.skops", "reference.parquet", "reference.csv"):
-        path = folder / name
+    model_dir = folder / "model"
+    extra = sorted(p for p in model_dir.rglob("*") if p.is_file()) if model_dir.is_dir() else []
+    for path in [folder / name for name in SOURCE_FILES] + extra:
         if path.exists():
+            name = path.relative_to(folder).as_posix()
             digest.update(name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
-def _register_folder(reg: Register, folder: Path, *, publish: bool, skip_unchanged: bool) -> str:
+def _print_summary(reg: Register, slug: str, version: int, seconds: float) -> None:
+    from register._summary import registration_summary
+
+    summary = registration_summary(reg, slug, version, seconds=seconds)
+    table = Table(title=f"{slug}, version {version}", show_header=False)
+    table.add_column("what")
+    table.add_column("value")
+    for label, value in summary.lines():
+        table.add_row(label, value)
+    out.print(table)
+    if summary.override is not None:
+        err.print("[yellow]Warning:[/yellow]", end=" ")
+        err.print(
+            f"published although a check failed; reason: {summary.override.get('reason')}",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _register_folder(
+    reg: Register,
+    folder: Path,
+    *,
+    publish: bool,
+    skip_unchanged: bool,
+    override: str | None = None,
+    summary: bool = False,
+) -> str:
     from models import load_folder
 
     model_folder = load_folder(folder)
@@ -84,6 +132,7 @@ def _register_folder(reg: Register, folder: Path, *, publish: bool, skip_unchang
             pass
     built = model_folder.build()
     bar, update = _progress_bar()
+    started = time.perf_counter()
     with bar:
         version = reg.register_algorithm(
             built.model,
@@ -93,16 +142,26 @@ def _register_folder(reg: Register, folder: Path, *, publish: bool, skip_unchang
             label=built.label,
             publish=publish,
             progress=update,
+            publish_despite_failed_checks=override,
         )
+    seconds = time.perf_counter() - started
     reg.client.set_model_version_tag(record.slug, str(version.version), SOURCE_TAG, fingerprint)
+    if summary:
+        _print_summary(reg, record.slug, version.version, seconds)
     state = "published" if version.is_published else "registered (not published)"
     return f"{record.slug}: version {version.version} {state}."
 
 
 def cmd_register(reg: Register, args: argparse.Namespace) -> int:
-    out.print(
-        _register_folder(reg, Path(args.folder), publish=not args.no_publish, skip_unchanged=False)
+    message = _register_folder(
+        reg,
+        Path(args.folder),
+        publish=not args.no_publish,
+        skip_unchanged=False,
+        override=args.publish_despite_failed_checks,
+        summary=True,
     )
+    out.print(message)
     return EXIT_OK
 
 
@@ -117,7 +176,9 @@ def cmd_demo(reg: Register, args: argparse.Namespace) -> int:
 
 
 def cmd_publish(reg: Register, args: argparse.Namespace) -> int:
-    version = reg.publish(args.slug, args.version)
+    version = reg.publish(
+        args.slug, args.version, despite_failed_checks=args.publish_despite_failed_checks
+    )
     out.print(f"{version.slug}: version {version.version} is now published.")
     return EXIT_OK
 
@@ -263,14 +324,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("register", help="register the model in FOLDER with its record.yaml")
+    p = sub.add_parser(
+        "register",
+        help="register the model in FOLDER with its record.yaml",
+        description=(
+            "Register the model in FOLDER: record.yaml plus train.py, or a saved model "
+            "(model/ or model.skops) with reference.parquet/.csv. Optional evaluation data "
+            "for fairness: evaluation.parquet/.csv plus evaluation.yaml (label: <column>)."
+        ),
+    )
     p.add_argument("folder")
     p.add_argument("--no-publish", action="store_true", help="store without publishing")
+    p.add_argument("--publish-despite-failed-checks", metavar="REASON", help=OVERRIDE_HELP)
     p.set_defaults(func=cmd_register)
 
     p = sub.add_parser("publish", help="publish a stored version")
     p.add_argument("slug")
     p.add_argument("version", type=int)
+    p.add_argument("--publish-despite-failed-checks", metavar="REASON", help=OVERRIDE_HELP)
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("retire", help="mark the published version as retired")
@@ -306,6 +377,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _known_refusal(exc: Exception) -> str | None:
+    """The plain message of a refusal raised outside :class:`InsynError` (the Python API
+    wraps these; a folder's own code may still let one through), else None."""
+    from explainers import ExplanationError
+
+    if isinstance(exc, ExplanationError):
+        return str(exc)
+    if type(exc).__name__ == "UntrustedTypesFoundException":
+        from register._model_io import TRUSTED_TYPES, UNTRUSTED_TYPES_MESSAGE, untrusted_names
+
+        return UNTRUSTED_TYPES_MESSAGE.format(
+            types=untrusted_names(exc), trusted=", ".join(TRUSTED_TYPES)
+        )
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``insyn`` and return its exit code (0 ok, 1 error, 2 usage)."""
     parser = build_parser()
@@ -322,6 +409,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.print("Interrupted; nothing was published half-way.")
         return EXIT_ERROR
     except Exception as exc:
+        known = _known_refusal(exc)
+        if known is not None:
+            err.print("[red]Error:[/red]", end=" ")
+            err.print(known, markup=False, highlight=False)
+            return EXIT_ERROR
         if args.debug:
             raise
         err.print(UNEXPECTED_MESSAGE.format(kind=type(exc).__name__, error=exc), highlight=False)

@@ -138,3 +138,36 @@ def test_fairness_section_shows_too_few_instead_of_numbers() -> None:
     other = table[table["Group"] == "other"].iloc[0]
     assert set(other.iloc[1:]) == {"too few to report"}
     assert "No differences." in visible_text(at)
+
+
+def test_publishing_despite_failed_checks_is_a_warning_with_reason_and_numbers() -> None:
+    def page() -> None:
+        import streamlit as st
+
+        from app_pages._audit_sections import override_warning
+
+        st.session_state["lang"] = "en"
+        override = {
+            "reason": "Reviewed by the model owner <b>today</b>.",
+            "checks": [
+                {"check": "additivity", "max_error": 0.031, "tolerance": 0.0001},
+                {"check": "reproducibility", "max_difference": 0.025, "tolerance": 0.0001},
+            ],
+        }
+        entries = [
+            {"event": "published", "version": 1, "details": {}},
+            {"event": "published", "version": 2, "details": {"override": override}},
+        ]
+        override_warning(entries, 2)
+        override_warning(entries, 1)  # published with checks passing: no warning
+
+    at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    assert_no_exception(at)
+    assert len(at.warning) == 1
+    raw = at.warning[0].value
+    assert "\\<b\\>" in raw  # the publisher's text is escaped, never markup
+    warning = raw.replace("\\", "")
+    assert "Published although a check failed" in warning
+    assert "largest error 3.10e-02" in warning and "largest difference 2.50e-02" in warning
+    assert "Reviewed by the model owner" in warning
+    assert len(at.dataframe) == 0 and len(at.table) == 0  # a warning, not a table cell
