@@ -1,0 +1,394 @@
+"""The writer service: the one component that appends to a shared register's audit log.
+
+A small HTTP service (Starlette, served by uvicorn) beside the tracking server. It
+holds the writer account's credentials and the writer's Ed25519 signing key (a file
+outside the store, mode 0600); nobody else can write the audit experiment.
+
+For every request it:
+
+1. authenticates the caller with the credentials the deployment already uses (HTTP
+   basic auth), by asking the tracking server for the caller's own roles with those
+   credentials (``/api/3.0/mlflow/users/roles/list``); a success is remembered for
+   ``cache_seconds`` (default :data:`DEFAULT_CACHE_SECONDS`), a failure never;
+2. takes the caller's role from those roles: an organisation's data scientist holds
+   ``insyn-org:<organisation>``, an auditor ``insyn-auditor``; anyone else is a reader;
+3. refuses what is outside that role, with 403 and a plain message: an organisation
+   writes only about its own algorithms (the registered model's ``organisation`` tag
+   is one of the caller's organisations, and the version's run lives in that
+   organisation's experiment ``insyn/<organisation>``, with every artifact an entry
+   names in that run and with the hash the entry claims); an auditor only adds
+   reviews; a reader writes nothing;
+4. appends with a server-side :class:`register._writer.LocalWriter` holding the
+   writer's key and the caller as :class:`register._writer.Author`, so the signed
+   entry names who made it and in which role. Publish and retire log first, then
+   move the alias (as the writer account; see :mod:`register._publication`).
+
+Responses are JSON: ``{"entry": {...}}`` or ``{"error": ..., "message": ...}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from register._admin import AUDITOR_ROLE, ORG_ROLE
+from register._auth import ORG_EXPERIMENT
+from register._errors import InsynError, NotFoundError
+from register._results import _ReadOnly
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+
+    from register._signing import Signer
+    from register._store import Register
+
+DEFAULT_CACHE_SECONDS = 10
+ROLES_PATH = "/api/3.0/mlflow/users/roles/list"
+ORG_PREFIX = ORG_ROLE.split("{", 1)[0]
+ENTRY_EVENTS = ("registered", "explanation_computed", "record_changed")
+
+NOT_AUTHENTICATED_MESSAGE = (
+    "The writer service did not accept the credentials{who}: the tracking server at {uri} "
+    "refused them (HTTP 401). Nothing was written."
+)
+READER_MESSAGE = (
+    "The account {user!r} holds no role that writes to the audit log (neither an "
+    "organisation's data scientist nor an auditor). Nothing was written."
+)
+AUDITOR_ONLY_MESSAGE = (
+    "The auditor {user!r} may only add reviews to the audit log, not {what}. Nothing was written."
+)
+NO_REVIEW_MESSAGE = (
+    "The account {user!r} is not an auditor and may not add reviews. Nothing was written."
+)
+NOT_OWNER_MESSAGE = (
+    "The account {user!r} may not write {what} for the algorithm {slug!r}: it belongs to "
+    "the organisation {owner!r}, not to {mine}. Nothing was written."
+)
+WRONG_EXPERIMENT_MESSAGE = (
+    "Version {version} of {slug!r} was not stored in the experiment {expected!r} of its "
+    "organisation (its run lives in {actual!r}); the writer does not log it. Nothing was written."
+)
+BAD_ARTIFACT_MESSAGE = (
+    "The entry names the artifact {path!r} of run {run_id!r}, which is not the run of version "
+    "{version} of {slug!r}, or its SHA-256 is not the stored file's. Nothing was written."
+)
+BAD_REQUEST_MESSAGE = "The request to the writer service is malformed: {reason}."
+UNKNOWN_EVENT_MESSAGE = (
+    "Entries of kind {event!r} are not posted directly; allowed: {allowed} "
+    "(publish, retire and reviews have their own requests). Nothing was written."
+)
+FAILED_MESSAGE = "The writer service could not complete the request: {reason}"
+AUDIT_MISSING_MESSAGE = (
+    "The audit experiment {name!r} does not exist on {uri}; the administrator creates it "
+    "('insyn admin add-user --role writer ...'). The writer service did not start."
+)
+
+
+class Refused(InsynError):
+    """A request the service refuses; ``status`` is its HTTP status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Caller(_ReadOnly):
+    """An authenticated account: ``role`` is organisation, auditor or reader."""
+
+    _fields = ("username", "role", "organisations")
+    if TYPE_CHECKING:
+        username: str
+        role: str
+        organisations: tuple[str, ...]
+
+
+def caller_from_roles(username: str, roles: list[dict[str, Any]]) -> Caller:
+    """The caller's role from the names of the roles the tracking server lists."""
+    names = [str(r.get("name", "")) for r in roles]
+    organisations = tuple(sorted(n[len(ORG_PREFIX) :] for n in names if n.startswith(ORG_PREFIX)))
+    if organisations:
+        return Caller(username=username, role="organisation", organisations=organisations)
+    role = "auditor" if AUDITOR_ROLE in names else "reader"
+    return Caller(username=username, role=role, organisations=())
+
+
+class CallerCheck:
+    """Authenticates callers against the tracking server; successes are cached for
+    ``cache_seconds`` (keyed by username and a keyed hash of the password)."""
+
+    def __init__(self, tracking_uri: str, cache_seconds: float = DEFAULT_CACHE_SECONDS) -> None:
+        self._uri = tracking_uri.rstrip("/")
+        self._seconds = float(cache_seconds)
+        self._key = secrets.token_bytes(32)
+        self._cache: dict[tuple[str, bytes], tuple[float, Caller]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, username: str | None, password: str | None) -> Caller:
+        """The caller, or :class:`Refused` (401) when the server does not accept them."""
+        if not username or password is None:
+            raise Refused(
+                401, NOT_AUTHENTICATED_MESSAGE.format(who=" (none were given)", uri=self._uri)
+            )
+        key = (username, hmac.new(self._key, password.encode(), hashlib.sha256).digest())
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached and cached[0] > now:
+            return cached[1]
+        import requests
+
+        response = requests.get(
+            self._uri + ROLES_PATH,
+            params={"username": username},
+            auth=(username, password),
+            timeout=30,
+        )
+        if response.status_code in (401, 403):
+            raise Refused(
+                401, NOT_AUTHENTICATED_MESSAGE.format(who=f" of {username!r}", uri=self._uri)
+            )
+        response.raise_for_status()
+        caller = caller_from_roles(username, response.json().get("roles", []))
+        with self._lock:
+            self._cache = {k: v for k, v in self._cache.items() if v[0] > now}
+            self._cache[key] = (now + self._seconds, caller)
+        return caller
+
+
+class WriterService:
+    """The service's rules and its writes, independent of HTTP (see the module docstring)."""
+
+    def __init__(self, reg: Register, signer: Signer, check: CallerCheck) -> None:
+        self._reg = reg
+        self._signer = signer
+        self._check = check
+
+    @property
+    def key_id(self) -> str:
+        """The id of the key the service signs with."""
+        return self._signer.key_id
+
+    def authenticate(self, username: str | None, password: str | None) -> Caller:
+        """See :meth:`CallerCheck.check`."""
+        return self._check.check(username, password)
+
+    def _writer(self, caller: Caller, organisation: str | None) -> Any:
+        from register._writer import Author, LocalWriter
+
+        role = "organisation" if caller.role == "organisation" else "auditor"
+        author = Author(username=caller.username, role=role, organisation=organisation)
+        return LocalWriter(self._reg, self._signer, author)
+
+    def _owned_version(self, caller: Caller, slug: str, version: int | None, what: str) -> str:
+        """The organisation of ``slug`` after checking that ``caller`` may write for it."""
+        if caller.role == "auditor":
+            raise Refused(403, AUDITOR_ONLY_MESSAGE.format(user=caller.username, what=what))
+        if caller.role != "organisation":
+            raise Refused(403, READER_MESSAGE.format(user=caller.username))
+        from register._catalogue import ORGANISATION
+
+        model = self._reg._registered(slug)  # NotFoundError when there is none
+        owner = str(model.tags.get(ORGANISATION) or "")
+        if owner not in caller.organisations:
+            mine = ", ".join(repr(o) for o in caller.organisations)
+            raise Refused(
+                403,
+                NOT_OWNER_MESSAGE.format(
+                    user=caller.username, what=what, slug=slug, owner=owner, mine=mine
+                ),
+            )
+        if version is not None:
+            self._check_experiment(slug, version, owner)
+        return owner
+
+    def _check_experiment(self, slug: str, version: int, owner: str) -> str:
+        client = self._reg.client
+        mv = self._reg._model_version(slug, version)
+        experiment = client.get_experiment(client.get_run(mv.run_id).info.experiment_id)
+        expected = ORG_EXPERIMENT.format(organisation=owner)
+        if experiment.name != expected:
+            raise Refused(
+                403,
+                WRONG_EXPERIMENT_MESSAGE.format(
+                    version=version, slug=slug, expected=expected, actual=experiment.name
+                ),
+            )
+        return str(mv.run_id)
+
+    def _check_artifacts(self, slug: str, version: int, run_id: str, refs: list[Any]) -> None:
+        from register import _audit
+
+        for ref in refs:
+            if not isinstance(ref, dict) or set(ref) != {"run_id", "path", "sha256"}:
+                raise Refused(
+                    400,
+                    BAD_REQUEST_MESSAGE.format(reason="an artifact is not {run_id, path, sha256}"),
+                )
+            fields = {
+                "path": ref["path"],
+                "run_id": ref["run_id"],
+                "version": version,
+                "slug": slug,
+            }
+            if ref["run_id"] != run_id:
+                raise Refused(403, BAD_ARTIFACT_MESSAGE.format(**fields))
+            try:
+                [stored] = _audit.remote_refs(self._reg, run_id, str(ref["path"]))
+            except Exception:
+                raise Refused(403, BAD_ARTIFACT_MESSAGE.format(**fields)) from None
+            if stored["sha256"] != ref["sha256"]:
+                raise Refused(403, BAD_ARTIFACT_MESSAGE.format(**fields))
+
+    def append(self, caller: Caller, body: dict[str, Any]) -> Any:
+        """An organisation's registration entry (registered, explanation_computed,
+        record_changed) about a version of its own algorithm."""
+        event, slug, version = body.get("event"), _text(body, "slug"), _version(body)
+        if event not in ENTRY_EVENTS:
+            raise Refused(
+                400, UNKNOWN_EVENT_MESSAGE.format(event=event, allowed=", ".join(ENTRY_EVENTS))
+            )
+        owner = self._owned_version(caller, slug, version, f"{event!r} entries")
+        run_id = self._check_experiment(slug, version, owner)
+        artifacts = list(body.get("artifacts") or [])
+        self._check_artifacts(slug, version, run_id, artifacts)
+        return self._writer(caller, owner).append(
+            str(event), slug=slug, version=version, details=_details(body), artifacts=artifacts
+        )
+
+    def publish(self, caller: Caller, body: dict[str, Any]) -> Any:
+        """Log the publication of a version of the caller's own algorithm, then move the alias."""
+        slug, version = _text(body, "slug"), _version(body)
+        owner = self._owned_version(caller, slug, version, "a publication")
+        return self._writer(caller, owner).publish(slug, version, details=_details(body))
+
+    def retire(self, caller: Caller, body: dict[str, Any]) -> Any:
+        """Log the retirement of the caller's own algorithm's published version."""
+        from register._publication import logged_publication
+
+        slug = _text(body, "slug")
+        owner = self._owned_version(caller, slug, None, "a retirement")
+        version = logged_publication(self._reg, slug)
+        if version is not None:
+            self._check_experiment(slug, version, owner)
+        return self._writer(caller, owner).retire(slug, details=_details(body))
+
+    def add_review(self, caller: Caller, body: dict[str, Any]) -> Any:
+        """An auditor's review, validated as :func:`register._reviews.build_review` does."""
+        from register._reviews import build_review
+
+        if caller.role != "auditor":
+            raise Refused(403, NO_REVIEW_MESSAGE.format(user=caller.username))
+        slug, version = _text(body, "slug"), _version(body)
+        fields = body.get("review")
+        if not isinstance(fields, dict):
+            raise Refused(400, BAD_REQUEST_MESSAGE.format(reason="'review' must be an object"))
+        allowed = ("outcome", "text_sv", "text_en", "organisation", "date", "checks")
+        review = build_review(slug, version, **{k: fields.get(k) for k in allowed if k in fields})
+        self._reg._model_version(slug, version)  # NotFoundError when there is none
+        return self._writer(caller, None).add_review(slug, version, review.to_dict())
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str) or not value:
+        raise Refused(400, BAD_REQUEST_MESSAGE.format(reason=f"{key!r} must be a non-empty text"))
+    return value
+
+
+def _version(body: dict[str, Any]) -> int:
+    value = body.get("version")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Refused(
+            400, BAD_REQUEST_MESSAGE.format(reason="'version' must be a positive integer")
+        )
+    return value
+
+
+def _details(body: dict[str, Any]) -> dict[str, Any]:
+    details = body.get("details") or {}
+    if not isinstance(details, dict):
+        raise Refused(400, BAD_REQUEST_MESSAGE.format(reason="'details' must be an object"))
+    return details
+
+
+def create_app(service: WriterService) -> Starlette:
+    """The HTTP app: POST /v1/entries, /v1/publish, /v1/retire, /v1/reviews; GET /v1/health.
+
+    Each POST runs its check and write in a worker thread (the MLflow client blocks)."""
+    import json
+
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    def route(action: Any) -> Any:
+        async def handle(request: Request) -> JSONResponse:
+            raw = await request.body()
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = None
+            auth = request.headers.get("authorization")
+            return await run_in_threadpool(_respond, service, action, auth, body)
+
+        return handle
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "key_id": service.key_id})
+
+    actions = {
+        "entries": service.append,
+        "publish": service.publish,
+        "retire": service.retire,
+        "reviews": service.add_review,
+    }
+    routes = [Route("/v1/health", health, methods=["GET"])]
+    routes += [Route(f"/v1/{name}", route(a), methods=["POST"]) for name, a in actions.items()]
+    return Starlette(routes=routes)
+
+
+def _respond(service: WriterService, action: Any, auth: str | None, body: Any) -> JSONResponse:
+    import base64
+    import binascii
+
+    from starlette.responses import JSONResponse
+
+    from register._writer import WriterRefusedError
+
+    try:
+        username = password = None
+        if auth and auth.lower().startswith("basic "):
+            try:
+                decoded = base64.b64decode(auth[6:].strip(), validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                decoded = ""
+            username, _, password = decoded.partition(":")
+        caller = service.authenticate(username, password)
+        if not isinstance(body, dict):
+            raise Refused(400, BAD_REQUEST_MESSAGE.format(reason="the body must be a JSON object"))
+        entry = action(caller, body)
+        return JSONResponse({"entry": entry.to_dict()})
+    except Refused as exc:
+        headers = {"WWW-Authenticate": 'Basic realm="insyn-writer"'} if exc.status == 401 else None
+        return JSONResponse(_error(exc), status_code=exc.status, headers=headers)
+    except WriterRefusedError as exc:
+        return JSONResponse(_error(exc), status_code=403)
+    except NotFoundError as exc:
+        return JSONResponse(_error(exc), status_code=404)
+    except (InsynError, ValueError) as exc:
+        return JSONResponse(_error(exc), status_code=400 if isinstance(exc, ValueError) else 409)
+    except Exception as exc:  # never a traceback to the caller
+        message = FAILED_MESSAGE.format(reason=f"{type(exc).__name__}: {exc}"[:500])
+        return JSONResponse({"error": "FAILED", "message": message}, status_code=500)
+
+
+def _error(exc: BaseException) -> dict[str, str]:
+    return {"error": type(exc).__name__, "message": str(exc)}
