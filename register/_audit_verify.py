@@ -55,7 +55,16 @@ def verify(reg: Register) -> AuditVerification:
     """
     run_id = log_run(reg, create=False)
     if run_id is None:
-        return AuditVerification(entries=0, head=head(reg), problems=(), unclaimed_files=())
+        return AuditVerification(
+            entries=0,
+            head=head(reg),
+            problems=(),
+            unclaimed_files=(),
+            unsigned=0,
+            key_ids=(),
+            keys_pinned=False,
+            heads_checked=0,
+        )
     claims = _claims(reg, run_id)
     files = {f.path for f in reg.client.list_artifacts(run_id, ENTRY_DIR)}
     problems: list[AuditProblem] = []
@@ -86,11 +95,17 @@ def verify(reg: Register) -> AuditVerification:
         head=head(reg),
         problems=tuple(problems),
         unclaimed_files=tuple(sorted(files - claimed_paths)),
+        unsigned=0,
+        key_ids=(),
+        keys_pinned=False,
+        heads_checked=0,
     )
 
 
 def _problem(sequence: int, event: str | None, artifact: str | None, message: str) -> AuditProblem:
-    return AuditProblem(sequence=sequence, event=event, artifact=artifact, message=message)
+    return AuditProblem(
+        sequence=sequence, event=event, artifact=artifact, slug=None, message=message
+    )
 
 
 def _read_entry(

@@ -352,18 +352,23 @@ class Register(AuditMixin):
                 label=label,
             )
 
-    def publish(self, slug: str, version: int) -> AlgorithmVersion:
-        """Make ``version`` the public one (moves the ``published`` alias)."""
+    def publish(
+        self, slug: str, version: int, *, details: dict[str, Any] | None = None
+    ) -> AlgorithmVersion:
+        """Make ``version`` the public one: the signed ``published`` entry (carrying
+        ``details``, e.g. an override of failed checks) is appended first, then the
+        ``published`` alias moves. Publishing again finishes an unfinished publication."""
         from register._auth import refusals_explained
         from register._lifecycle import publish
 
         with refusals_explained(self, slug, step="publishing"):
-            return publish(self, slug, version)
+            return publish(self, slug, version, details=details)
 
-    def retire(self, slug: str) -> AlgorithmVersion:
-        """Mark the published version of ``slug`` as retired (it stays public, as retired)."""
+    def retire(self, slug: str, *, details: dict[str, Any] | None = None) -> AlgorithmVersion:
+        """Mark the published version of ``slug`` as retired (it stays public, as retired);
+        the ``retired`` entry is appended first."""
         from register._auth import refusals_explained
         from register._lifecycle import retire
 
         with refusals_explained(self, slug, step="retiring"):
-            return retire(self, slug)
+            return retire(self, slug, details=details)

@@ -16,6 +16,7 @@ from register import InsynError, NotFoundError, Register
 from register import _audit as audit
 from register import _audit_verify as audit_verify
 from register import _reviews as rv
+from register._writer import writer_for
 from register.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,7 +179,7 @@ def test_concurrent_appends_keep_one_chain(store: tuple[Register, Path]) -> None
         own = Register(reg.tracking_uri)
         try:
             for _ in range(4):
-                audit.append(own, "published", slug="concurrency-test", version=1)
+                writer_for(own).append("published", slug="concurrency-test", version=1)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -293,7 +294,7 @@ def test_demo_has_review_fairness_checks_and_is_idempotent(demo_tracking_uri: st
 def test_unknown_event_is_refused(store: tuple[Register, Path]) -> None:
     reg, _ = store
     with pytest.raises(InsynError, match="Unknown audit event 'deleted'"):
-        audit.append(reg, "deleted", slug=SLUG)
+        writer_for(reg).append("deleted", slug=SLUG)
 
 
 def test_copy_is_not_needed_for_restore(store: tuple[Register, Path]) -> None:
