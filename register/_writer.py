@@ -209,13 +209,19 @@ def local_author() -> Author:
 
 
 def writer_for(reg: Register) -> AuditWriter:
-    """The writer this register appends through: a :class:`LocalWriter` with the local
+    """The writer this register appends through: on a shared server the writer service
+    (:class:`register._writer_http.HttpWriter`, found by ``$INSYN_WRITER_URL`` or the
+    audit experiment's writer-URL tag); else a :class:`LocalWriter` with the local
     signing key (see :mod:`register._signing`) and the local user as author."""
     from register import _audit
     from register._signing import signer_for
+    from register._writer_http import http_writer_for
 
     key = ("writer", "local")
     if key not in reg._cache:
+        remote = http_writer_for(reg)  # None on an embedded store
+        if remote is not None:
+            return remote
         run_id = _audit.log_run(reg)
         assert run_id is not None
         signer = signer_for(reg, run_id, _audit.published_key_ids(reg, run_id))

@@ -155,7 +155,7 @@ class HttpWriter:
             payload = {}
         if response.status_code == 200 and isinstance(payload.get("entry"), dict):
             _reset_caches(self._reg)
-            return _audit._entry(payload["entry"])
+            return _audit.entry_from_dict(payload["entry"])
         message = str(payload.get("message") or response.text[:300] or response.reason)
         if response.status_code == 401:
             raise AuthenticationError(message)

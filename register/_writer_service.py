@@ -57,19 +57,18 @@ NOT_AUTHENTICATED_MESSAGE = (
     "The writer service did not accept the credentials{who}: the tracking server at {uri} "
     "refused them (HTTP 401). Nothing was written."
 )
-READER_MESSAGE = (
-    "The account {user!r} holds no role that writes to the audit log (neither an "
-    "organisation's data scientist nor an auditor). Nothing was written."
-)
-AUDITOR_ONLY_MESSAGE = (
-    "The auditor {user!r} may only add reviews to the audit log, not {what}. Nothing was written."
-)
-NO_REVIEW_MESSAGE = (
-    "The account {user!r} is not an auditor and may not add reviews. Nothing was written."
-)
 NOT_OWNER_MESSAGE = (
-    "The account {user!r} may not write {what} for the algorithm {slug!r}: it belongs to "
-    "the organisation {owner!r}, not to {mine}. Nothing was written."
+    "The account {user!r} ({role}) may not write {what} for the algorithm {slug!r}: it "
+    "belongs to the organisation {owner!r}, and only that organisation's data scientists "
+    "may register, publish or retire it (HTTP 403). Nothing was written."
+)
+ROLE_NAMES = {
+    "auditor": "an auditor, who may only add reviews",
+    "reader": "a reader, who writes nothing",
+}
+NO_REVIEW_MESSAGE = (
+    "The account {user!r} is not an auditor and may not add reviews (HTTP 403). "
+    "Nothing was written."
 )
 WRONG_EXPERIMENT_MESSAGE = (
     "Version {version} of {slug!r} was not stored in the experiment {expected!r} of its "
@@ -188,20 +187,17 @@ class WriterService:
 
     def _owned_version(self, caller: Caller, slug: str, version: int | None, what: str) -> str:
         """The organisation of ``slug`` after checking that ``caller`` may write for it."""
-        if caller.role == "auditor":
-            raise Refused(403, AUDITOR_ONLY_MESSAGE.format(user=caller.username, what=what))
-        if caller.role != "organisation":
-            raise Refused(403, READER_MESSAGE.format(user=caller.username))
         from register._catalogue import ORGANISATION
 
         model = self._reg._registered(slug)  # NotFoundError when there is none
         owner = str(model.tags.get(ORGANISATION) or "")
         if owner not in caller.organisations:
             mine = ", ".join(repr(o) for o in caller.organisations)
+            role = ROLE_NAMES.get(caller.role, f"a data scientist of {mine}")
             raise Refused(
                 403,
                 NOT_OWNER_MESSAGE.format(
-                    user=caller.username, what=what, slug=slug, owner=owner, mine=mine
+                    user=caller.username, role=role, what=what, slug=slug, owner=owner
                 ),
             )
         if version is not None:
@@ -250,11 +246,11 @@ class WriterService:
         """An organisation's registration entry (registered, explanation_computed,
         record_changed) about a version of its own algorithm."""
         event, slug, version = body.get("event"), _text(body, "slug"), _version(body)
+        owner = self._owned_version(caller, slug, version, f"{event!r} entries")
         if event not in ENTRY_EVENTS:
             raise Refused(
                 400, UNKNOWN_EVENT_MESSAGE.format(event=event, allowed=", ".join(ENTRY_EVENTS))
             )
-        owner = self._owned_version(caller, slug, version, f"{event!r} entries")
         run_id = self._check_experiment(slug, version, owner)
         artifacts = list(body.get("artifacts") or [])
         self._check_artifacts(slug, version, run_id, artifacts)
@@ -290,7 +286,13 @@ class WriterService:
         if not isinstance(fields, dict):
             raise Refused(400, BAD_REQUEST_MESSAGE.format(reason="'review' must be an object"))
         allowed = ("outcome", "text_sv", "text_en", "organisation", "date", "checks")
-        review = build_review(slug, version, **{k: fields.get(k) for k in allowed if k in fields})
+        given: dict[str, Any] = {k: fields[k] for k in allowed if k in fields}
+        try:
+            review = build_review(slug, version, **given)
+        except (TypeError, AttributeError):
+            raise Refused(
+                400, BAD_REQUEST_MESSAGE.format(reason="a review field has the wrong type")
+            ) from None
         self._reg._model_version(slug, version)  # NotFoundError when there is none
         return self._writer(caller, None).add_review(slug, version, review.to_dict())
 
