@@ -67,8 +67,8 @@ def _auth(shared, role: str) -> tuple[str, str] | None:  # type: ignore[no-untyp
     return (role, shared.passwords[role])
 
 
-def _admin_get(shared, path: str, **params: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    return shared.admin.request("GET", path, params=params)  # type: ignore[no-any-return]
+def _admin_get(shared, endpoint: str, **params: Any) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return shared.admin.request("GET", endpoint, params=params)  # type: ignore[no-any-return]
 
 
 def _audit_experiment(shared) -> dict[str, Any]:  # type: ignore[no-untyped-def]
