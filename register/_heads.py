@@ -10,6 +10,7 @@ and the memory is left as it was, so the warning stays until someone resolves it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -95,10 +96,8 @@ def check_remembered_head(reg: Register, path: Path | None = None) -> HeadCheck:
             "key_id": current.key_id,
             "first_key_id": first_key,
         }
-        try:
+        with contextlib.suppress(OSError):  # a read-only home: the check still ran
             _save(path, memory)
-        except OSError:
-            pass  # a read-only home: the check still ran
     return HeadCheck(
         state=state,
         sequence=sequence,
