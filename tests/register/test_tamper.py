@@ -25,36 +25,12 @@ from register.cli import main
 from tests.register import _tamper
 
 SLUG = "benefits-uptake"
-ORGANISATION_EXPERIMENT = "insyn/{organisation}"
-
-
-@pytest.fixture(scope="module")
-def base(
-    tmp_path_factory: pytest.TempPathFactory,
-    small_model: Any,
-    small_reference: Any,
-    benefits_record: Any,
-) -> Path:
-    home = tmp_path_factory.mktemp("tamper-base")
-    reg = Register(f"sqlite:///{home / 'mlflow.db'}")
-    reg.client.create_experiment(
-        ORGANISATION_EXPERIMENT.format(organisation=benefits_record.organisation),
-        artifact_location=(home / "artifacts").as_uri(),
-    )
-    reg.register_algorithm(small_model, benefits_record, reference_data=small_reference)
-    changed = benefits_record.model_copy(update={"supplier": "Ny leverantör AB"})
-    reg.register_algorithm(small_model, changed, reference_data=small_reference)
-    reg.add_review(SLUG, 2, outcome="approved", text_sv="Granskad.", organisation="Revisionen")
-    reg.register_algorithm(small_model, changed, reference_data=small_reference, publish=False)
-    result = reg.verify_audit()
-    assert result.ok, result.problems
-    return home
 
 
 @pytest.fixture()
-def reg(base: Path, tmp_path: Path) -> Iterator[Register]:
+def reg(audit_base: Path, tmp_path: Path) -> Iterator[Register]:
     """A fresh copy of the base register (same key, as a restored backup)."""
-    yield Register(_tamper.clone_store(base, tmp_path / "store"))
+    yield Register(_tamper.clone_store(audit_base, tmp_path / "store"))
 
 
 def fresh(reg: Register) -> Register:
