@@ -35,8 +35,25 @@ def audit_data(uri: str, slug: str, version: int) -> dict[str, Any]:
         "fairness": None if fairness is None else fairness.public_dict(),
         "checks": None if checks is None else checks.to_dict(),
         "reviews": [_review_dict(r) for r in reg.reviews(slug, version)],
+        "review_notes": reg.review_notes(slug, version),
         "entries": [e.to_dict() for e in reg.audit_entries(slug)],
     }
+
+
+@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+def head_check(uri: str) -> dict[str, Any]:
+    """The log checked against the head this portal showed before (see register._heads)."""
+    from register._heads import check_remembered_head
+
+    found = check_remembered_head(_data.get_register(uri))
+    return {f: getattr(found, f) for f in found._fields}
+
+
+@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+def publication(uri: str, slug: str) -> dict[str, Any]:
+    """Whether the published alias of ``slug`` agrees with the audit log."""
+    found = _data.get_register(uri).publication_state(slug)
+    return {f: getattr(found, f) for f in found._fields}
 
 
 def _review_dict(review: Any) -> dict[str, Any]:
@@ -253,9 +270,55 @@ def influence_section(influence: dict[str, Any]) -> None:
     )
 
 
-def reviews_list(reviews: list[dict[str, Any]]) -> None:
-    """Each review: outcome, organisation, date, text (plain text) and the checks it relied on."""
+def head_notice(uri: str) -> None:
+    """A warning when the log no longer holds the head this portal showed before, or is
+    signed by another key than the one first seen (a notice; the page goes on)."""
+    found = head_check(uri)
+    if found["state"] == "rewritten":
+        st.warning(
+            escape_markdown(
+                t(
+                    "audit.heads.rewritten",
+                    sequence=found["sequence"],
+                    hash=found["hash"][:HASH_CHARS],
+                )
+            ),
+            icon=":material/warning:",
+        )
+    elif found["state"] == "key_changed":
+        st.warning(
+            escape_markdown(
+                t("audit.heads.key_changed", key_id=found["key_id"], first=found["first_key_id"])
+            ),
+            icon=":material/warning:",
+        )
+
+
+def publication_notice(version: AlgorithmVersion) -> None:
+    """A notice when the shown version's publication does not agree with the audit log."""
+    if not version.is_published:
+        return
+    found = publication(_data.tracking_uri(), version.slug)
+    if found["state"] == "outside":
+        st.warning(
+            t("algorithm.published_outside", version=version.version), icon=":material/warning:"
+        )
+    elif found["state"] == "unfinished" and found["log_version"] is not None:
+        st.info(
+            t(
+                "algorithm.publication_unfinished",
+                logged=found["log_version"],
+                shown=version.version,
+            )
+        )
+
+
+def reviews_list(reviews: list[dict[str, Any]], notes: list[str] | tuple[str, ...] = ()) -> None:
+    """Each review: outcome, organisation, date, text (plain text) and the checks it relied
+    on; a notice when some review entries cannot be read (the rest are shown)."""
     st.header(t("audit.reviews.title"), anchor=False)
+    if notes:
+        st.warning(t("audit.reviews.unreadable", count=len(notes)), icon=":material/warning:")
     if not reviews:
         st.info(t("audit.reviews.none"))
         return
@@ -329,7 +392,8 @@ def review_section(version: AlgorithmVersion) -> None:
     """For the public algorithm page: the version's reviews, the chain head and an audit link."""
     uri = _data.tracking_uri()
     data = audit_data(uri, version.slug, version.version)
-    reviews_list(data["reviews"])
+    head_notice(uri)
+    reviews_list(data["reviews"], data["review_notes"])
     info = head(uri)
     st.caption(escape_markdown(t("audit.log.head", sequence=info["sequence"], hash=info["hash"])))
     with contextlib.suppress(StreamlitAPIException):  # auditor page not in the navigation

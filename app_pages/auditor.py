@@ -22,10 +22,12 @@ def auditor_page() -> None:
     st.write(t("audit.intro"))
     data = sections.audit_data(uri, version.slug, version.version)
     head_info = sections.head(uri)
+    sections.head_notice(uri)
+    sections.publication_notice(version)
     sections.provenance_section(uri, version)
     sections.fairness_section(data["fairness"])
     sections.checks_section(data["checks"])
-    sections.reviews_list(data["reviews"])
+    sections.reviews_list(data["reviews"], data["review_notes"])
     sections.log_section(uri, data["entries"], head_info)
     sections.download_section(uri, version, head_info)
 

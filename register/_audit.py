@@ -366,11 +366,33 @@ def entries(reg: Register, *, slug: str | None = None) -> list[AuditEntry]:
                 continue
             if found.signed:
                 signed_seen = True
+                if not _signature_holds(reg, run_id, found):
+                    continue
             elif signed_seen:  # an unsigned entry after signed ones was not written by insyn
                 continue
             if slug is None or found.slug == slug:
                 out.append(found)
     return out
+
+
+def _signature_holds(reg: Register, run_id: str, entry: AuditEntry) -> bool:
+    """Whether ``entry``'s signature verifies with a key the log run publishes."""
+    from register._signing import load_public_pem, verify_signature
+
+    cache = ("audit", "reader_keys", run_id)
+    keys: dict[str, Any] = reg._cache.get(cache, {})
+    if entry.key_id not in keys:
+        keys = dict(keys)
+        with tempfile.TemporaryDirectory() as tmp:
+            for key_id in published_key_ids(reg, run_id):
+                if key_id not in keys:
+                    local = _download(reg, run_id, f"{KEY_DIR}/{key_id}.pem", Path(tmp))
+                    public = load_public_pem(local.read_bytes()) if local else None
+                    if public is not None:
+                        keys[key_id] = public
+        reg._cache[cache] = keys
+    key = keys.get(str(entry.key_id))
+    return key is not None and verify_signature(key, entry.hash, str(entry.signature))
 
 
 def _readable(data: Any, digest: str) -> AuditEntry | None:
