@@ -9,9 +9,11 @@ MLflow's permissions would allow but the register must not:
 - the demo-data routes (``/mlflow/demo/...``): they create experiments and runs for
   any signed-in account, the read-only portal's included;
 - creating an experiment, or renaming one, to a name the register reserves
-  (``insyn``, ``insyn/<organisation>``, ``insyn.audit`` and anything under them):
-  only the administrator makes those, so nobody can squat a future organisation's
-  experiment or recreate the audit log under their own MANAGE;
+  (``insyn``, ``insyn/<organisation>``, ``insyn.audit`` and anything under them),
+  and renaming, deleting or restoring an experiment that has such a name: only
+  the administrator does that, so nobody can squat a future organisation's
+  experiment, move an organisation's experiment aside, or recreate the audit log
+  under their own MANAGE;
 - moving or deleting a registered model's ``published`` alias: only the register's
   writer account (the writer service, after logging the publication) and the
   administrator may.
@@ -27,6 +29,7 @@ import configparser
 import functools
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 GUARD_SECTION = "insyn"
@@ -37,6 +40,11 @@ EXPERIMENT_NAMING = {
     "/mlflow/experiments/create": "name",
     "/mlflow/experiments/update": "new_name",
 }
+EXPERIMENT_CHANGES = (
+    "/mlflow/experiments/update",
+    "/mlflow/experiments/delete",
+    "/mlflow/experiments/restore",
+)
 
 DEMO_REFUSED_MESSAGE = "The register's server does not offer MLflow's demo data (HTTP 403)."
 RESERVED_NAME_MESSAGE = (
@@ -69,16 +77,29 @@ def is_reserved(name: object) -> bool:
     return folded == "insyn" or folded.startswith(RESERVED_NAMES[1:])
 
 
-def refusal(path: str, method: str, body: dict[str, Any], user: str) -> str | None:
+def refusal(
+    path: str,
+    method: str,
+    body: dict[str, Any],
+    user: str,
+    name_of: Callable[[str], str | None] = lambda experiment_id: None,
+) -> str | None:
     """Why the request is refused for a non-admin ``user``, or None when the guard lets
-    it through to MLflow's own permission checks."""
+    it through to MLflow's own permission checks (``name_of`` gives an experiment's
+    current name)."""
     if DEMO_MARKER in path:
         return DEMO_REFUSED_MESSAGE
     if path.endswith(ALIAS_SUFFIX) and method in ("POST", "DELETE", "PATCH", "PUT"):
         return None if user == writer_username() else ALIAS_REFUSED_MESSAGE
+    if method != "POST":
+        return None
     for suffix, field in EXPERIMENT_NAMING.items():
-        if path.endswith(suffix) and method == "POST" and is_reserved(body.get(field)):
+        if path.endswith(suffix) and is_reserved(body.get(field)):
             return RESERVED_NAME_MESSAGE.format(name=body.get(field))
+    if any(path.endswith(s) for s in EXPERIMENT_CHANGES):
+        current = name_of(str(body.get("experiment_id", "")))
+        if is_reserved(current):
+            return RESERVED_NAME_MESSAGE.format(name=current)
     return None
 
 
@@ -86,8 +107,17 @@ def _guarded(path: str) -> bool:
     return (
         DEMO_MARKER in path
         or path.endswith(ALIAS_SUFFIX)
-        or any(path.endswith(s) for s in EXPERIMENT_NAMING)
+        or any(path.endswith(s) for s in (*EXPERIMENT_NAMING, *EXPERIMENT_CHANGES))
     )
+
+
+def _experiment_name(experiment_id: str) -> str | None:
+    from mlflow.server.handlers import _get_tracking_store
+
+    try:
+        return str(_get_tracking_store().get_experiment(experiment_id).name)
+    except Exception:  # unknown id: MLflow's own handler answers that
+        return None
 
 
 def authenticate() -> Any:
@@ -107,7 +137,8 @@ def authenticate() -> Any:
     if store.get_user(user).is_admin:
         return authorization
     body = request.get_json(force=True, silent=True)  # as MLflow's handlers read it
-    reason = refusal(request.path, request.method, body if isinstance(body, dict) else {}, user)
+    given = body if isinstance(body, dict) else {}
+    reason = refusal(request.path, request.method, given, user, _experiment_name)
     if reason is None:
         return authorization
     return Response(

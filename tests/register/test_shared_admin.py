@@ -115,3 +115,36 @@ def test_the_writer_service_reads_the_role_from_the_servers_roles():
     assert caller_from_roles("rev", [{"name": "insyn-auditor"}]).role == "auditor"
     assert caller_from_roles("portal", []).role == "reader"
     assert caller_from_roles("x", [{"name": "insyn-writer"}]).role == "reader"
+
+
+def test_the_guard_refuses_what_mlflows_permissions_allow():
+    from register._server_guard import (
+        ALIAS_REFUSED_MESSAGE,
+        DEMO_REFUSED_MESSAGE,
+        RESERVED_NAME_MESSAGE,
+        refusal,
+    )
+
+    names = {"1": "insyn/Kommun A", "2": "scratch"}.get
+    api = "/api/2.0/mlflow"
+    assert refusal("/ajax-api/3.0/mlflow/demo/generate", "POST", {}, "portal") == (
+        DEMO_REFUSED_MESSAGE
+    )
+    alias = f"{api}/registered-models/alias"
+    assert refusal(alias, "POST", {}, "anna") == ALIAS_REFUSED_MESSAGE
+    assert refusal(alias, "DELETE", {}, "anna") == ALIAS_REFUSED_MESSAGE
+    assert refusal(alias, "POST", {}, "insyn-writer") is None
+    assert refusal(alias, "GET", {}, "anna") is None  # reading an alias stays open
+    create = f"{api}/experiments/create"
+    assert refusal(create, "POST", {"name": "insyn/X"}, "anna") == RESERVED_NAME_MESSAGE.format(
+        name="insyn/X"
+    )
+    assert refusal(create, "POST", {"name": "mine"}, "anna") is None
+    update = f"{api}/experiments/update"
+    moved = {"experiment_id": "1", "new_name": "elsewhere"}
+    assert refusal(update, "POST", moved, "anna", names) == RESERVED_NAME_MESSAGE.format(
+        name="insyn/Kommun A"
+    )
+    assert refusal(update, "POST", {"experiment_id": "2", "new_name": "x"}, "anna", names) is None
+    delete = f"{api}/experiments/delete"
+    assert refusal(delete, "POST", {"experiment_id": "1"}, "anna", names) is not None

@@ -385,14 +385,16 @@ def test_reserved_experiment_names_are_the_administrators(shared, algs, name):
         if role == "ds-a":  # the others hold no create right at all
             assert response.json()["message"] == RESERVED_NAME_MESSAGE.format(name=name)
     own = _experiment_id(shared, ORG_EXPERIMENT.format(organisation=ORG_A))
-    response = requests.post(
-        f"{shared.url}{API}/experiments/update",
-        json={"experiment_id": own, "new_name": f"{name}-2"},
-        auth=_auth(shared, "ds-a"),
-        timeout=30,
-    )
-    assert response.status_code == 403
+    for new_name in (f"{name}/2", "scratch-renamed"):  # to a reserved name; away from one
+        response = requests.post(
+            f"{shared.url}{API}/experiments/update",
+            json={"experiment_id": own, "new_name": new_name},
+            auth=_auth(shared, "ds-a"),
+            timeout=30,
+        )
+        assert response.status_code == 403
     assert _state(shared) == before
+    assert _experiment_id(shared, ORG_EXPERIMENT.format(organisation=ORG_A)) == own
 
 
 def test_the_reader_can_neither_generate_demo_data_nor_create_experiments(shared, algs):
