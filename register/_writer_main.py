@@ -1,4 +1,9 @@
-"""Running the writer service: credentials, signing key, public key, HTTP server.
+"""Running the writer service: credentials, signing key, public key, the HTTP app.
+
+The app answers POST ``/v1/entries``, ``/v1/publish``, ``/v1/retire``,
+``/v1/reviews`` (rules in :mod:`register._writer_service`) and GET ``/v1/health``.
+Responses are JSON: ``{"entry": {...}}`` or ``{"error": ..., "message": ...}`` with
+401 (credentials), 403 (outside the caller's role), 404, 400 or 409.
 
 ``insyn admin serve-writer`` and ``insyn admin serve-shared`` call :func:`serve`;
 ``python -m register._writer_main ...`` is the same for a service manager. The
@@ -16,10 +21,22 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
 
 from register._admin import WRITER_URL_TAG
-from register._errors import InsynError
-from register._writer_service import DEFAULT_CACHE_SECONDS
+from register._errors import InsynError, NotFoundError
+from register._writer_service import (
+    BAD_REQUEST_MESSAGE,
+    DEFAULT_CACHE_SECONDS,
+    FAILED_MESSAGE,
+    Refused,
+    WriterService,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5080
@@ -71,7 +88,7 @@ def build(
     log run and ``public_url`` recorded in the audit experiment's writer-URL tag."""
     from register import _audit
     from register._store import Register
-    from register._writer_service import CallerCheck, WriterService, create_app
+    from register._writer_service import CallerCheck
 
     username, password = _writer_credentials(credentials_file)
     os.environ["MLFLOW_TRACKING_USERNAME"] = username  # this process acts as the writer only
@@ -133,6 +150,82 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the address clients reach the service at, recorded in the audit experiment "
         "(default http://HOST:PORT)",
     )
+
+
+def create_app(service: WriterService) -> Starlette:
+    """The HTTP app: POST /v1/entries, /v1/publish, /v1/retire, /v1/reviews; GET /v1/health.
+
+    Each POST runs its check and write in a worker thread (the MLflow client blocks)."""
+    import json
+
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    def route(action: Any) -> Any:
+        async def handle(request: Request) -> JSONResponse:
+            raw = await request.body()
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                body = None
+            auth = request.headers.get("authorization")
+            return await run_in_threadpool(_respond, service, action, auth, body)
+
+        return handle
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "key_id": service.key_id})
+
+    actions = {
+        "entries": service.append,
+        "publish": service.publish,
+        "retire": service.retire,
+        "reviews": service.add_review,
+    }
+    routes = [Route("/v1/health", health, methods=["GET"])]
+    routes += [Route(f"/v1/{name}", route(a), methods=["POST"]) for name, a in actions.items()]
+    return Starlette(routes=routes)
+
+
+def _respond(service: WriterService, action: Any, auth: str | None, body: Any) -> JSONResponse:
+    import base64
+    import binascii
+
+    from starlette.responses import JSONResponse
+
+    from register._writer import WriterRefusedError
+
+    try:
+        username = password = None
+        if auth and auth.lower().startswith("basic "):
+            try:
+                decoded = base64.b64decode(auth[6:].strip(), validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                decoded = ""
+            username, _, password = decoded.partition(":")
+        caller = service.authenticate(username, password)
+        if not isinstance(body, dict):
+            raise Refused(400, BAD_REQUEST_MESSAGE.format(reason="the body must be a JSON object"))
+        entry = action(caller, body)
+        return JSONResponse({"entry": entry.to_dict()})
+    except Refused as exc:
+        headers = {"WWW-Authenticate": 'Basic realm="insyn-writer"'} if exc.status == 401 else None
+        return JSONResponse(_error(exc), status_code=exc.status, headers=headers)
+    except WriterRefusedError as exc:
+        return JSONResponse(_error(exc), status_code=403)
+    except NotFoundError as exc:
+        return JSONResponse(_error(exc), status_code=404)
+    except (InsynError, ValueError) as exc:
+        return JSONResponse(_error(exc), status_code=400 if isinstance(exc, ValueError) else 409)
+    except Exception as exc:  # never a traceback to the caller
+        message = FAILED_MESSAGE.format(reason=f"{type(exc).__name__}: {exc}"[:500])
+        return JSONResponse({"error": "FAILED", "message": message}, status_code=500)
+
+
+def _error(exc: BaseException) -> dict[str, str]:
+    return {"error": type(exc).__name__, "message": str(exc)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,7 @@ For every request it:
    entry names who made it and in which role. Publish and retire log first, then
    move the alias (as the writer account; see :mod:`register._publication`).
 
-Responses are JSON: ``{"entry": {...}}`` or ``{"error": ..., "message": ...}``.
+The HTTP app around these rules is in :mod:`register._writer_main`.
 """
 
 from __future__ import annotations
@@ -37,14 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 from register._admin import AUDITOR_ROLE, ORG_ROLE
 from register._auth import ORG_EXPERIMENT
-from register._errors import InsynError, NotFoundError
+from register._errors import InsynError
 from register._results import _ReadOnly
 
 if TYPE_CHECKING:
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse
-
     from register._signing import Signer
     from register._store import Register
 
@@ -82,6 +78,10 @@ BAD_REQUEST_MESSAGE = "The request to the writer service is malformed: {reason}.
 UNKNOWN_EVENT_MESSAGE = (
     "Entries of kind {event!r} are not posted directly; allowed: {allowed} "
     "(publish, retire and reviews have their own requests). Nothing was written."
+)
+REGISTERED_DETAILS_MESSAGE = (
+    "A 'registered' entry for version {version} of {slug!r} must name its organisation "
+    "{owner!r} and its run {run_id!r} in its details. Nothing was written."
 )
 FAILED_MESSAGE = "The writer service could not complete the request: {reason}"
 AUDIT_MISSING_MESSAGE = (
@@ -252,10 +252,19 @@ class WriterService:
                 400, UNKNOWN_EVENT_MESSAGE.format(event=event, allowed=", ".join(ENTRY_EVENTS))
             )
         run_id = self._check_experiment(slug, version, owner)
+        details = _details(body)
+        named = (details.get("organisation"), details.get("run_id"))
+        if event == "registered" and named != (owner, run_id):
+            raise Refused(
+                403,
+                REGISTERED_DETAILS_MESSAGE.format(
+                    version=version, slug=slug, owner=owner, run_id=run_id
+                ),
+            )
         artifacts = list(body.get("artifacts") or [])
         self._check_artifacts(slug, version, run_id, artifacts)
         return self._writer(caller, owner).append(
-            str(event), slug=slug, version=version, details=_details(body), artifacts=artifacts
+            str(event), slug=slug, version=version, details=details, artifacts=artifacts
         )
 
     def publish(self, caller: Caller, body: dict[str, Any]) -> Any:
@@ -318,79 +327,3 @@ def _details(body: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(details, dict):
         raise Refused(400, BAD_REQUEST_MESSAGE.format(reason="'details' must be an object"))
     return details
-
-
-def create_app(service: WriterService) -> Starlette:
-    """The HTTP app: POST /v1/entries, /v1/publish, /v1/retire, /v1/reviews; GET /v1/health.
-
-    Each POST runs its check and write in a worker thread (the MLflow client blocks)."""
-    import json
-
-    from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
-    def route(action: Any) -> Any:
-        async def handle(request: Request) -> JSONResponse:
-            raw = await request.body()
-            try:
-                body = json.loads(raw or b"{}")
-            except ValueError:
-                body = None
-            auth = request.headers.get("authorization")
-            return await run_in_threadpool(_respond, service, action, auth, body)
-
-        return handle
-
-    async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "key_id": service.key_id})
-
-    actions = {
-        "entries": service.append,
-        "publish": service.publish,
-        "retire": service.retire,
-        "reviews": service.add_review,
-    }
-    routes = [Route("/v1/health", health, methods=["GET"])]
-    routes += [Route(f"/v1/{name}", route(a), methods=["POST"]) for name, a in actions.items()]
-    return Starlette(routes=routes)
-
-
-def _respond(service: WriterService, action: Any, auth: str | None, body: Any) -> JSONResponse:
-    import base64
-    import binascii
-
-    from starlette.responses import JSONResponse
-
-    from register._writer import WriterRefusedError
-
-    try:
-        username = password = None
-        if auth and auth.lower().startswith("basic "):
-            try:
-                decoded = base64.b64decode(auth[6:].strip(), validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError):
-                decoded = ""
-            username, _, password = decoded.partition(":")
-        caller = service.authenticate(username, password)
-        if not isinstance(body, dict):
-            raise Refused(400, BAD_REQUEST_MESSAGE.format(reason="the body must be a JSON object"))
-        entry = action(caller, body)
-        return JSONResponse({"entry": entry.to_dict()})
-    except Refused as exc:
-        headers = {"WWW-Authenticate": 'Basic realm="insyn-writer"'} if exc.status == 401 else None
-        return JSONResponse(_error(exc), status_code=exc.status, headers=headers)
-    except WriterRefusedError as exc:
-        return JSONResponse(_error(exc), status_code=403)
-    except NotFoundError as exc:
-        return JSONResponse(_error(exc), status_code=404)
-    except (InsynError, ValueError) as exc:
-        return JSONResponse(_error(exc), status_code=400 if isinstance(exc, ValueError) else 409)
-    except Exception as exc:  # never a traceback to the caller
-        message = FAILED_MESSAGE.format(reason=f"{type(exc).__name__}: {exc}"[:500])
-        return JSONResponse({"error": "FAILED", "message": message}, status_code=500)
-
-
-def _error(exc: BaseException) -> dict[str, str]:
-    return {"error": type(exc).__name__, "message": str(exc)}

@@ -470,3 +470,34 @@ def test_the_chain_verifies_and_names_every_author(shared, algs):
         "organisation": None,
     }
     assert all(e.author and e.author["username"] for e in entries)
+
+
+def test_the_writer_refuses_malformed_and_forged_entries_plainly(shared, algs):
+    from register._store import RECORD_PATH
+
+    auth = _auth(shared, "ds-a")
+    head = len(_entries(shared))
+    with shared.as_user("portal"):
+        run_id = Register(shared.url)._model_version("sec-a", 1).run_id
+    url = f"{shared.writer.url}/v1/entries"
+    cases = [
+        (b"not json", 400),
+        (b"[1, 2]", 400),
+        (b'{"event": "record_changed", "slug": "sec-a", "version": "1"}', 400),
+        (b'{"event": "record_changed", "slug": "no-such-algorithm", "version": 1}', 404),
+    ]
+    for raw, status in cases:
+        response = requests.post(url, data=raw, auth=auth, timeout=60)
+        assert response.status_code == status, (raw, response.text)
+        assert response.json()["message"] and "Traceback" not in response.text
+    forged = {"run_id": run_id, "path": RECORD_PATH, "sha256": "0" * 64}
+    body = {"event": "record_changed", "slug": "sec-a", "version": 1, "artifacts": [forged]}
+    response = _writer_post(shared, "entries", body, auth)
+    assert response.status_code == 403 and RECORD_PATH in response.json()["message"]
+    details = {"organisation": ORG_B, "run_id": run_id}
+    body = {"event": "registered", "slug": "sec-a", "version": 1, "details": details}
+    assert _writer_post(shared, "entries", body, auth).status_code == 403
+    response = requests.post(url, json={"slug": "sec-a"}, timeout=60)  # no credentials
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Basic")
+    assert len(_entries(shared)) == head
