@@ -20,7 +20,10 @@ from register._shared_server import SharedServer, WriterProcess, create_database
 from tests.conftest import free_port
 
 ORG_A, ORG_B, ORG_C, ORG_D = "Kommun A", "Kommun B", "Kommun C", "Kommun D"
-AUTH_CACHE_SECONDS = 2  # short, so a changed password can be tested past the window
+# The deployment's default; the security module uses a short window to test a changed
+# password past it (short windows cost a PBKDF2 check per account and worker every window).
+AUTH_CACHE_SECONDS = 10
+SHORT_AUTH_CACHE_SECONDS = 2
 PG_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
 
@@ -78,7 +81,9 @@ class Shared:
 
 
 @contextlib.contextmanager
-def shared_server(home: Path, port: int) -> Iterator[Shared]:
+def shared_server(
+    home: Path, port: int, auth_cache_seconds: int = AUTH_CACHE_SECONDS
+) -> Iterator[Shared]:
     """A fresh server with its writer service (account ``insyn-writer``, key in ``home``),
     organisations A and B, a second A data scientist, an auditor and the portal's reader;
     databases dropped afterwards."""
@@ -91,13 +96,13 @@ def shared_server(home: Path, port: int) -> Iterator[Shared]:
         home=home,
         port=port,
         admin_password=password,
-        auth_cache_seconds=AUTH_CACHE_SECONDS,
+        auth_cache_seconds=auth_cache_seconds,
     )
     writer = None
     try:
         server.start()
         admin = AdminClient(server.url, "admin", password)
-        writer = start_writer(server.url, admin, home, free_port(), AUTH_CACHE_SECONDS, "127.0.0.1")
+        writer = start_writer(server.url, admin, home, free_port(), auth_cache_seconds, "127.0.0.1")
         shared = Shared(server=server, admin=admin, writer=writer, home=home)
         shared.add("data-scientist", "ds-a", ORG_A)
         shared.add("data-scientist", "ds-a2", ORG_A)

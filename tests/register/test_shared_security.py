@@ -27,7 +27,7 @@ from register._server_guard import (
 )
 from register._writer_service import NO_REVIEW_MESSAGE, NOT_OWNER_MESSAGE
 from tests.conftest import free_port
-from tests.register._shared import AUTH_CACHE_SECONDS, ORG_A, ORG_B, shared_server
+from tests.register._shared import ORG_A, ORG_B, SHORT_AUTH_CACHE_SECONDS, shared_server
 
 API = "/api/2.0/mlflow"
 ROLES = ("ds-a", "ds-b", "auditor", "portal", "anonymous", "wrong-password")
@@ -36,7 +36,8 @@ UNAUTHENTICATED = ("anonymous", "wrong-password")
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory):  # type: ignore[no-untyped-def]
-    with shared_server(tmp_path_factory.mktemp("shared-security"), free_port()) as running:
+    home = tmp_path_factory.mktemp("shared-security")
+    with shared_server(home, free_port(), SHORT_AUTH_CACHE_SECONDS) as running:
         yield running
 
 
@@ -428,8 +429,8 @@ def test_a_changed_password_stops_working_after_the_cache_window(shared, algs):
         json={"username": "ds-b2", "password": "a-new-password-1234"},
     )
     # The tracking server's workers and the writer service each trust a checked password
-    # for AUTH_CACHE_SECONDS; past both windows the old one is refused everywhere.
-    time.sleep(2 * AUTH_CACHE_SECONDS + 1)
+    # for SHORT_AUTH_CACHE_SECONDS here; past both windows the old one is refused everywhere.
+    time.sleep(2 * SHORT_AUTH_CACHE_SECONDS + 1)
     before = _state(shared)
     assert _writer_post(shared, "entries", entry, old).status_code == 401
     tag = {"name": "sec-b", "key": "x", "value": "y"}
