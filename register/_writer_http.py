@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from register._store import Register
 
 WRITER_URL_ENV = "INSYN_WRITER_URL"
-TIMEOUT_SECONDS = 300.0
+TIMEOUT_SECONDS = 900.0
 
 AUDIT_MISSING_MESSAGE = (
     "The audit experiment {name!r} does not exist on {uri}. Only the register's "
@@ -39,6 +39,11 @@ NO_WRITER_MESSAGE = (
 )
 UNREACHABLE_MESSAGE = (
     "The register's writer service at {url} cannot be reached ({reason}). Nothing was written."
+)
+NO_ANSWER_MESSAGE = (
+    "The register's writer service at {url} did not answer within {seconds:.0f} s. The entry "
+    "may or may not be in the audit log: run the same command again (publishing or retiring "
+    "again finishes what is logged without a second entry)."
 )
 REFUSED_MESSAGE = "The writer service at {url} answered HTTP {status}: {message}"
 
@@ -145,9 +150,13 @@ class HttpWriter:
             response = requests.post(
                 f"{self._url}/v1/{path}", json=body, auth=credentials, timeout=TIMEOUT_SECONDS
             )
-        except requests.RequestException as exc:
+        except requests.ConnectionError as exc:  # connecting failed: nothing was sent
             raise TrackingUnreachableError(
                 UNREACHABLE_MESSAGE.format(url=self._url, reason=type(exc).__name__)
+            ) from None
+        except requests.RequestException:  # sent, but no answer: the outcome is unknown
+            raise WriterServiceError(
+                NO_ANSWER_MESSAGE.format(url=self._url, seconds=TIMEOUT_SECONDS)
             ) from None
         try:
             payload = response.json()

@@ -168,6 +168,9 @@ class WriterService:
         self._reg = reg
         self._signer = signer
         self._check = check
+        # The service is the log's only writer: appending one entry at a time means no
+        # two appends race for a sequence number (the checks before run in parallel).
+        self._append_lock = threading.Lock()
 
     @property
     def key_id(self) -> str:
@@ -183,7 +186,7 @@ class WriterService:
 
         role = "organisation" if caller.role == "organisation" else "auditor"
         author = Author(username=caller.username, role=role, organisation=organisation)
-        return LocalWriter(self._reg, self._signer, author)
+        return _Serialised(LocalWriter(self._reg, self._signer, author), self._append_lock)
 
     def _owned_version(self, caller: Caller, slug: str, version: int | None, what: str) -> str:
         """The organisation of ``slug`` after checking that ``caller`` may write for it."""
@@ -304,6 +307,23 @@ class WriterService:
             ) from None
         self._reg._model_version(slug, version)  # NotFoundError when there is none
         return self._writer(caller, None).add_review(slug, version, review.to_dict())
+
+
+class _Serialised:
+    """A writer whose calls run one at a time under ``lock``."""
+
+    def __init__(self, writer: Any, lock: threading.Lock) -> None:
+        self._writer = writer
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._writer, name)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return method(*args, **kwargs)
+
+        return call
 
 
 def _text(body: dict[str, Any], key: str) -> str:
