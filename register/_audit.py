@@ -15,11 +15,20 @@ The loser's file stays behind unclaimed and is ignored by verification. Which
 run is the log is decided once, by whoever creates the audit experiment (a
 unique name); that process records the run id as an experiment tag.
 
+Format 2 entries (this release) name their ``author`` (username, role,
+organisation) and are signed: ``key_id`` names the writer's Ed25519 key and
+``signature`` signs the entry hash, which covers every field but ``hash`` and
+``signature``. The writer (``register._writer``) holds the key, outside the
+store; the public keys are published in the log run as ``keys/<key id>.pem``.
+Format 1 entries (earlier releases) have neither and verify as unsigned.
+
 What verification (``register._audit_verify``) proves: every claimed entry
-exists, is unchanged, is in its place, links to the entry before, and every
-artifact it names still has the logged hash. Cutting entries off the end is
-visible only against a head hash recorded elsewhere; the portal and exports show
-:func:`head` for that reason.
+exists, is unchanged, is in its place, links to the entry before, is signed by
+a known (or pinned) key, and every artifact it names still has the logged hash;
+remembered heads (``register._heads``) must still be in the log, which makes
+cutting entries off the end visible; and the catalogue must agree with the log.
+Readers (:func:`entries`) skip entries that are unreadable, altered, wrongly
+signed, or unsigned after signed ones.
 """
 
 from __future__ import annotations

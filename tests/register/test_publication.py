@@ -172,3 +172,26 @@ def test_kill_9_during_publish_then_verify_names_it_and_publishing_again_converg
     assert after.ok, after.problems
     assert Register(uri).get(SLUG).version == 3
     assert len(published_entries(reg, 3)) == 1
+
+
+def test_the_export_carries_a_signed_head_and_keys_that_verify_the_log(
+    reg: Register, tmp_path: Path
+) -> None:
+    import json
+
+    out = tmp_path / "exports"
+    assert main(["--tracking-uri", reg.tracking_uri, "export", str(out)]) == 0
+    anchor = json.loads((out / "audit-head.json").read_text(encoding="utf-8"))
+    assert anchor["signed_head"] == reg.signed_head().to_dict()
+    [(key_id, pem)] = anchor["public_keys"].items()
+    assert key_id == anchor["signed_head"]["key_id"]
+    catalogue = json.loads((out / "catalog.jsonld").read_text(encoding="utf-8"))
+    [dataset] = catalogue["dcat:dataset"]
+    assert dataset["dct:provenance"]["rdfs:seeAlso"] == {"@id": "audit-head.json"}
+    key = tmp_path / "writer.pem"
+    key.write_text(pem, encoding="ascii")
+    head = anchor["signed_head"]
+    args = ["--expect-head", f"{head['sequence']}:{head['hash']}", "--trusted-key", str(key)]
+    assert main(["--tracking-uri", reg.tracking_uri, "verify", *args]) == 0
+    _tamper.drop_last_entry(reg)
+    assert main(["--tracking-uri", reg.tracking_uri, "verify", *args]) == 1
