@@ -210,15 +210,24 @@ def local_author() -> Author:
 
 def writer_for(reg: Register) -> AuditWriter:
     """The writer this register appends through: a :class:`LocalWriter` with the local
-    signing key (see :mod:`register._signing`) and the local user as author."""
+    signing key (see :mod:`register._signing`) and the local user (on a tracking
+    server, the MLflow account) as author, in the role ``local``."""
     from register import _audit
+    from register._auth import current_user, is_shared
     from register._signing import signer_for
 
     key = ("writer", "local")
     if key not in reg._cache:
         run_id = _audit.log_run(reg)
         assert run_id is not None
-        signer = signer_for(reg, run_id, _audit.published_key_ids(reg, run_id))
-        reg._cache[key] = LocalWriter(reg, signer, local_author())
+        # A tracking server without a writer service: each client signs with its own key
+        # (published on first use); an embedded store never gets a second key silently.
+        shared = is_shared(reg.tracking_uri)
+        published = () if shared else _audit.published_key_ids(reg, run_id)
+        signer = signer_for(reg, run_id, published)
+        author = local_author()
+        if shared and current_user():
+            author = Author(username=str(current_user()), role="local")
+        reg._cache[key] = LocalWriter(reg, signer, author)
     writer: AuditWriter = reg._cache[key]
     return writer

@@ -151,10 +151,11 @@ def test_kill_9_during_publish_then_verify_names_it_and_publishing_again_converg
     audit_base: Path, tmp_path: Path, seed: int
 ) -> None:
     uri = _tamper.clone_store(audit_base, tmp_path / "store")
-    _kill_during_publish(uri, seed)
+    outcome = _kill_during_publish(uri, seed)
     reg = Register(uri)
     result = reg.verify_audit()
     state = reg.publication_state(SLUG)
+    print(f"seed {seed}: {outcome}, {state.state}, {len(result.problems)} problem(s)")
     for problem in result.problems:  # whatever the moment, only the publication is unfinished
         assert problem.slug == SLUG, problem
         assert (
