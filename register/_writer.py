@@ -144,15 +144,18 @@ class LocalWriter:
     def publish(
         self, slug: str, version: int, *, details: dict[str, Any] | None = None
     ) -> AuditEntry:
-        """See :func:`register._publication.publish`."""
+        """See :func:`register._publication.publish` (the author's role is checked first,
+        also when the entry exists and only the catalogue is converged)."""
         from register._publication import publish
 
+        self._check_role("published", slug)
         return publish(self._reg, self, slug, version, details=details)
 
     def retire(self, slug: str, *, details: dict[str, Any] | None = None) -> AuditEntry:
-        """See :func:`register._publication.retire`."""
+        """See :func:`register._publication.retire` (the author's role is checked first)."""
         from register._publication import retire
 
+        self._check_role("retired", slug)
         return retire(self._reg, self, slug, details=details)
 
     def add_review(self, slug: str, version: int, review: dict[str, Any]) -> AuditEntry:
