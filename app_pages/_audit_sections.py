@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from app_pages import _data
+from app_pages._audit_notices import head_notice, publication_notice
 from app_pages._format import escape_markdown, format_number
 from app_pages._text import current_language, localized, t
 from register import AlgorithmVersion, NotFoundError
@@ -22,6 +23,7 @@ from register import AlgorithmVersion, NotFoundError
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 HASH_CHARS = 16
 AUDITOR_PAGE = "app_pages/auditor.py"
+__all__ = ["head_notice", "publication_notice"]  # shown by the auditor and algorithm pages
 
 
 # -- cached reads -----------------------------------------------------------------
@@ -38,22 +40,6 @@ def audit_data(uri: str, slug: str, version: int) -> dict[str, Any]:
         "review_notes": reg.review_notes(slug, version),
         "entries": [e.to_dict() for e in reg.audit_entries(slug)],
     }
-
-
-@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
-def head_check(uri: str) -> dict[str, Any]:
-    """The log checked against the head this portal showed before (see register._heads)."""
-    from register._heads import check_remembered_head
-
-    found = check_remembered_head(_data.get_register(uri))
-    return {f: getattr(found, f) for f in found._fields}
-
-
-@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
-def publication(uri: str, slug: str) -> dict[str, Any]:
-    """Whether the published alias of ``slug`` agrees with the audit log."""
-    found = _data.get_register(uri).publication_state(slug)
-    return {f: getattr(found, f) for f in found._fields}
 
 
 def _review_dict(review: Any) -> dict[str, Any]:
@@ -270,49 +256,6 @@ def influence_section(influence: dict[str, Any]) -> None:
     )
 
 
-def head_notice(uri: str) -> None:
-    """A warning when the log no longer holds the head this portal showed before, or is
-    signed by another key than the one first seen (a notice; the page goes on)."""
-    found = head_check(uri)
-    if found["state"] == "rewritten":
-        st.warning(
-            escape_markdown(
-                t(
-                    "audit.heads.rewritten",
-                    sequence=found["sequence"],
-                    hash=found["hash"][:HASH_CHARS],
-                )
-            ),
-            icon=":material/warning:",
-        )
-    elif found["state"] == "key_changed":
-        st.warning(
-            escape_markdown(
-                t("audit.heads.key_changed", key_id=found["key_id"], first=found["first_key_id"])
-            ),
-            icon=":material/warning:",
-        )
-
-
-def publication_notice(version: AlgorithmVersion) -> None:
-    """A notice when the shown version's publication does not agree with the audit log."""
-    if not version.is_published:
-        return
-    found = publication(_data.tracking_uri(), version.slug)
-    if found["state"] == "outside":
-        st.warning(
-            t("algorithm.published_outside", version=version.version), icon=":material/warning:"
-        )
-    elif found["state"] == "unfinished" and found["log_version"] is not None:
-        st.info(
-            t(
-                "algorithm.publication_unfinished",
-                logged=found["log_version"],
-                shown=version.version,
-            )
-        )
-
-
 def reviews_list(reviews: list[dict[str, Any]], notes: list[str] | tuple[str, ...] = ()) -> None:
     """Each review: outcome, organisation, date, text (plain text) and the checks it relied
     on; a notice when some review entries cannot be read (the rest are shown)."""
@@ -357,13 +300,14 @@ def log_section(uri: str, entries: list[dict[str, Any]], head_info: dict[str, An
     st.caption(
         escape_markdown(t("audit.log.head", sequence=head_info["sequence"], hash=head_info["hash"]))
     )
-    columns = ["sequence", "time", "event", "version", "hash"]
+    columns = ["sequence", "time", "event", "version", "author", "hash"]
     rows = [
         [
             str(e["sequence"]),
             e["time"].replace("T", " ")[:19],
             t(f"audit.event.{e['event']}"),
             "–" if e["version"] is None else str(e["version"]),
+            _author(e.get("author")),
             e["hash"][:HASH_CHARS],
         ]
         for e in entries
@@ -373,6 +317,14 @@ def log_section(uri: str, entries: list[dict[str, Any]], head_info: dict[str, An
         hide_index=True,
         width="stretch",
     )
+
+
+def _author(author: Any) -> str:
+    """Who wrote an entry: account (role, organisation); "–" for unsigned older entries."""
+    if not isinstance(author, dict) or not author.get("username"):
+        return "–"
+    where = ", ".join(str(v) for v in (author.get("role"), author.get("organisation")) if v)
+    return f"{author['username']} ({where})" if where else str(author["username"])
 
 
 def download_section(uri: str, version: AlgorithmVersion, head_info: dict[str, Any]) -> None:

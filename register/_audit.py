@@ -15,11 +15,20 @@ The loser's file stays behind unclaimed and is ignored by verification. Which
 run is the log is decided once, by whoever creates the audit experiment (a
 unique name); that process records the run id as an experiment tag.
 
+Format 2 entries (this release) name their ``author`` (username, role,
+organisation) and are signed: ``key_id`` names the writer's Ed25519 key and
+``signature`` signs the entry hash, which covers every field but ``hash`` and
+``signature``. The writer (``register._writer``) holds the key, outside the
+store; the public keys are published in the log run as ``keys/<key id>.pem``.
+Format 1 entries (earlier releases) have neither and verify as unsigned.
+
 What verification (``register._audit_verify``) proves: every claimed entry
-exists, is unchanged, is in its place, links to the entry before, and every
-artifact it names still has the logged hash. Cutting entries off the end is
-visible only against a head hash recorded elsewhere; the portal and exports show
-:func:`head` for that reason.
+exists, is unchanged, is in its place, links to the entry before, is signed by
+a known (or pinned) key, and every artifact it names still has the logged hash;
+remembered heads (``register._heads``) must still be in the log, which makes
+cutting entries off the end visible; and the catalogue must agree with the log.
+Readers (:func:`entries`) skip entries that are unreadable, altered, wrongly
+signed, or unsigned after signed ones.
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ from register._audit_types import (
     SignedHead,
 )
 from register._errors import InsynError
+from register._signing import KEY_DIR, publish_key, published_key_ids, signature_holds
 
 if TYPE_CHECKING:
     from register._signing import Signer
@@ -63,7 +73,6 @@ EVENTS = (
 MAX_ATTEMPTS = 25
 LOG_RUN_WAIT_SECONDS = 10.0
 FORMAT_VERSION = 2
-KEY_DIR = "keys"
 UNHASHED = ("hash", "signature")
 
 LOG_MISSING_MESSAGE = "The audit experiment {name!r} exists but cannot be read; try again."
@@ -79,12 +88,15 @@ class AuditError(InsynError, RuntimeError):
 
 
 __all__ = [
+    "KEY_DIR",
     "AuditEntry",
     "AuditError",
     "AuditHead",
     "AuditProblem",
     "AuditVerification",
     "SignedHead",
+    "publish_key",
+    "published_key_ids",
 ]
 
 
@@ -226,25 +238,6 @@ def entry_path(sequence: int, digest: str) -> str:
     return f"{ENTRY_DIR}/{sequence:08d}-{digest[:16]}.json"
 
 
-def published_key_ids(reg: Register, run_id: str) -> tuple[str, ...]:
-    """The key ids whose public keys the log run publishes (``keys/<key id>.pem``)."""
-    found = reg.client.list_artifacts(run_id, KEY_DIR)
-    return tuple(sorted(Path(f.path).stem for f in found if f.path.endswith(".pem")))
-
-
-def publish_key(reg: Register, run_id: str, signer: Signer) -> None:
-    """Publish ``signer``'s public key in the log run (once; ``keys/<key id>.pem``)."""
-    key = ("audit", "key_published", run_id, signer.key_id)
-    if key in reg._cache:
-        return
-    if signer.key_id not in published_key_ids(reg, run_id):
-        with tempfile.TemporaryDirectory() as tmp:
-            local = Path(tmp) / f"{signer.key_id}.pem"
-            local.write_bytes(signer.public_pem)
-            reg.client.log_artifact(run_id, str(local), KEY_DIR)
-    reg._cache[key] = True
-
-
 def append(
     reg: Register,
     event: str,
@@ -366,33 +359,18 @@ def entries(reg: Register, *, slug: str | None = None) -> list[AuditEntry]:
                 continue
             if found.signed:
                 signed_seen = True
-                if not _signature_holds(reg, run_id, found):
+                checked = ("audit", "signature_holds", found.hash)
+                if not reg._cache.get(checked):  # a good signature stays good; a bad one is retried
+                    reg._cache[checked] = signature_holds(
+                        reg, run_id, found.key_id, found.hash, found.signature
+                    )
+                if not reg._cache[checked]:
                     continue
             elif signed_seen:  # an unsigned entry after signed ones was not written by insyn
                 continue
             if slug is None or found.slug == slug:
                 out.append(found)
     return out
-
-
-def _signature_holds(reg: Register, run_id: str, entry: AuditEntry) -> bool:
-    """Whether ``entry``'s signature verifies with a key the log run publishes."""
-    from register._signing import load_public_pem, verify_signature
-
-    cache = ("audit", "reader_keys", run_id)
-    keys: dict[str, Any] = reg._cache.get(cache, {})
-    if entry.key_id not in keys:
-        keys = dict(keys)
-        with tempfile.TemporaryDirectory() as tmp:
-            for key_id in published_key_ids(reg, run_id):
-                if key_id not in keys:
-                    local = _download(reg, run_id, f"{KEY_DIR}/{key_id}.pem", Path(tmp))
-                    public = load_public_pem(local.read_bytes()) if local else None
-                    if public is not None:
-                        keys[key_id] = public
-        reg._cache[cache] = keys
-    key = keys.get(str(entry.key_id))
-    return key is not None and verify_signature(key, entry.hash, str(entry.signature))
 
 
 def _readable(data: Any, digest: str) -> AuditEntry | None:

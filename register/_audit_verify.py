@@ -41,6 +41,14 @@ from register._audit import (
     log_run,
     sha256_file,
 )
+from register._heads import (  # noqa: F401 - the head messages belong to verification
+    HEAD_NOT_FOUND,
+    HEAD_REWRITTEN,
+    HEAD_SIGNATURE,
+    HEAD_TRUNCATED,
+    as_heads,
+    check_heads,
+)
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -83,19 +91,6 @@ BAD_SIGNATURE = (
 UNKNOWN_KEY = "entry {sequence} ({event}): it is signed with key {key_id}, which is not {where}"
 KEY_FILE_WRONG = "the published key file {path} does not hold the key {key_id} it is named after"
 NONE_SIGNED = "none of the {entries} entries is signed, so the trusted key vouches for nothing"
-HEAD_TRUNCATED = (
-    "the remembered head #{sequence} ({digest}) is gone: the log now ends at entry {last}; "
-    "entries were removed"
-)
-HEAD_REWRITTEN = (
-    "the remembered head #{sequence} ({digest}) is gone: entry {sequence} now has hash "
-    "{actual}; the log was rewritten"
-)
-HEAD_NOT_FOUND = "the remembered head {digest} is not in the log; the log was rewritten"
-HEAD_SIGNATURE = (
-    "the remembered head #{sequence} ({digest}) carries a signature that does not verify "
-    "with key {key_id}"
-)
 WHERE_TRUSTED = "one of the trusted keys"
 WHERE_PUBLISHED = "published in the register (keys/<key id>.pem in the log run)"
 
@@ -110,30 +105,6 @@ def _problem(
     return AuditProblem(
         sequence=sequence, event=event, artifact=artifact, slug=slug, message=message
     )
-
-
-def as_heads(heads: Iterable[Any]) -> list[tuple[int | None, str, str | None, str | None]]:
-    """Remembered heads as (sequence or None, hash, key id, signature): accepts head
-    objects, dicts with ``hash`` (and ``sequence``, ``key_id``, ``signature``), and
-    ``(sequence, hash)`` pairs."""
-    out: list[tuple[int | None, str, str | None, str | None]] = []
-    for item in heads:
-        if isinstance(item, Mapping):
-            data = dict(item)
-        elif isinstance(item, tuple | list):
-            data = {"sequence": item[0], "hash": item[1]}
-        else:
-            data = {f: getattr(item, f, None) for f in ("sequence", "hash", "key_id", "signature")}
-        sequence = data.get("sequence")
-        out.append(
-            (
-                None if sequence is None else int(sequence),
-                str(data["hash"]).lower(),
-                data.get("key_id"),
-                data.get("signature"),
-            )
-        )
-    return out
 
 
 def _as_keys(
@@ -222,7 +193,7 @@ def verify(
                         _check_signature(entry, keys, where, state, problems)
                         readable.append(entry)
                 previous = claimed
-        _check_heads(heads, claims, pinned, problems)
+        problems += check_heads(heads, claims, pinned)
         if pinned is not None and claims and not state["key_ids"]:
             problems.append(_problem(0, None, None, NONE_SIGNED.format(entries=len(claims))))
         if catalogue:
@@ -372,42 +343,6 @@ def _check_signature(
         )
     else:
         state["key_ids"].add(str(entry.key_id))
-
-
-def _check_heads(
-    heads: list[tuple[int | None, str, str | None, str | None]],
-    claims: list[tuple[int, str]],
-    pinned: dict[str, Ed25519PublicKey] | None,
-    problems: list[AuditProblem],
-) -> None:
-    from register._signing import verify_signature
-
-    by_sequence = dict(claims)
-    hashes = set(by_sequence.values())
-    last = claims[-1][0] if claims else 0
-    for sequence, digest, key_id, signature in heads:
-        fields = {"sequence": sequence, "digest": digest[:16]}
-        if sequence is None:
-            if digest not in hashes and digest != GENESIS_HASH:
-                problems.append(_problem(0, None, None, HEAD_NOT_FOUND.format(**fields)))
-            continue
-        if sequence == 0:
-            continue
-        if sequence not in by_sequence:
-            problems.append(
-                _problem(sequence, None, None, HEAD_TRUNCATED.format(**fields, last=last))
-            )
-        elif by_sequence[sequence] != digest:
-            actual = by_sequence[sequence][:16]
-            problems.append(
-                _problem(sequence, None, None, HEAD_REWRITTEN.format(**fields, actual=actual))
-            )
-        if pinned is not None and signature and key_id:
-            key = pinned.get(str(key_id))
-            if key is None or not verify_signature(key, digest, str(signature)):
-                problems.append(
-                    _problem(sequence, None, None, HEAD_SIGNATURE.format(**fields, key_id=key_id))
-                )
 
 
 def _check_artifacts(

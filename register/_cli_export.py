@@ -51,8 +51,10 @@ def audit_anchor(reg: Register) -> dict[str, Any] | None:
     from register import _audit
 
     head = reg.signed_head()
+    if head.sequence == 0:
+        return None
     run_id = _audit.log_run(reg, create=False)
-    if head.sequence == 0 or run_id is None:
+    if run_id is None:
         return None
     keys: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,4 +1,7 @@
-"""Remembering audit heads outside the store, as a client of a transparency log does.
+"""Remembered audit heads: the consistency check, and the portal's memory of them.
+
+:func:`check_heads` proves that the log still holds every head a client
+remembered (same entry number, same hash), as clients of a transparency log do.
 
 The portal keeps, per tracking URI, the newest head it has shown and the key id it
 first saw, in a small JSON file (default ``$INSYN_HOME/portal-heads.json``). Each
@@ -14,14 +17,31 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from register._audit_types import AuditProblem
 from register._results import _ReadOnly
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     from register._store import Register
 
+HEAD_TRUNCATED = (
+    "the remembered head #{sequence} ({digest}) is gone: the log now ends at entry {last}; "
+    "entries were removed"
+)
+HEAD_REWRITTEN = (
+    "the remembered head #{sequence} ({digest}) is gone: entry {sequence} now has hash "
+    "{actual}; the log was rewritten"
+)
+HEAD_NOT_FOUND = "the remembered head {digest} is not in the log; the log was rewritten"
+HEAD_SIGNATURE = (
+    "the remembered head #{sequence} ({digest}) carries a signature that does not verify "
+    "with key {key_id}"
+)
 HEADS_FILE = "portal-heads.json"
 HEADS_ENV = "INSYN_PORTAL_HEADS"
 
@@ -105,3 +125,76 @@ def check_remembered_head(reg: Register, path: Path | None = None) -> HeadCheck:
         first_key_id=first_key,
         key_id=current.key_id,
     )
+
+
+def as_heads(heads: Iterable[Any]) -> list[tuple[int | None, str, str | None, str | None]]:
+    """Remembered heads as (sequence or None, hash, key id, signature): accepts head
+    objects, dicts with ``hash`` (and ``sequence``, ``key_id``, ``signature``), and
+    ``(sequence, hash)`` pairs."""
+    out: list[tuple[int | None, str, str | None, str | None]] = []
+    for item in heads:
+        if isinstance(item, Mapping):
+            data = dict(item)
+        elif isinstance(item, tuple | list):
+            data = {"sequence": item[0], "hash": item[1]}
+        else:
+            data = {f: getattr(item, f, None) for f in ("sequence", "hash", "key_id", "signature")}
+        sequence = data.get("sequence")
+        out.append(
+            (
+                None if sequence is None else int(sequence),
+                str(data["hash"]).lower(),
+                data.get("key_id"),
+                data.get("signature"),
+            )
+        )
+    return out
+
+
+def _head_problem(sequence: int, event: None, artifact: None, message: str) -> AuditProblem:
+    return AuditProblem(
+        sequence=sequence, event=event, artifact=artifact, slug=None, message=message
+    )
+
+
+def check_heads(
+    heads: list[tuple[int | None, str, str | None, str | None]],
+    claims: list[tuple[int, str]],
+    pinned: dict[str, Ed25519PublicKey] | None,
+) -> list[AuditProblem]:
+    """The remembered heads the log no longer holds (consistency check), one problem each;
+    with ``pinned`` keys, a head's own signature must verify with one of them."""
+    from register._audit import GENESIS_HASH
+    from register._signing import verify_signature
+
+    problems: list[AuditProblem] = []
+
+    by_sequence = dict(claims)
+    hashes = set(by_sequence.values())
+    last = claims[-1][0] if claims else 0
+    for sequence, digest, key_id, signature in heads:
+        fields = {"sequence": sequence, "digest": digest[:16]}
+        if sequence is None:
+            if digest not in hashes and digest != GENESIS_HASH:
+                problems.append(_head_problem(0, None, None, HEAD_NOT_FOUND.format(**fields)))
+            continue
+        if sequence == 0:
+            continue
+        if sequence not in by_sequence:
+            problems.append(
+                _head_problem(sequence, None, None, HEAD_TRUNCATED.format(**fields, last=last))
+            )
+        elif by_sequence[sequence] != digest:
+            actual = by_sequence[sequence][:16]
+            problems.append(
+                _head_problem(sequence, None, None, HEAD_REWRITTEN.format(**fields, actual=actual))
+            )
+        if pinned is not None and signature and key_id:
+            key = pinned.get(str(key_id))
+            if key is None or not verify_signature(key, digest, str(signature)):
+                problems.append(
+                    _head_problem(
+                        sequence, None, None, HEAD_SIGNATURE.format(**fields, key_id=key_id)
+                    )
+                )
+    return problems

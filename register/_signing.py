@@ -20,7 +20,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from register._store import Register
 
 KEY_ENV = "INSYN_SIGNING_KEY"
+KEY_DIR = "keys"  # in the log run: keys/<key id>.pem
 KEY_DIR_ENV = "INSYN_KEY_DIR"
 DEFAULT_KEY_DIR = "~/.config/insyn/keys"
 
@@ -201,3 +202,45 @@ def signer_for(reg: Register, store_id: str, signed_key_ids: tuple[str, ...] = (
         signer = create_key_file(path)
     reg._cache[cache_key] = signer
     return signer
+
+
+def published_key_ids(reg: Register, run_id: str) -> tuple[str, ...]:
+    """The key ids whose public keys the log run publishes (``keys/<key id>.pem``)."""
+    found = reg.client.list_artifacts(run_id, KEY_DIR)
+    return tuple(sorted(Path(f.path).stem for f in found if f.path.endswith(".pem")))
+
+
+def publish_key(reg: Register, run_id: str, signer: Signer) -> None:
+    """Publish ``signer``'s public key in the log run (once; ``keys/<key id>.pem``)."""
+    key = ("audit", "key_published", run_id, signer.key_id)
+    if key in reg._cache:
+        return
+    if signer.key_id not in published_key_ids(reg, run_id):
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / f"{signer.key_id}.pem"
+            local.write_bytes(signer.public_pem)
+            reg.client.log_artifact(run_id, str(local), KEY_DIR)
+    reg._cache[key] = True
+
+
+def signature_holds(
+    reg: Register, run_id: str, key: str | None, digest: str, signature: str | None
+) -> bool:
+    """Whether ``signature`` of the entry hash ``digest`` verifies with the published key
+    ``key`` of the log run (keys are read once per register and re-read for a new id)."""
+    from register._audit import _download
+
+    cache = ("audit", "reader_keys", run_id)
+    keys: dict[str, Any] = reg._cache.get(cache, {})
+    if key not in keys:
+        keys = dict(keys)
+        with tempfile.TemporaryDirectory() as tmp:
+            for key_id in published_key_ids(reg, run_id):
+                if key_id not in keys:
+                    local = _download(reg, run_id, f"{KEY_DIR}/{key_id}.pem", Path(tmp))
+                    public = load_public_pem(local.read_bytes()) if local else None
+                    if public is not None:
+                        keys[key_id] = public
+        reg._cache[cache] = keys
+    public = keys.get(str(key))
+    return public is not None and verify_signature(public, digest, str(signature))

@@ -144,15 +144,18 @@ class LocalWriter:
     def publish(
         self, slug: str, version: int, *, details: dict[str, Any] | None = None
     ) -> AuditEntry:
-        """See :func:`register._publication.publish`."""
+        """See :func:`register._publication.publish` (the author's role is checked first,
+        also when the entry exists and only the catalogue is converged)."""
         from register._publication import publish
 
+        self._check_role("published", slug)
         return publish(self._reg, self, slug, version, details=details)
 
     def retire(self, slug: str, *, details: dict[str, Any] | None = None) -> AuditEntry:
-        """See :func:`register._publication.retire`."""
+        """See :func:`register._publication.retire` (the author's role is checked first)."""
         from register._publication import retire
 
+        self._check_role("retired", slug)
         return retire(self._reg, self, slug, details=details)
 
     def add_review(self, slug: str, version: int, review: dict[str, Any]) -> AuditEntry:
@@ -209,11 +212,13 @@ def local_author() -> Author:
 
 
 def writer_for(reg: Register) -> AuditWriter:
-    """The writer this register appends through: on a shared server the writer service
-    (:class:`register._writer_http.HttpWriter`, found by ``$INSYN_WRITER_URL`` or the
-    audit experiment's writer-URL tag); else a :class:`LocalWriter` with the local
-    signing key (see :mod:`register._signing`) and the local user as author."""
+    """The writer this register appends through: on a tracking server that names a writer
+    service (``$INSYN_WRITER_URL`` or the audit experiment's writer-URL tag), the service
+    (:class:`register._writer_http.HttpWriter`); else a :class:`LocalWriter` with the
+    local signing key (see :mod:`register._signing`) and the local user (on a tracking
+    server, the MLflow account) as author, in the role ``local``."""
     from register import _audit
+    from register._auth import current_user, is_shared
     from register._signing import signer_for
     from register._writer_http import http_writer_for
 
@@ -224,7 +229,14 @@ def writer_for(reg: Register) -> AuditWriter:
             return remote
         run_id = _audit.log_run(reg)
         assert run_id is not None
-        signer = signer_for(reg, run_id, _audit.published_key_ids(reg, run_id))
-        reg._cache[key] = LocalWriter(reg, signer, local_author())
+        # A tracking server without a writer service: each client signs with its own key
+        # (published on first use); an embedded store never gets a second key silently.
+        shared = is_shared(reg.tracking_uri)
+        published = () if shared else _audit.published_key_ids(reg, run_id)
+        signer = signer_for(reg, run_id, published)
+        author = local_author()
+        if shared and current_user():
+            author = Author(username=str(current_user()), role="local")
+        reg._cache[key] = LocalWriter(reg, signer, author)
     writer: AuditWriter = reg._cache[key]
     return writer

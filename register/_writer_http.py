@@ -32,11 +32,6 @@ AUDIT_MISSING_MESSAGE = (
     "administrator creates it ('insyn admin add-user --role writer ...'); ask them. "
     "Nothing was written."
 )
-NO_WRITER_MESSAGE = (
-    "The shared register at {uri} names no writer service: set INSYN_WRITER_URL, or ask "
-    "the administrator to run 'insyn admin serve-writer' (which records its address). "
-    "Nothing was written."
-)
 UNREACHABLE_MESSAGE = (
     "The register's writer service at {url} cannot be reached ({reason}). Nothing was written."
 )
@@ -72,15 +67,15 @@ def writer_url(reg: Register) -> str | None:
 
 
 def http_writer_for(reg: Register) -> HttpWriter | None:
-    """The HTTP writer of a shared register (None on an embedded store)."""
+    """The HTTP writer of a shared register that names a writer service; None on an
+    embedded store or a tracking server that names none (then the register appends
+    itself, which a shared deployment set up by ``insyn admin`` refuses with 403)."""
     from register._auth import is_shared
 
     if not is_shared(reg.tracking_uri):
         return None
     url = writer_url(reg)
-    if url is None:
-        raise WriterServiceError(NO_WRITER_MESSAGE.format(uri=reg.tracking_uri))
-    return HttpWriter(reg, url)
+    return None if url is None else HttpWriter(reg, url)
 
 
 class HttpWriter:

@@ -69,7 +69,9 @@ def test_empty_review_and_overwritten_entry_leave_both_pages_working(reg: Regist
     assert "Revisionen" in auditor
     assert f"entry {empty.sequence} (review_added): the review cannot be read" in auditor
     assert f"entry {victim['sequence']}: its file" in auditor
-    assert "registered" in auditor  # the rest of the log is listed
+    assert "registered" in auditor  # the rest of the log is listed, with who wrote each entry
+    author = reg.audit_entries()[0].author or {}
+    assert f"{author['username']} (local)" in auditor
 
 
 def test_the_portal_warns_when_the_head_it_showed_is_gone(reg: Register) -> None:

@@ -125,7 +125,7 @@ def test_retire_logs_first_and_is_not_logged_twice(
     assert fresh(reg).verify_audit().ok
 
 
-def _kill_during_publish(uri: str, seed: int) -> str:
+def _start_worker(uri: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     worker = subprocess.Popen(
         [sys.executable, "-m", "tests.register.publish_worker", uri, SLUG, "3"],
@@ -140,7 +140,24 @@ def _kill_during_publish(uri: str, seed: int) -> str:
     assert worker.stdout.readline().strip() == "ready"
     worker.stdin.write("go\n")
     worker.stdin.flush()
-    time.sleep(random.Random(seed).uniform(0.0, 1.5))
+    return worker
+
+
+@pytest.fixture(scope="module")
+def publish_seconds(audit_base: Path, tmp_path_factory: pytest.TempPathFactory) -> float:
+    """How long one publication takes in a warm worker here (measured once), so the
+    kills below land inside it."""
+    uri = _tamper.clone_store(audit_base, tmp_path_factory.mktemp("timing") / "store")
+    worker = _start_worker(uri)
+    started = time.monotonic()
+    assert worker.stdout is not None and worker.stdout.readline().strip() == "done"
+    worker.wait(timeout=60)
+    return time.monotonic() - started
+
+
+def _kill_during_publish(uri: str, delay: float) -> str:
+    worker = _start_worker(uri)
+    time.sleep(delay)
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=30)
     return "killed" if worker.returncode == -signal.SIGKILL else "finished"
@@ -148,13 +165,19 @@ def _kill_during_publish(uri: str, seed: int) -> str:
 
 @pytest.mark.parametrize("seed", KILL_SEEDS)
 def test_kill_9_during_publish_then_verify_names_it_and_publishing_again_converges(
-    audit_base: Path, tmp_path: Path, seed: int
+    audit_base: Path, tmp_path: Path, seed: int, publish_seconds: float
 ) -> None:
     uri = _tamper.clone_store(audit_base, tmp_path / "store")
-    _kill_during_publish(uri, seed)
+    delay = publish_seconds * random.Random(seed).uniform(0.05, 1.0)
+    outcome = _kill_during_publish(uri, delay)
     reg = Register(uri)
     result = reg.verify_audit()
     state = reg.publication_state(SLUG)
+    logged = len(published_entries(reg, 3))
+    print(
+        f"seed {seed}: {outcome} after {delay:.2f} of {publish_seconds:.2f} s, {state.state}, "
+        f"log has v3: {logged}, problems: {len(result.problems)}"
+    )
     for problem in result.problems:  # whatever the moment, only the publication is unfinished
         assert problem.slug == SLUG, problem
         assert (
@@ -172,3 +195,26 @@ def test_kill_9_during_publish_then_verify_names_it_and_publishing_again_converg
     assert after.ok, after.problems
     assert Register(uri).get(SLUG).version == 3
     assert len(published_entries(reg, 3)) == 1
+
+
+def test_the_export_carries_a_signed_head_and_keys_that_verify_the_log(
+    reg: Register, tmp_path: Path
+) -> None:
+    import json
+
+    out = tmp_path / "exports"
+    assert main(["--tracking-uri", reg.tracking_uri, "export", str(out)]) == 0
+    anchor = json.loads((out / "audit-head.json").read_text(encoding="utf-8"))
+    assert anchor["signed_head"] == reg.signed_head().to_dict()
+    [(key_id, pem)] = anchor["public_keys"].items()
+    assert key_id == anchor["signed_head"]["key_id"]
+    catalogue = json.loads((out / "catalog.jsonld").read_text(encoding="utf-8"))
+    [dataset] = catalogue["dcat:dataset"]
+    assert dataset["dct:provenance"]["rdfs:seeAlso"] == {"@id": "audit-head.json"}
+    key = tmp_path / "writer.pem"
+    key.write_text(pem, encoding="ascii")
+    head = anchor["signed_head"]
+    args = ["--expect-head", f"{head['sequence']}:{head['hash']}", "--trusted-key", str(key)]
+    assert main(["--tracking-uri", reg.tracking_uri, "verify", *args]) == 0
+    _tamper.drop_last_entry(reg)
+    assert main(["--tracking-uri", reg.tracking_uri, "verify", *args]) == 1
