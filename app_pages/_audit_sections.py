@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from app_pages import _data
+from app_pages._audit_notices import head_notice, publication_notice
 from app_pages._format import escape_markdown, format_number
 from app_pages._text import current_language, localized, t
 from register import AlgorithmVersion, NotFoundError
@@ -22,6 +23,7 @@ from register import AlgorithmVersion, NotFoundError
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 HASH_CHARS = 16
 AUDITOR_PAGE = "app_pages/auditor.py"
+__all__ = ["head_notice", "publication_notice"]  # shown by the auditor and algorithm pages
 
 
 # -- cached reads -----------------------------------------------------------------
@@ -35,6 +37,7 @@ def audit_data(uri: str, slug: str, version: int) -> dict[str, Any]:
         "fairness": None if fairness is None else fairness.public_dict(),
         "checks": None if checks is None else checks.to_dict(),
         "reviews": [_review_dict(r) for r in reg.reviews(slug, version)],
+        "review_notes": reg.review_notes(slug, version),
         "entries": [e.to_dict() for e in reg.audit_entries(slug)],
     }
 
@@ -350,9 +353,12 @@ def influence_section(influence: dict[str, Any]) -> None:
     )
 
 
-def reviews_list(reviews: list[dict[str, Any]]) -> None:
-    """Each review: outcome, organisation, date, text (plain text) and the checks it relied on."""
+def reviews_list(reviews: list[dict[str, Any]], notes: list[str] | tuple[str, ...] = ()) -> None:
+    """Each review: outcome, organisation, date, text (plain text) and the checks it relied
+    on; a notice when some review entries cannot be read (the rest are shown)."""
     st.header(t("audit.reviews.title"), anchor=False)
+    if notes:
+        st.warning(t("audit.reviews.unreadable", count=len(notes)), icon=":material/warning:")
     if not reviews:
         st.info(t("audit.reviews.none"))
         return
@@ -391,13 +397,14 @@ def log_section(uri: str, entries: list[dict[str, Any]], head_info: dict[str, An
     st.caption(
         escape_markdown(t("audit.log.head", sequence=head_info["sequence"], hash=head_info["hash"]))
     )
-    columns = ["sequence", "time", "event", "version", "hash"]
+    columns = ["sequence", "time", "event", "version", "author", "hash"]
     rows = [
         [
             str(e["sequence"]),
             e["time"].replace("T", " ")[:19],
             t(f"audit.event.{e['event']}"),
             "–" if e["version"] is None else str(e["version"]),
+            _author(e.get("author")),
             e["hash"][:HASH_CHARS],
         ]
         for e in entries
@@ -407,6 +414,14 @@ def log_section(uri: str, entries: list[dict[str, Any]], head_info: dict[str, An
         hide_index=True,
         width="stretch",
     )
+
+
+def _author(author: Any) -> str:
+    """Who wrote an entry: account (role, organisation); "–" for unsigned older entries."""
+    if not isinstance(author, dict) or not author.get("username"):
+        return "–"
+    where = ", ".join(str(v) for v in (author.get("role"), author.get("organisation")) if v)
+    return f"{author['username']} ({where})" if where else str(author["username"])
 
 
 def download_section(uri: str, version: AlgorithmVersion, head_info: dict[str, Any]) -> None:
@@ -426,7 +441,8 @@ def review_section(version: AlgorithmVersion) -> None:
     """For the public algorithm page: the version's reviews, the chain head and an audit link."""
     uri = _data.tracking_uri()
     data = audit_data(uri, version.slug, version.version)
-    reviews_list(data["reviews"])
+    head_notice(uri)
+    reviews_list(data["reviews"], data["review_notes"])
     info = head(uri)
     st.caption(escape_markdown(t("audit.log.head", sequence=info["sequence"], hash=info["hash"])))
     with contextlib.suppress(StreamlitAPIException):  # auditor page not in the navigation

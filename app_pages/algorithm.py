@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import _data
-from app_pages._audit_sections import review_section
+from app_pages._audit_sections import publication_notice, review_section
 from app_pages._explanation import dependence_section, importance_section, provenance_section
 from app_pages._format import escape_markdown
 from app_pages._guard import guarded, show_error
@@ -47,6 +47,7 @@ def algorithm_page() -> None:
     uri = _data.tracking_uri()
     tables = _data.explanation_tables(uri, version.slug, version.version)
     page_header(version)
+    publication_notice(version)
     about, drivers, try_it, versions = st.tabs(
         [t("tab.record"), t("tab.explanation"), t("tab.tryit"), t("tab.versions")]
     )

@@ -140,6 +140,7 @@ def main() -> None:
     from models import load_folder
     from register import Register, load_record
     from register._admin import AdminClient
+    from register._cli_admin import start_writer
     from register._shared_server import (
         SharedServer,
         analyze_database,
@@ -161,10 +162,13 @@ def main() -> None:
         admin_password=admin[1],
         workers=4,
     )
+    writer_service = None
     try:
         print(f"starting the tracking server ({server.url}) ...", file=sys.stderr)
         server.start()
         client = AdminClient(server.url, *admin)
+        # registrations append to the audit log through the writer service
+        writer_service = start_writer(server.url, client, home, free_port(), 10, "127.0.0.1")
         client.add_reader(*reader)
         folder = load_folder(ROOT / "models" / "benefits-uptake")
         record = load_record(folder.record_path)
@@ -186,6 +190,8 @@ def main() -> None:
         analyze_database(name)  # what autovacuum does within a minute of a bulk load
         rows[args.total] = _measure(server.url, reader, record.slug)
     finally:
+        if writer_service is not None:
+            writer_service.stop()
         server.stop()
         drop_database(name)
         drop_database(f"{name}_auth")

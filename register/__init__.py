@@ -8,7 +8,14 @@ Typical use::
                            reference_data=frame)
 """
 
-from register._audit import AuditEntry, AuditError, AuditHead, AuditProblem, AuditVerification
+from register._audit import (
+    AuditEntry,
+    AuditError,
+    AuditHead,
+    AuditProblem,
+    AuditVerification,
+    SignedHead,
+)
 from register._auth import AuthenticationError, PermissionDeniedError
 from register._boosters import BOOSTER_CLASSES
 from register._errors import (
@@ -34,6 +41,7 @@ from register._export import (
 from register._fairness import FairnessReport, fairness_report
 from register._inputs import FeatureSpec, InputProfile, profile_from
 from register._model_io import TRUSTED_TYPES, load_model, save_model
+from register._publication import PublicationError, PublicationUnfinishedError
 from register._record import (
     LocalizedText,
     RiskCategory,
@@ -54,9 +62,11 @@ from register._results import (
 )
 from register._reviews import Review, ReviewError
 from register._sanitize import break_long_words, clean_text, clean_tree, inert_markdown
+from register._signing import SigningKeyError
 from register._store import Register
 from register._summary import RegistrationSummary, registration_summary
 from register._tracking import default_tracking_uri
+from register._writer import Author, WriterRefusedError
 
 
 def register_algorithm(model, record, *, reference_data, tracking_uri=None, **kwargs):  # type: ignore[no-untyped-def]
@@ -81,6 +91,7 @@ __all__ = [
     "AuditReport",
     "AuditVerification",
     "AuthenticationError",
+    "Author",
     "ChecksFailedError",
     "ExportError",
     "ExportOmission",
@@ -97,6 +108,8 @@ __all__ = [
     "NotFoundError",
     "OwnershipError",
     "PermissionDeniedError",
+    "PublicationError",
+    "PublicationUnfinishedError",
     "RecordValidationError",
     "Register",
     "RegistrationError",
@@ -105,11 +118,14 @@ __all__ = [
     "ReviewError",
     "RiskCategory",
     "SearchPage",
+    "SignedHead",
+    "SigningKeyError",
     "Status",
     "Theme",
     "TrackingUnreachableError",
     "TransparencyRecord",
     "VersionChange",
+    "WriterRefusedError",
     "break_long_words",
     "build_audit_report",
     "clean_text",

@@ -14,10 +14,20 @@ Rights (the server runs with ``--enable-workspaces`` and
   may create experiments and registered models (workspace ``USE``), EDIT on the
   organisation's experiment ``insyn/<organisation>`` and MANAGE on each of its
   registered models (granted at creation, see :mod:`register._auth`);
-- data scientists and auditors hold EDIT on the audit experiment ``insyn.audit``
-  (the hash-chained audit log of :mod:`register._audit`, where reviews are logged);
-- an auditor holds nothing else;
+- the audit experiment ``insyn.audit`` (the signed, hash-chained log of
+  :mod:`register._audit`) is written by one account only, the register's writer
+  (role ``insyn-writer``: EDIT on the audit experiment and on every registered
+  model, so it can move the ``published`` alias after logging). Everyone else,
+  organisations and auditors included, reads it (the default READ); their entries
+  go through the writer service (:mod:`register._writer_service`), which checks
+  their role first;
+- an auditor holds the role ``insyn-auditor`` (a marker the writer service reads;
+  it grants nothing beyond READ);
 - a reader (the portal) holds nothing beyond the default READ.
+
+Only the administrator creates the audit experiment and the organisations'
+experiments (the server guard, :mod:`register._server_guard`, refuses those names
+to everyone else).
 """
 
 from __future__ import annotations
@@ -30,8 +40,12 @@ from typing import Any
 from register._auth import AUDIT_EXPERIMENT, MEMBERS_TAG, ORG_EXPERIMENT
 from register._errors import InsynError
 
-ROLES = ("data-scientist", "auditor", "reader")
+ROLES = ("data-scientist", "auditor", "reader", "writer")
 ORG_ROLE = "insyn-org:{organisation}"
+AUDITOR_ROLE = "insyn-auditor"
+WRITER_ROLE = "insyn-writer"
+WRITER_USERNAME = "insyn-writer"
+WRITER_URL_TAG = "insyn.audit.writer_url"
 WORKSPACE = "default"
 
 NO_ADMIN_CREDENTIALS_MESSAGE = (
@@ -152,8 +166,16 @@ class AdminClient:
             if "already exists" not in str(exc):
                 raise
 
-    def ensure_role(self, name: str, permissions: list[tuple[str, str, str]]) -> int:
-        """The id of role ``name`` holding at least ``permissions`` (type, pattern, level)."""
+    def ensure_role(
+        self,
+        name: str,
+        permissions: list[tuple[str, str, str]],
+        *,
+        drop: tuple[str, str] | None = None,
+    ) -> int:
+        """The id of role ``name`` holding at least ``permissions`` (type, pattern, level);
+        with ``drop`` (type, pattern), any other permission of the role on that resource
+        is removed (how earlier releases' write rights on the audit log are taken back)."""
         roles = self.request("GET", "/api/3.0/mlflow/roles/list", params={"workspace": WORKSPACE})
         role = next((r for r in roles.get("roles", []) if r["name"] == name), None)
         if role is None:
@@ -164,6 +186,14 @@ class AdminClient:
             (p["resource_type"], p["resource_pattern"], p["permission"])
             for p in role.get("permissions", [])
         }
+        for held in role.get("permissions", []):
+            key = (held["resource_type"], held["resource_pattern"], held["permission"])
+            if drop and key[:2] == drop and key not in permissions:
+                self.request(
+                    "DELETE",
+                    "/api/3.0/mlflow/roles/permissions/remove",
+                    json={"role_permission_id": held["id"]},
+                )
         for rtype, pattern, level in permissions:
             if (rtype, pattern, level) not in have:
                 self.request(
@@ -206,16 +236,18 @@ class AdminClient:
 
     # -- organisations ----------------------------------------------------------------
     def add_organisation(self, organisation: str) -> str:
-        """Create the organisation's experiment and role; returns the experiment id."""
+        """Create the organisation's experiment and role; returns the experiment id.
+
+        Guarantees: the role may create registered models (workspace USE) and write
+        runs into the organisation's experiment only; it holds no write right on the
+        audit experiment (one granted by an earlier release is removed).
+        """
         experiment_id, _ = self.ensure_experiment(ORG_EXPERIMENT.format(organisation=organisation))
         audit_id = self.ensure_audit_log()
         self.ensure_role(
             ORG_ROLE.format(organisation=organisation),
-            [
-                ("workspace", "*", "USE"),
-                ("experiment", experiment_id, "EDIT"),
-                ("experiment", audit_id, "EDIT"),
-            ],
+            [("workspace", "*", "USE"), ("experiment", experiment_id, "EDIT")],
+            drop=("experiment", audit_id),
         )
         return experiment_id
 
@@ -272,10 +304,51 @@ class AdminClient:
         return created
 
     def add_auditor(self, username: str, password: str) -> bool:
-        """An account that may write reviews (runs in ``insyn-audit``) and nothing else."""
+        """An account whose reviews the writer service accepts (role ``insyn-auditor``);
+        on the tracking server it reads, like everyone (a direct write grant on the
+        audit experiment from an earlier release is revoked)."""
         created = self.ensure_user(username, password)
-        self.grant(username, "experiment", self.ensure_audit_log(), "EDIT")
+        audit_id = self.ensure_audit_log()
+        self.revoke(username, "experiment", audit_id)
+        self.assign_role(username, self.ensure_role(AUDITOR_ROLE, []))
         return created
+
+    def add_writer(self, username: str, password: str) -> bool:
+        """The register's writer account: the only one (besides the administrator) that
+        may write the audit experiment, and that moves ``published`` aliases."""
+        created = self.ensure_user(username, password)
+        audit_id = self.ensure_audit_log()
+        role_id = self.ensure_role(
+            WRITER_ROLE,
+            [("experiment", audit_id, "EDIT"), ("registered_model", "*", "EDIT")],
+        )
+        self.assign_role(username, role_id)
+        return created
+
+    def revoke(self, username: str, resource_type: str, resource_id: str) -> None:
+        """Take back a direct grant (nothing happens when there is none)."""
+        try:
+            self.request(
+                "POST",
+                "/api/3.0/mlflow/users/permissions/revoke",
+                json={
+                    "username": username,
+                    "resource_type": resource_type,
+                    "resource_id": resource_id,
+                },
+            )
+        except AdminError as exc:
+            if "HTTP 404" not in str(exc) and "RESOURCE_DOES_NOT_EXIST" not in str(exc):
+                raise
+
+    def set_writer_url(self, url: str) -> None:
+        """Record where the writer service answers (clients find it there)."""
+        audit_id = self.ensure_audit_log()
+        self.request(
+            "POST",
+            "/api/2.0/mlflow/experiments/set-experiment-tag",
+            json={"experiment_id": audit_id, "key": WRITER_URL_TAG, "value": url.rstrip("/")},
+        )
 
     def add_reader(self, username: str, password: str) -> bool:
         """A read-only account (the portal's): the server's default READ, nothing more."""
@@ -293,6 +366,8 @@ class AdminClient:
             return self.add_auditor(username, password)
         if role == "reader":
             return self.add_reader(username, password)
+        if role == "writer":
+            return self.add_writer(username, password)
         raise AdminError(UNKNOWN_ROLE_MESSAGE.format(role=role, roles=", ".join(ROLES)))
 
     def organisation_models(self, organisation: str) -> list[str]:

@@ -15,11 +15,20 @@ The loser's file stays behind unclaimed and is ignored by verification. Which
 run is the log is decided once, by whoever creates the audit experiment (a
 unique name); that process records the run id as an experiment tag.
 
+Format 2 entries (this release) name their ``author`` (username, role,
+organisation) and are signed: ``key_id`` names the writer's Ed25519 key and
+``signature`` signs the entry hash, which covers every field but ``hash`` and
+``signature``. The writer (``register._writer``) holds the key, outside the
+store; the public keys are published in the log run as ``keys/<key id>.pem``.
+Format 1 entries (earlier releases) have neither and verify as unsigned.
+
 What verification (``register._audit_verify``) proves: every claimed entry
-exists, is unchanged, is in its place, links to the entry before, and every
-artifact it names still has the logged hash. Cutting entries off the end is
-visible only against a head hash recorded elsewhere; the portal and exports show
-:func:`head` for that reason.
+exists, is unchanged, is in its place, links to the entry before, is signed by
+a known (or pinned) key, and every artifact it names still has the logged hash;
+remembered heads (``register._heads``) must still be in the log, which makes
+cutting entries off the end visible; and the catalogue must agree with the log.
+Readers (:func:`entries`) skip entries that are unreadable, altered, wrongly
+signed, or unsigned after signed ones.
 """
 
 from __future__ import annotations
@@ -33,10 +42,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from register._audit_types import (
+    AuditEntry,
+    AuditHead,
+    AuditProblem,
+    AuditVerification,
+    SignedHead,
+)
 from register._errors import InsynError
-from register._results import _ReadOnly
+from register._signing import KEY_DIR, publish_key, published_key_ids, signature_holds
 
 if TYPE_CHECKING:
+    from register._signing import Signer
     from register._store import Register
 
 AUDIT_SUFFIX = ".audit"
@@ -55,7 +72,8 @@ EVENTS = (
 )
 MAX_ATTEMPTS = 25
 LOG_RUN_WAIT_SECONDS = 10.0
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+UNHASHED = ("hash", "signature")
 
 LOG_MISSING_MESSAGE = "The audit experiment {name!r} exists but cannot be read; try again."
 UNKNOWN_EVENT_MESSAGE = "Unknown audit event {event!r}; known events: {known}."
@@ -69,73 +87,17 @@ class AuditError(InsynError, RuntimeError):
     """An audit-log append that could not be completed (nothing was claimed)."""
 
 
-class AuditEntry(_ReadOnly):
-    """One entry of the audit log (read-only)."""
-
-    _fields = (
-        "sequence",
-        "event",
-        "time",
-        "slug",
-        "version",
-        "details",
-        "artifacts",
-        "previous_hash",
-        "hash",
-    )
-    if TYPE_CHECKING:
-        sequence: int
-        event: str
-        time: str
-        slug: str
-        version: int | None
-        details: dict[str, Any]
-        artifacts: tuple[dict[str, str], ...]
-        previous_hash: str
-        hash: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """The entry as stored (JSON-safe)."""
-        return {
-            f: (list(getattr(self, f)) if f == "artifacts" else getattr(self, f))
-            for f in self._fields
-        }
-
-
-class AuditHead(_ReadOnly):
-    """The last entry's sequence number and hash (sequence 0 and 64 zeros for an empty log)."""
-
-    _fields = ("sequence", "hash")
-    if TYPE_CHECKING:
-        sequence: int
-        hash: str
-
-
-class AuditProblem(_ReadOnly):
-    """Where verification found the log broken: entry, event, artifact path and what is wrong."""
-
-    _fields = ("sequence", "event", "artifact", "message")
-    if TYPE_CHECKING:
-        sequence: int
-        event: str | None
-        artifact: str | None
-        message: str
-
-
-class AuditVerification(_ReadOnly):
-    """The outcome of :func:`verify`; ``ok`` only when ``problems`` is empty."""
-
-    _fields = ("entries", "head", "problems", "unclaimed_files")
-    if TYPE_CHECKING:
-        entries: int
-        head: AuditHead
-        problems: tuple[AuditProblem, ...]
-        unclaimed_files: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        """True when every entry and artifact verified."""
-        return not self.problems
+__all__ = [
+    "KEY_DIR",
+    "AuditEntry",
+    "AuditError",
+    "AuditHead",
+    "AuditProblem",
+    "AuditVerification",
+    "SignedHead",
+    "publish_key",
+    "published_key_ids",
+]
 
 
 def canonical(data: Any) -> bytes:
@@ -144,8 +106,10 @@ def canonical(data: Any) -> bytes:
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
-    """SHA-256 of an entry without its own ``hash`` field."""
-    return hashlib.sha256(canonical({k: v for k, v in entry.items() if k != "hash"})).hexdigest()
+    """SHA-256 of an entry without its own ``hash`` and ``signature`` fields."""
+    return hashlib.sha256(
+        canonical({k: v for k, v in entry.items() if k not in UNHASHED})
+    ).hexdigest()
 
 
 def sha256_file(path: Path) -> str:
@@ -282,10 +246,15 @@ def append(
     version: int | None = None,
     details: dict[str, Any] | None = None,
     artifacts: list[dict[str, str]] | tuple[dict[str, str], ...] = (),
+    author: dict[str, Any],
+    signer: Signer,
 ) -> AuditEntry:
-    """Append one entry and return it; safe when several processes append at once.
+    """Append one signed entry by ``author`` and return it; safe when several processes
+    append at once. Writers call this through :mod:`register._writer`, which decides
+    the author and holds the key.
 
-    Guarantees: the entry links to the head it was appended after; on a sequence
+    Guarantees: the entry links to the head it was appended after and is signed by
+    ``signer`` (whose public key is published in the log run first); on a sequence
     conflict it retries on the new head; raises :class:`AuditError` after
     MAX_ATTEMPTS lost races (nothing claimed).
     """
@@ -296,6 +265,7 @@ def append(
     run_id = log_run(reg)
     assert run_id is not None
     client = reg.client
+    publish_key(reg, run_id, signer)
     for _ in range(MAX_ATTEMPTS):
         last = head(reg)
         entry: dict[str, Any] = {
@@ -308,8 +278,11 @@ def append(
             "details": details or {},
             "artifacts": [dict(a) for a in artifacts],
             "previous_hash": last.hash,
+            "author": dict(author),
+            "key_id": signer.key_id,
         }
         entry["hash"] = entry_hash(entry)
+        entry["signature"] = signer.sign(entry["hash"])
         path = entry_path(entry["sequence"], entry["hash"])
         with tempfile.TemporaryDirectory() as tmp:
             local = Path(tmp) / Path(path).name
@@ -324,21 +297,34 @@ def append(
                 raise
             time.sleep(random.uniform(0.01, 0.1))  # jitter, not security
             continue
-        return _entry(entry)
+        return entry_from_dict(entry)
     raise AuditError(APPEND_CONFLICT_MESSAGE.format(event=event, attempts=MAX_ATTEMPTS))
 
 
-def _entry(data: dict[str, Any]) -> AuditEntry:
+def entry_from_dict(data: dict[str, Any]) -> AuditEntry:
+    """An entry read back from its JSON; raises ValueError, TypeError or KeyError when
+    a field is missing or of the wrong kind (callers skip such entries)."""
+    author = data.get("author")
+    artifacts = data.get("artifacts") or ()
+    details = data.get("details") or {}
+    if not isinstance(details, dict) or not isinstance(artifacts, list | tuple):
+        raise TypeError("details must be an object and artifacts a list")
+    if author is not None and not isinstance(author, dict):
+        raise TypeError("author must be an object")
     return AuditEntry(
+        format=int(data.get("format") or 1),
         sequence=int(data["sequence"]),
         event=str(data["event"]),
         time=str(data["time"]),
         slug=str(data["slug"]),
         version=None if data.get("version") is None else int(data["version"]),
-        details=dict(data.get("details") or {}),
-        artifacts=tuple(dict(a) for a in data.get("artifacts") or ()),
+        details=dict(details),
+        artifacts=tuple(dict(a) for a in artifacts),
         previous_hash=str(data["previous_hash"]),
+        author=None if author is None else dict(author),
+        key_id=None if data.get("key_id") is None else str(data["key_id"]),
         hash=str(data["hash"]),
+        signature=None if data.get("signature") is None else str(data["signature"]),
     )
 
 
@@ -350,12 +336,14 @@ def _download(reg: Register, run_id: str, path: str, folder: Path) -> Path | Non
 
 
 def entries(reg: Register, *, slug: str | None = None) -> list[AuditEntry]:
-    """The claimed entries (optionally of one slug) in order; unreadable ones are skipped
-    (use :func:`verify` to find them)."""
+    """The claimed entries (optionally of one slug) in order. Unreadable, malformed or
+    altered entries, and unsigned entries after signed ones, are skipped (verification
+    names them); signatures are checked by verification, not here."""
     run_id = log_run(reg, create=False)
     if run_id is None:
         return []
     out = []
+    signed_seen = False
     with tempfile.TemporaryDirectory() as tmp:
         for sequence, digest in _claims(reg, run_id):
             key = ("audit", "entry", digest)
@@ -365,10 +353,53 @@ def entries(reg: Register, *, slug: str | None = None) -> list[AuditEntry]:
                     data = json.loads(local.read_bytes()) if local else None
                 except ValueError:
                     data = None
-                if data is None or entry_hash(data) != digest:
+                reg._cache[key] = _readable(data, digest)
+            found: AuditEntry | None = reg._cache[key]
+            if found is None:
+                continue
+            if found.signed:
+                signed_seen = True
+                checked = ("audit", "signature_holds", found.hash)
+                if not reg._cache.get(checked):  # a good signature stays good; a bad one is retried
+                    reg._cache[checked] = signature_holds(
+                        reg, run_id, found.key_id, found.hash, found.signature
+                    )
+                if not reg._cache[checked]:
                     continue
-                reg._cache[key] = _entry(data)
-            found: AuditEntry = reg._cache[key]
+            elif signed_seen:  # an unsigned entry after signed ones was not written by insyn
+                continue
             if slug is None or found.slug == slug:
                 out.append(found)
     return out
+
+
+def _readable(data: Any, digest: str) -> AuditEntry | None:
+    if not isinstance(data, dict) or entry_hash(data) != digest or data.get("hash") != digest:
+        return None
+    try:
+        return entry_from_dict(data)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def signed_head(reg: Register) -> SignedHead:
+    """The head with the last entry's time, key id and signature (None where the log is
+    empty or the last entry is unsigned or unreadable)."""
+    run_id = log_run(reg, create=False)
+    claims = _claims(reg, run_id) if run_id else []
+    if not claims or run_id is None:
+        return SignedHead(sequence=0, hash=GENESIS_HASH, time=None, key_id=None, signature=None)
+    sequence, digest = claims[-1]
+    with tempfile.TemporaryDirectory() as tmp:
+        local = _download(reg, run_id, entry_path(sequence, digest), Path(tmp))
+        try:
+            found = _readable(json.loads(local.read_bytes()), digest) if local else None
+        except ValueError:
+            found = None
+    return SignedHead(
+        sequence=sequence,
+        hash=digest,
+        time=found.time if found else None,
+        key_id=found.key_id if found else None,
+        signature=found.signature if found else None,
+    )

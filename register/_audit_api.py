@@ -7,14 +7,17 @@ register's MLflow client and caches only immutable files.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from explainers import ExplanationChecks
-    from register._audit import AuditEntry, AuditHead, AuditVerification
+    from register._audit import AuditEntry, AuditHead, AuditVerification, SignedHead
     from register._fairness import FairnessReport
+    from register._publication import PublicationState
     from register._reviews import Review
 
 
@@ -120,8 +123,34 @@ class AuditMixin:
 
         return entries(self, slug=slug)  # type: ignore[arg-type]
 
-    def verify_audit(self) -> AuditVerification:
-        """Recompute the whole chain and every artifact hash; see ``AuditVerification``."""
+    def signed_head(self) -> SignedHead:
+        """The head with the last entry's time, key id and signature: remember it and pass
+        it to :meth:`verify_audit` later to prove the log still contains it."""
+        from register._audit import signed_head
+
+        return signed_head(self)  # type: ignore[arg-type]
+
+    def verify_audit(
+        self,
+        *,
+        expected_heads: Iterable[Any] = (),
+        trusted_keys: Iterable[Ed25519PublicKey] | None = None,
+    ) -> AuditVerification:
+        """Verify the chain, signatures, remembered heads, every artifact hash and the
+        catalogue against the log; see :func:`register._audit_verify.verify`."""
         from register._audit_verify import verify
 
-        return verify(self)  # type: ignore[arg-type]
+        return verify(self, expected_heads=expected_heads, trusted_keys=trusted_keys)  # type: ignore[arg-type]
+
+    def publication_state(self, slug: str) -> PublicationState:
+        """Whether the ``published`` alias of ``slug`` agrees with the log (see
+        :class:`register._publication.PublicationState`)."""
+        from register._publication import publication_state
+
+        return publication_state(self, slug)  # type: ignore[arg-type]
+
+    def review_notes(self, slug: str, version: int | None = None) -> list[str]:
+        """Plain notes naming every review entry of ``slug`` that cannot be read."""
+        from register._reviews import read_reviews
+
+        return read_reviews(self, slug, version)[1]  # type: ignore[arg-type]

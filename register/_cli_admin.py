@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from register._admin import ROLES, AdminClient, AdminError, read_secret_file
+from register._shared_server import DEFAULT_AUTH_CACHE_SECONDS
 from register._store import Register
+from register._writer_main import add_arguments
 
 PASSWORD_FILE_SECTION = "mlflow"
 SHARED_DEMO_ORGANISATIONS = ("Exempelkommun", "Grannkommun")
@@ -70,8 +72,52 @@ def cmd_add_user(reg: Register, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve_writer(reg: Register, args: argparse.Namespace) -> int:
+    """The writer service for this shared register, until interrupted."""
+    from register._writer_main import serve
+
+    if not reg.tracking_uri.startswith(("http://", "https://")):
+        raise AdminError(NOT_A_SERVER_MESSAGE.format(uri=reg.tracking_uri))
+    print(f"Writer service on http://{args.host}:{args.port} for {reg.tracking_uri}")
+    serve(
+        reg.tracking_uri,
+        Path(args.credentials_file),
+        Path(args.key_file),
+        host=args.host,
+        port=args.port,
+        cache_seconds=args.auth_cache_seconds,
+        public_url=args.public_url,
+    )
+    return 0
+
+
+def start_writer(
+    url: str, admin: AdminClient, home: Path, port: int, cache_seconds: float, host: str
+) -> Any:
+    """Create the writer account (password in ``home/insyn-writer.ini``), start the writer
+    service with its key ``home/writer-key.pem`` and record its address; returns the
+    running :class:`register._shared_server.WriterProcess`."""
+    from register._admin import WRITER_USERNAME
+    from register._shared_server import WriterProcess
+
+    credentials = home / f"{WRITER_USERNAME}.ini"
+    admin.add_writer(WRITER_USERNAME, password_from_file(credentials, WRITER_USERNAME))
+    writer = WriterProcess(
+        tracking_uri=url,
+        credentials_file=credentials,
+        key_file=home / "writer-key.pem",
+        home=home,
+        port=port,
+        host=host,
+        auth_cache_seconds=cache_seconds,
+    )
+    writer.start()
+    return writer
+
+
 def cmd_serve_shared(reg: Register, args: argparse.Namespace) -> int:
-    """PostgreSQL databases -> auth-enabled tracking server -> two demo organisations -> portal."""
+    """PostgreSQL databases -> auth-enabled tracking server -> writer service -> two demo
+    organisations -> portal. Everything listens on ``--host`` (127.0.0.1 by default)."""
     from register._shared_server import SharedServer, create_database
 
     home = Path(args.home).expanduser().resolve()
@@ -83,11 +129,18 @@ def cmd_serve_shared(reg: Register, args: argparse.Namespace) -> int:
         home=home,
         port=args.port,
         admin_password=admin_password,
+        host=args.host,
+        auth_cache_seconds=args.auth_cache_seconds,
     )
     print(f"Starting the tracking server on {server.url} (log {server.log_path}) ...")
     server.start()
+    writer = None
     try:
         admin = AdminClient(server.url, "admin", admin_password)
+        writer = start_writer(
+            server.url, admin, home, args.writer_port, args.auth_cache_seconds, args.host
+        )
+        print(f"Writer service on {writer.url} (log {writer.log_path})")
         accounts = build_shared_demo(server.url, admin, home)
         env = {
             **os.environ,
@@ -98,7 +151,7 @@ def cmd_serve_shared(reg: Register, args: argparse.Namespace) -> int:
             "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
         }
         app = Path(__file__).resolve().parent.parent / "streamlit_app.py"
-        print(f"Portal (read-only account 'portal') on http://localhost:{args.portal_port}")
+        print(f"Portal (read-only account 'portal') on http://{args.host}:{args.portal_port}")
         portal = subprocess.Popen(
             [
                 sys.executable,
@@ -108,6 +161,8 @@ def cmd_serve_shared(reg: Register, args: argparse.Namespace) -> int:
                 str(app),
                 "--server.port",
                 str(args.portal_port),
+                "--server.address",
+                args.host,
                 "--server.headless",
                 "true",
                 "--browser.gatherUsageStats",
@@ -123,6 +178,8 @@ def cmd_serve_shared(reg: Register, args: argparse.Namespace) -> int:
             portal.send_signal(signal.SIGTERM)
             portal.wait(timeout=30)
     finally:
+        if writer is not None:
+            writer.stop()
         server.stop()
     return 0
 
@@ -217,4 +274,19 @@ def add_admin_commands(subparsers: Any) -> None:
     p.add_argument("--database", default="insyn_shared")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--portal-port", type=int, default=8501)
+    p.add_argument("--writer-port", type=int, default=5080)
+    p.add_argument(
+        "--host", default="127.0.0.1", help="interface for all three services (default 127.0.0.1)"
+    )
+    p.add_argument(
+        "--auth-cache-seconds",
+        type=int,
+        default=DEFAULT_AUTH_CACHE_SECONDS,
+        help="how long a checked password is trusted, by the tracking server and by the "
+        f"writer service each (default {DEFAULT_AUTH_CACHE_SECONDS} s)",
+    )
     p.set_defaults(func=cmd_serve_shared)
+
+    p = sub.add_parser("serve-writer", help="the writer service: the audit log's one writer")
+    add_arguments(p)
+    p.set_defaults(func=cmd_serve_writer)

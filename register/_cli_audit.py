@@ -6,7 +6,9 @@ Every command is ``fn(reg, args) -> int``; user errors raise :class:`InsynError`
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,29 @@ if TYPE_CHECKING:
     from register._store import Register
 
 EXIT_OK, EXIT_BROKEN = 0, 1
+HASH_PATTERN = re.compile(r"[0-9a-f]{64}")
+BAD_HEAD_MESSAGE = (
+    "--expect-head must be a head hash (64 hex digits), optionally after its entry number "
+    "and a colon (SEQ:HASH); got {value!r}."
+)
+HEADS_FILE_MISSING_MESSAGE = "--heads {path}: no such file."
+BAD_HEADS_LINE_MESSAGE = (
+    "--heads {path}, line {line}: each line must be a JSON object with 'hash' (64 hex "
+    "digits) and 'sequence', as 'insyn head --save' writes."
+)
+SIGNED_PINNED = "Signatures: every signed entry verifies with the trusted key(s): {keys}."
+SIGNED_UNPINNED = (
+    "Signatures: every signed entry verifies with a key the store publishes ({keys}); "
+    "the keys are not pinned (pass --trusted-key to pin them)."
+)
+UNSIGNED_NOTE = (
+    "{count} entries are unsigned (format 1, written before signing): hash-checked only."
+)
+HEADS_CHECKED = "Remembered heads checked against the log: {count}."
+NO_HEADS = (
+    "No remembered head given: entries cut off the end cannot be detected "
+    "(pass --heads FILE or --expect-head)."
+)
 OUT_EXISTS_AS_FOLDER_MESSAGE = "--out {path} is a folder; give a file name such as audit.html."
 DEMO_REVIEW: dict[str, Any] = {
     "slug": "benefits-uptake",
@@ -85,14 +110,45 @@ def cmd_review(reg: Register, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _expected_heads(args: argparse.Namespace) -> list[dict[str, Any]]:
+    heads: list[dict[str, Any]] = []
+    for text in args.expect_head or ():
+        sequence, _, digest = text.rpartition(":")
+        if not HASH_PATTERN.fullmatch(digest.lower()) or (sequence and not sequence.isdigit()):
+            raise InsynError(BAD_HEAD_MESSAGE.format(value=text))
+        heads.append({"sequence": int(sequence) if sequence else None, "hash": digest.lower()})
+    if args.heads:
+        path = Path(args.heads)
+        if not path.is_file():
+            raise InsynError(HEADS_FILE_MISSING_MESSAGE.format(path=path))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                if not isinstance(data, dict) or not HASH_PATTERN.fullmatch(str(data["hash"])):
+                    raise ValueError
+                int(data.get("sequence") or 0)
+            except (ValueError, KeyError, TypeError):
+                raise InsynError(BAD_HEADS_LINE_MESSAGE.format(path=path, line=number)) from None
+            heads.append(data)
+    return heads
+
+
 def cmd_verify(reg: Register, args: argparse.Namespace) -> int:
-    """Verify the audit chain and every artifact; non-zero exit when anything is broken."""
+    """Verify the audit log (chain, signatures, remembered heads, artifacts, catalogue);
+    non-zero exit when anything is broken."""
+    from register._signing import load_public_file
+
     _quiet_downloads()
-    result = reg.verify_audit()
+    heads = _expected_heads(args)
+    keys = [load_public_file(Path(p)) for p in args.trusted_key] if args.trusted_key else None
+    result = reg.verify_audit(expected_heads=heads, trusted_keys=keys)
     if result.ok:
         _print(
             f"Audit log verified: {result.entries} entries, head #{result.head.sequence} "
-            f"{result.head.hash}"
+            f"{result.head.hash}",
+            *_details(result),
         )
         return EXIT_OK
     from register.cli import err
@@ -104,7 +160,37 @@ def cmd_verify(reg: Register, args: argparse.Namespace) -> int:
     )
     for problem in result.problems:
         err.print(f"  {problem.message}", markup=False, highlight=False)
+    for line in _details(result):
+        err.print(line, markup=False, highlight=False)
     return EXIT_BROKEN
+
+
+def _details(result: Any) -> list[str]:
+    keys = ", ".join(result.key_ids) or "none"
+    lines = [
+        SIGNED_PINNED.format(keys=keys) if result.keys_pinned else SIGNED_UNPINNED.format(keys=keys)
+    ]
+    if result.unsigned:
+        lines.append(UNSIGNED_NOTE.format(count=result.unsigned))
+    lines.append(
+        HEADS_CHECKED.format(count=result.heads_checked) if result.heads_checked else NO_HEADS
+    )
+    return lines
+
+
+def cmd_head(reg: Register, args: argparse.Namespace) -> int:
+    """Print the signed head (JSON); ``--save FILE`` appends it to a heads file."""
+    head = reg.signed_head().to_dict()
+    line = json.dumps(head, sort_keys=True)
+    _print(line)
+    if args.save:
+        path = Path(args.save)
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+        if not lines or lines[-1] != line:
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+        _print(f"Head #{head['sequence']} remembered in {path}")
+    return EXIT_OK
 
 
 def add_demo_review(reg: Register) -> str:
@@ -136,5 +222,24 @@ def add_audit_commands(sub: Any) -> None:
     p.add_argument("--checks", help="comma-separated checks relied on: " + ", ".join(CHECKS))
     p.set_defaults(func=cmd_review)
 
-    p = sub.add_parser("verify", help="verify the audit trail's hash chain and every artifact")
+    p = sub.add_parser(
+        "verify", help="verify the audit trail: chain, signatures, heads, artifacts, catalogue"
+    )
+    p.add_argument(
+        "--expect-head",
+        action="append",
+        metavar="[SEQ:]HASH",
+        help="a head seen before; the log must still contain it (repeatable)",
+    )
+    p.add_argument("--heads", metavar="FILE", help="a file of remembered heads (insyn head --save)")
+    p.add_argument(
+        "--trusted-key",
+        action="append",
+        metavar="PEMFILE",
+        help="pin the writer's public key: every signature must verify with it (repeatable)",
+    )
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("head", help="print the audit log's signed head; --save remembers it")
+    p.add_argument("--save", metavar="FILE", help="append the head to this JSON-lines file")
+    p.set_defaults(func=cmd_head)

@@ -8,6 +8,7 @@ user errors (the main CLI prints them).
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,43 @@ def audit_head(reg: Register) -> str | None:
     return None if head.sequence == 0 else str(head.hash)
 
 
+def audit_anchor(reg: Register) -> dict[str, Any] | None:
+    """What an export states so anyone can check the log later: the signed head, the
+    public keys the register publishes, and the command that checks both (None while
+    the log is empty)."""
+    from register import _audit
+
+    head = reg.signed_head()
+    if head.sequence == 0:
+        return None
+    run_id = _audit.log_run(reg, create=False)
+    if run_id is None:
+        return None
+    keys: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for key_id in _audit.published_key_ids(reg, run_id):
+            local = reg.client.download_artifacts(run_id, f"{_audit.KEY_DIR}/{key_id}.pem", tmp)
+            keys[key_id] = Path(local).read_text(encoding="ascii")
+    return {
+        "signed_head": head.to_dict(),
+        "public_keys": keys,
+        "check": (
+            f"insyn verify --expect-head {head.sequence}:{head.hash} "
+            "--trusted-key <the key file, saved from public_keys>"
+        ),
+    }
+
+
 def cmd_export(reg: Register, args: argparse.Namespace) -> int:
     """Write every published record in every format to ``args.folder`` (the files as one set);
     print each file and each record left out of a standard, with field, limit and standard."""
-    report = export_register(reg, args.folder, base_url=args.base_url, audit_head=audit_head(reg))
+    report = export_register(
+        reg,
+        args.folder,
+        base_url=args.base_url,
+        audit_head=audit_head(reg),
+        audit_anchor=audit_anchor(reg),
+    )
     _print(
         EXPORT_DONE.format(
             count=len(report.algorithms), folder=report.folder, generated_at=report.generated_at

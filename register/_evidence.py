@@ -158,10 +158,11 @@ def log_registration(
 ) -> None:
     """Append the registration's events; every artifact is referenced by its SHA-256."""
     from register._store import EXPLANATION_PATH, MODEL_PATH, PROFILE_PATH, RECORD_PATH
+    from register._writer import writer_for
 
     slug = record.slug
-    _audit.append(
-        reg,
+    writer = writer_for(reg)
+    writer.append(
         "registered",
         slug=slug,
         version=version,
@@ -171,8 +172,7 @@ def log_registration(
         ),
     )
     meta = explanation.metadata
-    _audit.append(
-        reg,
+    writer.append(
         "explanation_computed",
         slug=slug,
         version=version,
@@ -187,8 +187,7 @@ def log_registration(
     )
     before = evidence.previous_record if evidence is not None else None
     if evidence is not None and before is not None and before != record:
-        _audit.append(
-            reg,
+        writer.append(
             "record_changed",
             slug=slug,
             version=version,

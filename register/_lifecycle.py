@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from register import _audit, _auth, _catalogue_index, _evidence, _model_io
+from register import _audit, _auth, _evidence, _model_io
 from register import _catalogue as cat
 from register._errors import InsynError, NotFoundError, OwnershipError, RegistrationError
 from register._families import check_supported
 from register._inputs import profile_from
 from register._model_io import check_serializable
+from register._publication import PublicationUnfinishedError
 from register._record import TransparencyRecord, parse_record
 from register._store import (
     COMPLETE_TAG,
@@ -52,16 +53,11 @@ FEATURES_UNKNOWN_MESSAGE = (
 STEP_FAILED_MESSAGE = (
     "Registration of {slug!r} failed while {step}: {reason}. Nothing was published."
 )
-INCOMPLETE_MESSAGE = (
-    "Version {version} of {slug!r} is incomplete (its registration did not finish) "
-    "and cannot be published."
-)
 PREDICT_FAILED_MESSAGE = (
     "The model's own predict fails on the reference data: {reason}. insyn explains "
     "exactly the rows the model can predict; fix or remove the rows it cannot take."
 )
 MODEL_NOT_FITTED_ERRORS = ("not fitted", "NotFittedError")
-MAX_CONVERGE_ROUNDS = 10
 ROUND_TRIP_ROWS = 200
 """Reference rows on which the stored model must predict exactly as the given one."""
 
@@ -262,6 +258,8 @@ def _write(
             step("publishing", 0, 1)
             publish(reg, rec.slug, int(version), details=publish_details)
             step("publishing", 1, 1)
+    except PublicationUnfinishedError:
+        raise  # the publication is logged: keep the version so 'insyn publish' can finish it
     except InsynError:
         _undo(reg, rec.slug, run_id, version)
         raise
@@ -320,64 +318,21 @@ def _undo(reg: Register, slug: str, run_id: str | None, version: str | None) -> 
 
 
 def publish(
-    reg: Register, slug: str, version: int, details: dict[str, Any] | None = None
+    reg: Register, slug: str, version: int, *, details: dict[str, Any] | None = None
 ) -> AlgorithmVersion:
-    """See :meth:`register.Register.publish`; ``details`` go into the ``published`` entry
-    (e.g. the override reason when checks failed)."""
-    mv = reg._model_version(slug, version)
-    if mv.tags.get(COMPLETE_TAG) != "true":
-        raise InsynError(INCOMPLETE_MESSAGE.format(slug=slug, version=version))
-    record = parse_record(reg._artifact_json(mv.run_id, RECORD_PATH))
-    client = reg.client
-    client.set_registered_model_alias(slug, cat.PUBLISHED_ALIAS, str(version))
-    _converge_catalogue(reg, slug, mv, record)
-    _audit.append(
-        reg,
-        "published",
-        slug=slug,
-        version=int(version),
-        details=details,
-        artifacts=_audit.remote_refs(reg, mv.run_id, RECORD_PATH),
-    )
+    """See :meth:`register.Register.publish` (the log is the commit point; see
+    :mod:`register._publication`)."""
+    from register._writer import writer_for
+
+    writer_for(reg).publish(slug, int(version), details=details)
     return reg.get(slug, version)
 
 
-def _converge_catalogue(reg: Register, slug: str, mv: Any, record: TransparencyRecord) -> None:
-    """Write the catalogue tags of ``mv``, then of whatever holds the alias, until they agree.
-
-    Concurrent publishes race between moving the alias and writing tags; each
-    publisher re-reads the alias after its last tag write and repairs, so the
-    last writer always leaves the tags of the version the alias names.
-    """
-    client = reg.client
-    _catalogue_index.forget(reg)
-    for _ in range(MAX_CONVERGE_ROUNDS):
-        status = mv.tags.get("insyn.status") or record.status.value
-        tags = cat.catalogue_tags(record, status=status)
-        tags[cat.PUBLISHED] = "true"
-        tags[cat.PUBLISHED_VERSION] = str(mv.version)
-        for key, value in tags.items():
-            client.set_registered_model_tag(slug, key, value)
-        client.update_registered_model(slug, description=record.short_description.sv)
-        holder = client.get_registered_model(slug).aliases.get(cat.PUBLISHED_ALIAS)
-        if holder is None or str(holder) == str(mv.version):
-            return
-        mv = client.get_model_version(slug, str(holder))
-        record = parse_record(reg._artifact_json(mv.run_id, RECORD_PATH))
-
-
-def retire(reg: Register, slug: str) -> AlgorithmVersion:
+def retire(reg: Register, slug: str, *, details: dict[str, Any] | None = None) -> AlgorithmVersion:
     """See :meth:`register.Register.retire`."""
-    current = reg.get(slug)
-    client = reg.client
-    client.set_model_version_tag(slug, str(current.version), "insyn.status", "retired")
-    client.set_registered_model_tag(slug, cat.STATUS, "retired")
-    _catalogue_index.forget(reg)
-    _audit.append(
-        reg,
-        "retired",
-        slug=slug,
-        version=current.version,
-        artifacts=_audit.remote_refs(reg, current.run_id, RECORD_PATH),
-    )
-    return reg.get(slug, current.version)
+    from register._publication import logged_publication
+    from register._writer import writer_for
+
+    writer_for(reg).retire(slug, details=details)
+    version = logged_publication(reg, slug)
+    return reg.get(slug, version)

@@ -1,11 +1,11 @@
 """Reviews: an auditor's signed-off judgement of one model version.
 
-A review is stored as ``insyn/reviews/<slug>/<version>/<id>.json`` in the audit
-log's run (the audit experiment, which auditors may write to on a shared server,
-unlike the organisations' experiments) and appended to the audit trail
-(``review_added``, with the file's SHA-256). The id is derived from the content,
-so recording the same review twice changes nothing. Reviews stored by earlier
-releases in the version's own run (``insyn/reviews/<id>.json``) are still read.
+A review lives in the audit log only: a signed ``review_added`` entry holds its
+content (``details.review``). The id is derived from the content, so recording the
+same review twice changes nothing. Reviews are read only from ``review_added``
+entries, never from folders: a file uploaded next to the log is not a review.
+Entries of earlier releases point at a review file and hold its SHA-256; such a
+file is read only while it has that hash.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from register._record import LocalizedText
 from register._results import _ReadOnly
 
 if TYPE_CHECKING:
+    from register._audit import AuditEntry
     from register._store import Register
 
-REVIEW_DIR = "insyn/reviews"
+REVIEW_DIR = "insyn/reviews"  # where earlier releases stored review files
 OUTCOMES = ("approved", "approved_with_remarks", "concerns")
 CHECKS = ("fairness", "additivity", "reproducibility", "stability", "protected_influence")
 ORGANISATION_MAX_CHARS = 120
@@ -43,6 +44,9 @@ BAD_CHECK_MESSAGE = "Review field 'checks' names unknown checks {unknown}; known
 BAD_DATE_MESSAGE = (
     "Review field 'date' must be an ISO date (YYYY-MM-DD) not in the future; got {value!r}."
 )
+UNREADABLE_REVIEW = "entry {sequence} (review_added): the review cannot be read ({reason})"
+REVIEW_FILE_CHANGED = "the review file does not have the SHA-256 the entry holds"
+REVIEW_MISPLACED = "the review names another algorithm or version than its entry"
 INCOMPLETE_VERSION_MESSAGE = (
     "Version {version} of {slug!r} is incomplete (its registration did not finish) "
     "and cannot be reviewed."
@@ -158,67 +162,77 @@ def build_review(
 
 
 def add_review(reg: Register, slug: str, version: int, **fields: Any) -> Review:
-    """Store a review of ``slug`` version ``version`` and log it in the audit trail.
+    """Log a review of ``slug`` version ``version`` (``review_added``, content inline).
 
     Guarantees: everything is validated (fields, the version exists and is complete)
     before anything is written; the same review recorded again is returned as it is
     and nothing is written. Raises :class:`ReviewError` or ``NotFoundError``.
     """
-    from register import _audit
     from register._store import COMPLETE_TAG
+    from register._writer import writer_for
 
     review = build_review(slug, version, **fields)
     mv = reg._model_version(slug, version)
     if mv.tags.get(COMPLETE_TAG) != "true":
         raise ReviewError(INCOMPLETE_VERSION_MESSAGE.format(slug=slug, version=version))
-    run_id = _audit.log_run(reg)
-    assert run_id is not None
-    folder = _folder(slug, version)
-    path = f"{folder}/{review.review_id}.json"
-    if path in {f.path for f in reg.client.list_artifacts(run_id, folder)}:
+    if any(r.review_id == review.review_id for r in reviews(reg, slug, int(version))):
         return review
-    with tempfile.TemporaryDirectory() as tmp:
-        local = Path(tmp) / f"{review.review_id}.json"
-        payload = json.dumps(review.to_dict(), ensure_ascii=False, indent=2, sort_keys=True)
-        local.write_text(payload + "\n", encoding="utf-8")
-        digest = _audit.sha256_file(local)
-        reg.client.log_artifact(run_id, str(local), folder)
-    _audit.append(
-        reg,
-        "review_added",
-        slug=slug,
-        version=int(version),
-        details={
-            "review_id": review.review_id,
-            "outcome": review.outcome,
-            "organisation": review.organisation,
-            "date": review.date.isoformat(),
-            "checks": list(review.checks),
-        },
-        artifacts=[{"run_id": run_id, "path": path, "sha256": digest}],
-    )
+    writer_for(reg).add_review(slug, int(version), review.to_dict())
     return review
 
 
-def _folder(slug: str, version: int | str) -> str:
-    return f"{REVIEW_DIR}/{slug}/{int(version)}"
+def _from_entry(reg: Register, entry: AuditEntry, folder: Path) -> Review:
+    """The review an entry holds: inline (format 2) or, for entries of earlier releases,
+    the file it names, read only when its SHA-256 is the one the entry holds."""
+    from register import _audit
+
+    inline = entry.details.get("review")
+    if isinstance(inline, dict):
+        data = inline
+    else:
+        [ref] = [a for a in entry.artifacts if str(a.get("path", "")).endswith(".json")]
+        key = ("review-file", str(ref["sha256"]))
+        if key not in reg._cache:
+            local = Path(reg.client.download_artifacts(ref["run_id"], ref["path"], str(folder)))
+            if _audit.sha256_file(local) != ref["sha256"]:
+                raise ValueError(REVIEW_FILE_CHANGED)
+            reg._cache[key] = json.loads(local.read_text(encoding="utf-8"))
+        data = reg._cache[key]
+    review = Review.from_dict(data)
+    if review.slug != entry.slug or review.version != entry.version:
+        raise ValueError(REVIEW_MISPLACED)
+    return review
+
+
+def read_reviews(
+    reg: Register, slug: str, version: int | None = None
+) -> tuple[list[Review], list[str]]:
+    """The reviews the log holds for ``slug`` (one version when given), oldest date first,
+    and a plain note for every ``review_added`` entry whose review cannot be read
+    (named by entry number; verification names them too)."""
+    from register import _audit
+
+    found: dict[str, Review] = {}
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for entry in _audit.entries(reg, slug=slug):
+            if entry.event != "review_added" or (version is not None and entry.version != version):
+                continue
+            try:
+                review = _from_entry(reg, entry, Path(tmp))
+            except Exception as exc:  # malformed content: name it, show the rest
+                notes.append(UNREADABLE_REVIEW.format(sequence=entry.sequence, reason=exc))
+                continue
+            found.setdefault(review.review_id, review)
+    ordered = sorted(found.values(), key=lambda r: (r.date, r.version, r.review_id))
+    return ordered, notes
 
 
 def reviews(reg: Register, slug: str, version: int | None = None) -> list[Review]:
-    """The reviews of one version (or of every version when ``version`` is None),
-    oldest date first; read fresh from the store each time."""
-    from register import _audit
-
-    versions = [reg._model_version(slug, version)] if version is not None else reg.versions(slug)
-    log = _audit.log_run(reg, create=False)
-    found: dict[str, Review] = {}
-    for mv in versions:
-        places = [(mv.run_id, REVIEW_DIR)]  # where earlier releases stored them
-        if log is not None:
-            places.append((log, _folder(slug, mv.version)))
-        for run_id, folder in places:
-            for info in reg.client.list_artifacts(run_id, folder):
-                if info.path.endswith(".json"):  # each file is immutable, so it is cached
-                    review = Review.from_dict(reg._artifact_json(run_id, info.path))
-                    found[review.review_id] = review
-    return sorted(found.values(), key=lambda r: (r.date, r.version, r.review_id))
+    """The reviews of one version (or of every version when ``version`` is None), oldest
+    date first: only those ``review_added`` entries hold; unreadable ones are skipped."""
+    if version is not None:
+        reg._model_version(slug, version)  # NotFoundError for an unknown version
+    else:
+        reg._registered(slug)
+    return read_reviews(reg, slug, version)[0]

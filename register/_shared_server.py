@@ -8,6 +8,7 @@ none.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -20,19 +21,27 @@ from urllib.parse import urlparse
 
 from register._errors import InsynError
 
+_REPO = Path(__file__).resolve().parent.parent
+
 DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 SERVER_START_TIMEOUT = 240.0
+DEFAULT_AUTH_CACHE_SECONDS = 10
 AUTH_INI = """[mlflow]
 default_permission = READ
 database_uri = {auth_db}
 admin_username = {admin}
-authorization_function = mlflow.server.auth:authenticate_request_basic_auth
+# MLflow's basic-auth check, then the register's own refusals (register._server_guard).
+authorization_function = register._server_guard:authenticate
 grant_default_workspace_access = true
-# Cache good password checks for 30 s per worker (PBKDF2 on every request otherwise).
-auth_cache_ttl_seconds = 30
+# A good password check is cached for {cache} s per worker (PBKDF2 on every request
+# otherwise): a changed or removed password keeps working for at most that long.
+auth_cache_ttl_seconds = {cache}
+
+[insyn]
+writer_username = {writer}
 """
-SERVER_EXITED_MESSAGE = "The tracking server exited with code {code} while starting; see {log}."
-SERVER_TIMEOUT_MESSAGE = "The tracking server at {url} did not answer within {seconds:.0f} s."
+SERVER_EXITED_MESSAGE = "The {what} exited with code {code} while starting; see {log}."
+SERVER_TIMEOUT_MESSAGE = "The {what} at {url} did not answer within {seconds:.0f} s."
 BAD_DATABASE_NAME_MESSAGE = "{name!r} is not a valid database name (letters, digits, underscores)."
 
 
@@ -131,6 +140,8 @@ class SharedServer:
         admin_password: str,
         host: str = "127.0.0.1",
         workers: int = 2,
+        auth_cache_seconds: int = DEFAULT_AUTH_CACHE_SECONDS,
+        writer_username: str = "insyn-writer",
     ) -> None:
         self._backend = backend_uri
         self._auth_db = auth_db_uri
@@ -139,6 +150,8 @@ class SharedServer:
         self._host = host
         self._workers = workers
         self._admin = (admin_username, admin_password)
+        self._cache_seconds = int(auth_cache_seconds)
+        self._writer = writer_username
         self._secret = os.environ.get("MLFLOW_FLASK_SERVER_SECRET_KEY") or secrets.token_hex(32)
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -146,6 +159,11 @@ class SharedServer:
     def url(self) -> str:
         """The server's base URL."""
         return f"http://{self._host}:{self._port}"
+
+    @property
+    def auth_cache_seconds(self) -> int:
+        """How long the server trusts a checked password (the ini's auth_cache_ttl_seconds)."""
+        return self._cache_seconds
 
     @property
     def admin(self) -> tuple[str, str]:
@@ -165,7 +183,13 @@ class SharedServer:
     def _write_ini(self) -> Path:
         self._home.mkdir(parents=True, exist_ok=True)
         ini = self._home / "basic_auth.ini"
-        ini.write_text(AUTH_INI.format(auth_db=self._auth_db, admin=self._admin[0]), "utf-8")
+        text = AUTH_INI.format(
+            auth_db=self._auth_db,
+            admin=self._admin[0],
+            cache=self._cache_seconds,
+            writer=self._writer,
+        )
+        ini.write_text(text, "utf-8")
         ini.chmod(0o600)
         return ini
 
@@ -178,6 +202,12 @@ class SharedServer:
             "MLFLOW_AUTH_ADMIN_USERNAME": self._admin[0],
             "MLFLOW_AUTH_ADMIN_PASSWORD": self._admin[1],
             "MLFLOW_FLASK_SERVER_SECRET_KEY": self._secret,
+            "MLFLOW_BASIC_AUTH_FAIL_CLOSED": "true",  # no MLflow rule for a route: refused
+            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",  # the register runs no server jobs
+            # the guard (register._server_guard) must import this checkout's register package
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(_REPO), os.environ.get("PYTHONPATH", "")) if p
+            ),
         }
         for leaked in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"):
             env.pop(leaked, None)
@@ -220,14 +250,18 @@ class SharedServer:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise InsynError(
-                    SERVER_EXITED_MESSAGE.format(code=self._process.returncode, log=self.log_path)
+                    SERVER_EXITED_MESSAGE.format(
+                        what="tracking server", code=self._process.returncode, log=self.log_path
+                    )
                 )
             try:
                 with urllib.request.urlopen(self.url + "/health", timeout=2):
                     return
             except OSError:
                 time.sleep(0.5)
-        raise InsynError(SERVER_TIMEOUT_MESSAGE.format(url=self.url, seconds=timeout))
+        raise InsynError(
+            SERVER_TIMEOUT_MESSAGE.format(what="tracking server", url=self.url, seconds=timeout)
+        )
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:
         """End the server's process group with ``sig``; waits until it has exited."""
@@ -238,6 +272,97 @@ class SharedServer:
             os.killpg(process.pid, sig)
         except ProcessLookupError:
             return
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=timeout)
+
+
+class WriterProcess:
+    """The writer service (:mod:`register._writer_main`) as a child process.
+
+    ``start()`` waits until ``/v1/health`` answers; ``stop()`` ends it.
+    """
+
+    def __init__(
+        self,
+        *,
+        tracking_uri: str,
+        credentials_file: Path,
+        key_file: Path,
+        home: Path,
+        port: int,
+        host: str = "127.0.0.1",
+        auth_cache_seconds: float = DEFAULT_AUTH_CACHE_SECONDS,
+    ) -> None:
+        self._command = [
+            sys.executable,
+            "-m",
+            "register._writer_main",
+            "--tracking-uri",
+            tracking_uri,
+            "--credentials-file",
+            str(credentials_file),
+            "--key-file",
+            str(key_file),
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--auth-cache-seconds",
+            str(auth_cache_seconds),
+        ]
+        self._url = f"http://{host}:{port}"
+        self._log = Path(home) / "writer.log"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """The service's base URL."""
+        return self._url
+
+    @property
+    def log_path(self) -> Path:
+        """Where the service's output goes."""
+        return self._log
+
+    def start(self, timeout: float = 120.0) -> str:
+        """Start the service and wait until it answers; returns :attr:`url`."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_TRACKING_")}
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(_REPO), os.environ.get("PYTHONPATH", "")) if p
+        )
+        self._log.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self._log, "ab")  # noqa: SIM115 - handed to the child process
+        self._process = subprocess.Popen(
+            self._command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise InsynError(
+                    SERVER_EXITED_MESSAGE.format(
+                        what="writer service", code=self._process.returncode, log=self._log
+                    )
+                )
+            try:
+                with urllib.request.urlopen(self._url + "/v1/health", timeout=2):
+                    return self._url
+            except OSError:
+                time.sleep(0.3)
+        raise InsynError(
+            SERVER_TIMEOUT_MESSAGE.format(what="writer service", url=self._url, seconds=timeout)
+        )
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """End the service (SIGTERM, then SIGKILL after ``timeout``)."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -371,10 +371,12 @@ class Register(AuditMixin):
     def publish(
         self, slug: str, version: int, *, despite_failed_checks: str | None = None
     ) -> AlgorithmVersion:
-        """Make ``version`` the public one (moves the ``published`` alias).
+        """Make ``version`` the public one: the signed ``published`` entry is appended
+        first, then the ``published`` alias moves. Publishing again finishes an
+        unfinished publication.
 
         A version whose additivity or reproducibility check failed is published only
-        with a reason (``despite_failed_checks``), which goes into the audit log.
+        with a reason (``despite_failed_checks``), which goes into the signed entry.
         """
         from register import _evidence
         from register._auth import refusals_explained
@@ -387,10 +389,11 @@ class Register(AuditMixin):
             details = _evidence.publish_gate(slug, version, failed, reason)
             return publish(self, slug, version, details=details)
 
-    def retire(self, slug: str) -> AlgorithmVersion:
-        """Mark the published version of ``slug`` as retired (it stays public, as retired)."""
+    def retire(self, slug: str, *, details: dict[str, Any] | None = None) -> AlgorithmVersion:
+        """Mark the published version of ``slug`` as retired (it stays public, as retired);
+        the ``retired`` entry is appended first."""
         from register._auth import refusals_explained
         from register._lifecycle import retire
 
         with refusals_explained(self, slug, step="retiring"):
-            return retire(self, slug)
+            return retire(self, slug, details=details)

@@ -277,11 +277,17 @@ def cmd_show(reg: Register, args: argparse.Namespace) -> int:
 
 def _publish_exports(reg: Register, static: Path, base_url: str) -> None:
     """Write the open-data exports where the portal serves them (``/app/static/exports``)."""
-    from register._cli_export import audit_head
+    from register._cli_export import audit_anchor, audit_head
     from register._export import export_register
 
     try:
-        export_register(reg, static / "exports", base_url=base_url, audit_head=audit_head(reg))
+        export_register(
+            reg,
+            static / "exports",
+            base_url=base_url,
+            audit_head=audit_head(reg),
+            audit_anchor=audit_anchor(reg),
+        )
         out.print(f"Open-data exports served at {base_url}/")
     except InsynError as exc:
         err.print("[yellow]Exports not refreshed:[/yellow]", end=" ")
@@ -368,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="serve the public portal")
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--address", default="localhost")
+    p.add_argument("--address", default="127.0.0.1", help="interface (default 127.0.0.1)")
     p.set_defaults(func=cmd_serve)
 
     add_audit_commands(sub)

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,6 +18,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
+# Signing keys of test stores live in a temporary folder, never in the user's ~/.config.
+os.environ["INSYN_KEY_DIR"] = tempfile.mkdtemp(prefix="insyn-test-keys-")
+os.environ.pop("INSYN_SIGNING_KEY", None)
 os.environ.setdefault("MLFLOW_TRACKING_INSECURE_TLS", "false")
 
 

@@ -42,6 +42,7 @@ from register._export._dcat import (
     Distribution,
     catalog,
     check_catalog,
+    url_for,
 )
 from register._export._explanations import (
     EXPLANATION_CSV_COLUMNS,
@@ -59,6 +60,8 @@ from register._export._records import (
     nl_document,
 )
 from register._results import _ReadOnly
+
+AUDIT_HEAD_FILE = "audit-head.json"
 
 if TYPE_CHECKING:
     from register._results import AlgorithmVersion
@@ -260,6 +263,7 @@ def export_register(
     *,
     base_url: str | None = None,
     audit_head: str | None = None,
+    audit_anchor: dict[str, Any] | None = None,
 ) -> ExportReport:
     """Write every published record in every format to ``folder``, as one set.
 
@@ -269,7 +273,9 @@ def export_register(
     to a temporary folder beside ``folder``, re-read and
     validated, then renamed into place, replacing an existing export folder as a
     whole. On any failure ``folder`` is left as it was and ExportError (or the
-    register's own error) is raised; no half-written set remains.
+    register's own error) is raised; no half-written set remains. ``audit_anchor``
+    (the signed head and the writer's public keys, see ``register._cli_export``) is
+    written beside the exports as ``audit-head.json`` and named in the catalogue.
     """
     target = Path(folder).absolute()
     if target.exists() and not target.is_dir():
@@ -284,6 +290,9 @@ def export_register(
         generated_at=generated_at,
         audit_head=audit_head,
     )
+    for dataset in document["dcat:dataset"] if audit_anchor is not None else ():
+        if "dct:provenance" in dataset:  # where the head is stated: the signed head's file
+            dataset["dct:provenance"]["rdfs:seeAlso"] = {"@id": url_for(AUDIT_HEAD_FILE, base_url)}
     catalogue = dumps(document)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -294,6 +303,8 @@ def export_register(
         for item, _ in files:
             _write(staging, item.name, item.content)
         _write(staging, CATALOG_FILE, catalogue)
+        if audit_anchor is not None:
+            _write(staging, AUDIT_HEAD_FILE, dumps(audit_anchor))
         _write(staging, SCHEMA_COPY, (SCHEMA_FOLDER / EXPLANATION_SCHEMA).read_bytes())
         _verify_folder(staging, files)
         staging.chmod(0o755)

@@ -15,9 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from register._admin import AdminClient
-from register._shared_server import SharedServer, create_database, drop_database
+from register._cli_admin import start_writer
+from register._shared_server import SharedServer, WriterProcess, create_database, drop_database
+from tests.conftest import free_port
 
 ORG_A, ORG_B, ORG_C, ORG_D = "Kommun A", "Kommun B", "Kommun C", "Kommun D"
+# The deployment's default; the security module uses a short window to test a changed
+# password past it (short windows cost a PBKDF2 check per account and worker every window).
+AUTH_CACHE_SECONDS = 10
+SHORT_AUTH_CACHE_SECONDS = 2
 PG_START = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
 
@@ -33,6 +39,8 @@ class Shared:
 
     server: SharedServer
     admin: AdminClient
+    writer: WriterProcess
+    home: Path
     passwords: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -73,9 +81,12 @@ class Shared:
 
 
 @contextlib.contextmanager
-def shared_server(home: Path, port: int) -> Iterator[Shared]:
-    """A fresh server with organisations A and B, a second A data scientist, an auditor
-    and the portal's reader; databases dropped afterwards."""
+def shared_server(
+    home: Path, port: int, auth_cache_seconds: int = AUTH_CACHE_SECONDS
+) -> Iterator[Shared]:
+    """A fresh server with its writer service (account ``insyn-writer``, key in ``home``),
+    organisations A and B, a second A data scientist, an auditor and the portal's reader;
+    databases dropped afterwards."""
     ensure_postgres()
     name = f"insyn_test_{secrets.token_hex(6)}"
     password = secrets.token_urlsafe(24)
@@ -85,10 +96,14 @@ def shared_server(home: Path, port: int) -> Iterator[Shared]:
         home=home,
         port=port,
         admin_password=password,
+        auth_cache_seconds=auth_cache_seconds,
     )
+    writer = None
     try:
         server.start()
-        shared = Shared(server=server, admin=AdminClient(server.url, "admin", password))
+        admin = AdminClient(server.url, "admin", password)
+        writer = start_writer(server.url, admin, home, free_port(), auth_cache_seconds, "127.0.0.1")
+        shared = Shared(server=server, admin=admin, writer=writer, home=home)
         shared.add("data-scientist", "ds-a", ORG_A)
         shared.add("data-scientist", "ds-a2", ORG_A)
         shared.add("data-scientist", "ds-b", ORG_B)
@@ -96,6 +111,8 @@ def shared_server(home: Path, port: int) -> Iterator[Shared]:
         shared.add("reader", "portal")
         yield shared
     finally:
+        if writer is not None:
+            writer.stop()
         server.stop()
         drop_database(name)
         drop_database(f"{name}_auth")

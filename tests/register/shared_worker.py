@@ -3,7 +3,8 @@
 ``python shared_worker.py BUNDLE SLUG ORGANISATION COUNT [PAUSE_AFTER]``: registers
 COUNT versions of SLUG for ORGANISATION in parallel threads with the model and
 reference data pickled in BUNDLE (test data made by the test itself). With
-PAUSE_AFTER (an MlflowClient method name) it prints ``PAUSED <method>`` after
+PAUSE_AFTER (an MlflowClient method name, or ``HttpWriter.<method>`` for a request to
+the writer service) it prints ``PAUSED <method>`` after
 that call and waits (until $INSYN_TEST_RESUME_FILE exists, if set), so the test
 can SIGKILL it exactly there or stop the server first.
 """
@@ -30,8 +31,14 @@ def main() -> None:
     with open(bundle, "rb") as handle:
         model, reference, record = pickle.load(handle)
     record = parse_record({**record, "slug": slug, "organisation": organisation})
-    if pause_after:
-        original = getattr(MlflowClient, pause_after)
+    target: type = MlflowClient
+    method = pause_after
+    if pause_after and pause_after.startswith("HttpWriter."):
+        from register._writer_http import HttpWriter
+
+        target, method = HttpWriter, pause_after.split(".", 1)[1]
+    if pause_after and method:
+        original = getattr(target, method)
 
         def paused(self, *args, **kwargs):  # type: ignore[no-untyped-def]
             result = original(self, *args, **kwargs)
@@ -40,10 +47,10 @@ def main() -> None:
             deadline = time.monotonic() + 600
             while time.monotonic() < deadline and not (resume and os.path.exists(resume)):
                 time.sleep(0.2)
-            setattr(MlflowClient, pause_after, original)  # pause once
+            setattr(target, method, original)  # pause once
             return result
 
-        setattr(MlflowClient, pause_after, paused)
+        setattr(target, method, paused)
     # Explanations one at a time in this process (CPU-bound; concurrent explains stalled under
     # load); the store writes, which this worker exists to race, still run concurrently.
     from register import _lifecycle

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from itertools import pairwise
@@ -16,6 +17,7 @@ from register import InsynError, NotFoundError, Register
 from register import _audit as audit
 from register import _audit_verify as audit_verify
 from register import _reviews as rv
+from register._writer import writer_for
 from register.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,7 +180,7 @@ def test_concurrent_appends_keep_one_chain(store: tuple[Register, Path]) -> None
         own = Register(reg.tracking_uri)
         try:
             for _ in range(4):
-                audit.append(own, "published", slug="concurrency-test", version=1)
+                writer_for(own).append("record_changed", slug="concurrency-test", version=1)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -227,26 +229,96 @@ def test_same_review_twice_writes_nothing(store: tuple[Register, Path]) -> None:
     assert [r.review_id for r in reg.reviews(SLUG)] == [again.review_id]
 
 
-def test_reviews_go_to_the_audit_experiment_and_older_ones_are_still_read(
+def test_reviews_are_read_only_from_review_entries(
     store: tuple[Register, Path], tmp_path: Path
 ) -> None:
     reg, _ = store
     [stored] = reg.reviews(SLUG, 2)
+    [entry] = [e for e in reg.audit_entries(SLUG) if e.event == "review_added"]
+    assert entry.details["review"] == stored.to_dict()  # the content is in the signed entry
+    assert entry.author is not None and entry.author["role"] == "local"
     log_run = audit.log_run(reg, create=False)
-    folder = f"{rv.REVIEW_DIR}/{SLUG}/2"
-    assert [f.path for f in reg.client.list_artifacts(log_run, folder)] == [
-        f"{folder}/{stored.review_id}.json"
-    ]
+    assert reg.client.list_artifacts(log_run, rv.REVIEW_DIR) == []
+    # a review file uploaded where earlier releases kept them is not a review
     version_run = reg._model_version(SLUG, 1).run_id
-    assert reg.client.list_artifacts(version_run, rv.REVIEW_DIR) == []
-    # a review an earlier release stored in the version's own run
-    older = rv.build_review(
-        SLUG, 1, outcome="concerns", text_sv="Äldre granskning.", organisation="Revisionen"
+    forged = rv.build_review(
+        SLUG, 1, outcome="approved", text_sv="Förfalskad.", organisation="Riksrevisionen"
     )
-    (tmp_path / f"{older.review_id}.json").write_text(json.dumps(older.to_dict()), "utf-8")
-    reg.client.log_artifact(version_run, str(tmp_path / f"{older.review_id}.json"), rv.REVIEW_DIR)
-    assert [r.review_id for r in reg.reviews(SLUG, 1)] == [older.review_id]
-    assert {r.review_id for r in reg.reviews(SLUG)} == {older.review_id, stored.review_id}
+    (tmp_path / f"{forged.review_id}.json").write_text(json.dumps(forged.to_dict()), "utf-8")
+    reg.client.log_artifact(version_run, str(tmp_path / f"{forged.review_id}.json"), rv.REVIEW_DIR)
+    reg.client.log_artifact(
+        log_run, str(tmp_path / f"{forged.review_id}.json"), f"{rv.REVIEW_DIR}/{SLUG}/1"
+    )
+    assert _fresh(reg).reviews(SLUG, 1) == []
+    assert [r.review_id for r in _fresh(reg).reviews(SLUG)] == [stored.review_id]
+
+
+def test_review_entries_of_earlier_releases_are_read_while_their_file_is_unchanged(
+    tmp_path: Path,
+    empty_store_uri: str,
+    small_model: Any,
+    small_reference: Any,
+    benefits_record: Any,
+) -> None:
+    """A format 1 review_added entry (from before signing) points at a file and holds its
+    SHA-256; the review is shown while the file has that hash, and verify names the
+    entry when it has not."""
+    reg = Register(empty_store_uri)
+    older = rv.build_review(
+        "benefits-uptake", 1, outcome="concerns", text_sv="Äldre.", organisation="Revisionen"
+    )
+    file = tmp_path / "upload" / f"{older.review_id}.json"
+    file.parent.mkdir()
+    file.write_text(json.dumps(older.to_dict()), "utf-8")
+    run_id = audit.log_run(reg) or ""
+    folder = f"{rv.REVIEW_DIR}/benefits-uptake/1"
+    reg.client.log_artifact(run_id, str(file), folder)
+    ref = {"run_id": run_id, "path": f"{folder}/{file.name}", "sha256": audit.sha256_file(file)}
+    append_format1(reg, "review_added", "benefits-uptake", 1, {"review_id": older.review_id}, [ref])
+    reg.register_algorithm(small_model, benefits_record, reference_data=small_reference)
+    fresh = _fresh(reg)
+    assert [r.review_id for r in fresh.reviews("benefits-uptake", 1)] == [older.review_id]
+    result = fresh.verify_audit()
+    assert result.ok, result.problems
+    assert result.unsigned == 1 and len(result.key_ids) == 1
+    [stored] = (tmp_path / "artifacts").rglob(file.name)
+    stored.write_text(json.dumps({**older.to_dict(), "outcome": "approved"}), "utf-8")
+    fresh = _fresh(reg)
+    assert fresh.reviews("benefits-uptake", 1) == []
+    assert fresh.review_notes("benefits-uptake", 1) == [
+        rv.UNREADABLE_REVIEW.format(sequence=1, reason=rv.REVIEW_FILE_CHANGED)
+    ]
+    assert {p.sequence for p in fresh.verify_audit().problems} == {1}
+
+
+def append_format1(
+    reg: Register,
+    event: str,
+    slug: str,
+    version: int,
+    details: dict[str, Any],
+    artifacts: list[dict[str, str]],
+) -> None:
+    """Append an entry as releases before signing wrote them (format 1, no author)."""
+    run_id = audit.log_run(reg) or ""
+    last = audit.head(reg)
+    entry = {
+        "format": 1,
+        "sequence": last.sequence + 1,
+        "event": event,
+        "time": "2025-01-01T00:00:00.000+00:00",
+        "slug": slug,
+        "version": version,
+        "details": details,
+        "artifacts": artifacts,
+        "previous_hash": last.hash,
+    }
+    entry["hash"] = audit.entry_hash(entry)
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(tmp) / Path(audit.entry_path(entry["sequence"], entry["hash"])).name
+        local.write_bytes(audit.canonical(entry))
+        reg.client.log_artifact(run_id, str(local), audit.ENTRY_DIR)
+    reg.client.log_param(run_id, f"entry.{entry['sequence']:08d}", entry["hash"])
 
 
 def test_report_html_is_self_contained(store: tuple[Register, Path], tmp_path: Path) -> None:
@@ -293,7 +365,7 @@ def test_demo_has_review_fairness_checks_and_is_idempotent(demo_tracking_uri: st
 def test_unknown_event_is_refused(store: tuple[Register, Path]) -> None:
     reg, _ = store
     with pytest.raises(InsynError, match="Unknown audit event 'deleted'"):
-        audit.append(reg, "deleted", slug=SLUG)
+        writer_for(reg).append("deleted", slug=SLUG)
 
 
 def test_copy_is_not_needed_for_restore(store: tuple[Register, Path]) -> None:

@@ -122,6 +122,12 @@ class FakeRegister:
 
         return AuditHead(sequence=0, hash="0" * 64)
 
+    def signed_head(self) -> Any:
+        """The signed head of an empty audit log (nothing to sign)."""
+        from register._audit import SignedHead
+
+        return SignedHead(sequence=0, hash="0" * 64, time=None, key_id=None, signature=None)
+
     def get_explanation(self, slug: str, version: int) -> FakeExplanation:
         assert version == self.versions[slug].version
         return FakeExplanation()

@@ -45,6 +45,7 @@ def test_running_portal_serves_the_exports_at_stable_paths(demo_tracking_uri):
         )
         catalog = json.loads(_get(EXPORT_URL.format(port=port, name="catalog.jsonld"), deadline))
         csv = _get(EXPORT_URL.format(port=port, name="register.csv"), deadline).decode("utf-8")
+        anchor = json.loads(_get(EXPORT_URL.format(port=port, name="audit-head.json"), deadline))
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -54,3 +55,7 @@ def test_running_portal_serves_the_exports_at_stable_paths(demo_tracking_uri):
     downloads = json.dumps(catalog)
     assert f"127.0.0.1:{port}/app/static/exports/register.csv" in downloads
     assert all(slug in csv for slug in published)
+    # the signed head and the writer's public key, at a stable address
+    head = Register(demo_tracking_uri).signed_head()
+    assert anchor["signed_head"] == head.to_dict() and head.signature
+    assert list(anchor["public_keys"]) == [head.key_id]

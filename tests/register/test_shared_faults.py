@@ -29,8 +29,10 @@ KILL_POINTS = (
     "create_registered_model",
     "create_model_version",
     "set_model_version_tag",
-    "set_registered_model_alias",
-    "set_registered_model_tag",
+    # the alias and catalogue tags are the writer service's: kill after the registration's
+    # entries are logged, and after the service has logged the publication and moved the alias
+    "HttpWriter.append",
+    "HttpWriter.publish",
 )
 
 
@@ -87,7 +89,7 @@ def _assert_nothing_half_public(reg: Register, slug: str) -> None:
 def test_registration_killed_at_any_step_leaves_no_half_record_and_reruns(
     shared, bundle, small_model, small_reference, benefits_record, step
 ):
-    slug = f"kill-{step.replace('_', '-')}"
+    slug = f"kill-{step.replace('_', '-').replace('.', '-').lower()}"
     process, _ = _start_worker(shared, bundle, slug, step)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)

@@ -30,6 +30,7 @@ from register._auth import (
     refusals_explained,
 )
 from register._tracking import MALFORMED_URI_MESSAGE
+from register._writer_service import NOT_OWNER_MESSAGE
 from register.cli import main
 from tests.conftest import free_port
 from tests.register._shared import ORG_A, ORG_B, ORG_C, ORG_D, shared_server
@@ -40,9 +41,9 @@ ALLOWED = {
     "register": {"ds-a", "ds-a2"},
     "publish": {"ds-a", "ds-a2"},
     "retire": {"ds-a", "ds-a2"},
-    # Reviews are stored in the audit experiment and chained in its log (register._audit),
-    # which data scientists append to when they publish; readers and strangers cannot.
-    "review": {"ds-a", "ds-a2", "ds-b", "auditor"},
+    # Reviews are entries of the audit log, which only the writer service writes; it takes
+    # them from auditors only (a data scientist cannot review, not even its own algorithm).
+    "review": {"auditor"},
 }
 
 
@@ -108,7 +109,7 @@ def _act(action: str, role: str, shared, alg_a, small_model, small_reference) ->
         reg.publish("alg-a", 2)
     elif action == "retire":
         reg.retire("alg-a")
-    else:  # the review file and its entry go to the audit experiment, never the org's
+    else:  # the review goes to the writer service, which appends it to the audit log
         with refusals_explained(reg, "alg-a", step="reviewing"):
             reg.add_review(
                 "alg-a",
@@ -174,8 +175,14 @@ def test_cli_names_algorithm_and_organisation_on_403(shared, alg_a, capsys):
     with shared.as_user("ds-b"):
         assert main(["--tracking-uri", shared.url, "publish", "alg-a", "1"]) == 1
     message = " ".join(capsys.readouterr().err.split())
-    assert "'ds-b' may not change the algorithm 'alg-a'" in message
-    assert f"organisation '{ORG_A}'" in message
+    expected = NOT_OWNER_MESSAGE.format(
+        user="ds-b",
+        role=f"a data scientist of '{ORG_B}'",
+        what="a publication",
+        slug="alg-a",
+        owner=ORG_A,
+    )
+    assert " ".join(expected.split()) in message
 
 
 def test_cli_wrong_password_is_a_clear_401(shared, alg_a, capsys):
