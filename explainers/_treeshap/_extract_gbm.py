@@ -25,7 +25,7 @@ from ._ensemble import (
     build_ensemble,
 )
 from ._errors import UnsupportedModelError
-from ._extract import family_of
+from ._extract import boosted_column, check_class_index, family_of
 
 XGB_RAW_OBJECTIVES = {
     "reg:squarederror",
@@ -37,6 +37,7 @@ XGB_RAW_OBJECTIVES = {
 }
 XGB_LOG_OBJECTIVES = {"reg:gamma", "reg:tweedie", "count:poisson"}
 XGB_LOGISTIC_OBJECTIVES = {"binary:logistic", "reg:logistic"}
+XGB_SOFTMAX_OBJECTIVES = {"multi:softprob", "multi:softmax"}
 LGB_RAW_OBJECTIVES = {
     "regression",
     "regression_l2",
@@ -49,10 +50,18 @@ LGB_RAW_OBJECTIVES = {
     "gamma",
     "tweedie",
 }
+LGB_CLASS_OBJECTIVES = {"binary", "multiclass", "multiclassova"}
 LGB_MISSING = {"None": MISSING_AS_ZERO, "Zero": MISSING_ZERO_OR_NAN, "NaN": MISSING_DEFAULT}
 
 
-def extract_xgboost(est: Any, *, model_output: str) -> TreeEnsemble:
+def _classes(est: Any, name: str, index: int) -> bool:
+    classifier = name.endswith("Classifier")
+    if classifier:
+        check_class_index(name, index, len(est.classes_))
+    return classifier
+
+
+def extract_xgboost(est: Any, *, model_output: str, positive_class_index: int = 1) -> TreeEnsemble:
     family = family_of(est)
     name = type(est).__name__
     if name not in ("XGBClassifier", "XGBRegressor"):
@@ -69,21 +78,27 @@ def extract_xgboost(est: Any, *, model_output: str) -> TreeEnsemble:
         raise UnsupportedModelError("xgboost categorical features are not supported by shap")
     learner = json.loads(booster.save_raw(raw_format="json"))["learner"]
     params = learner["learner_model_param"]
-    if max(int(params["num_class"]), 1) > 1 or max(int(params["num_target"]), 1) > 1:
-        raise UnsupportedModelError("multi-class or multi-target xgboost models")
+    if max(int(params["num_target"]), 1) > 1:
+        raise UnsupportedModelError("multi-target xgboost models")
+    n_out = max(int(params["num_class"]), 1)
+    classifier = _classes(est, name, positive_class_index)
+    column, sign = boosted_column(name, model_output, n_out, classifier, positive_class_index)
     gb = learner["gradient_booster"]
     if gb.get("name") != "gbtree":
         raise UnsupportedModelError(f"xgboost booster {gb.get('name')!r} (only gbtree)")
     model = gb["model"]
     indptr = np.asarray(model.get("iteration_indptr", []), dtype=np.int64)
-    if indptr.size > 1 and np.any(np.diff(indptr) != 1):
-        raise UnsupportedModelError("xgboost with num_parallel_tree > 1 is not supported by shap")
+    if indptr.size > 1 and np.any(np.diff(indptr) != n_out):
+        raise UnsupportedModelError("xgboost with num_parallel_tree > 1 is not supported")
     objective = learner["objective"]["name"]
     base_score = ast.literal_eval(params["base_score"])
     if isinstance(base_score, (list, tuple)):
-        base_score = base_score[0]
+        base_score = base_score[column] if len(base_score) == n_out else base_score[0]
     base = float(base_score)
-    if objective in XGB_LOGISTIC_OBJECTIVES:
+    if n_out > 1:
+        if objective not in XGB_SOFTMAX_OBJECTIVES:
+            raise UnsupportedModelError(f"xgboost objective {objective!r} with {n_out} outputs")
+    elif objective in XGB_LOGISTIC_OBJECTIVES:
         base = float(scipy.special.logit(base))
     elif objective in XGB_LOG_OBJECTIVES:
         base = float(np.log(base))
@@ -96,8 +111,10 @@ def extract_xgboost(est: Any, *, model_output: str) -> TreeEnsemble:
         transform = "logistic"
     n_rounds = booster.num_boosted_rounds()
     best = getattr(booster, "best_iteration", n_rounds - 1)
+    tree_class = np.asarray(model.get("tree_info", [0] * len(model["trees"])), dtype=np.int64)
+    kept = np.flatnonzero(tree_class[: (best + 1) * n_out] == column)
     trees = []
-    for tree in model["trees"][: best + 1]:
+    for tree in (model["trees"][int(t)] for t in kept):
         if any(int(s) != 0 for s in tree["split_type"]):
             raise UnsupportedModelError("xgboost categorical splits are not supported by shap")
         left = np.asarray(tree["left_children"], dtype=np.int64)
@@ -111,13 +128,13 @@ def extract_xgboost(est: Any, *, model_output: str) -> TreeEnsemble:
                 "feature": np.asarray(tree["split_indices"], dtype=np.int64),
                 "threshold": np.where(is_leaf, 0.0, thresholds),
                 "default_left": np.asarray(tree["default_left"], dtype=np.uint8),
-                "value": np.where(is_leaf, cond.astype(np.float64), 0.0),
+                "value": np.where(is_leaf, sign * cond.astype(np.float64), 0.0),
             }
         )
     return build_ensemble(
         trees,
         family=family,
-        base_offset=base,
+        base_offset=sign * base,
         transform=transform,
         input_dtype=np.float32,
         n_features=int(params["num_feature"]),
@@ -125,7 +142,9 @@ def extract_xgboost(est: Any, *, model_output: str) -> TreeEnsemble:
     )
 
 
-def extract_lightgbm(est: Any, *, model_output: str) -> TreeEnsemble:
+def extract_lightgbm(
+    est: Any, *, model_output: str, positive_class_index: int = 1
+) -> TreeEnsemble:
     family = family_of(est)
     name = type(est).__name__
     if name not in ("LGBMClassifier", "LGBMRegressor"):
@@ -133,8 +152,11 @@ def extract_lightgbm(est: Any, *, model_output: str) -> TreeEnsemble:
     if model_output == "probability" and name != "LGBMClassifier":
         raise UnsupportedModelError("model_output='probability' needs LGBMClassifier")
     dump = est.booster_.dump_model()
-    if int(dump.get("num_tree_per_iteration", 1)) != 1 or int(dump.get("num_class", 1)) != 1:
-        raise UnsupportedModelError("multi-class lightgbm models")
+    n_out = int(dump.get("num_tree_per_iteration", 1))
+    if n_out != max(int(dump.get("num_class", 1)), 1):
+        raise UnsupportedModelError("lightgbm with trees per iteration != classes")
+    classifier = _classes(est, name, positive_class_index)
+    column, sign = boosted_column(name, model_output, n_out, classifier, positive_class_index)
     if dump.get("average_output"):
         raise UnsupportedModelError(
             "lightgbm random-forest mode (averaged output) is not supported by shap"
@@ -148,9 +170,13 @@ def extract_lightgbm(est: Any, *, model_output: str) -> TreeEnsemble:
                 f"probability output for lightgbm objective {' '.join(objective)!r}"
             )
         transform = "logistic"
-    elif obj_name not in LGB_RAW_OBJECTIVES and obj_name != "binary":
+    elif obj_name not in LGB_RAW_OBJECTIVES and obj_name not in LGB_CLASS_OBJECTIVES:
         raise UnsupportedModelError(f"lightgbm objective {obj_name!r}")
-    trees = [_lgb_tree(info["tree_structure"]) for info in dump["tree_info"]]
+    trees = [
+        _lgb_tree(info["tree_structure"], sign)
+        for i, info in enumerate(dump["tree_info"])
+        if i % n_out == column
+    ]
     return build_ensemble(
         trees,
         family=family,
@@ -161,7 +187,7 @@ def extract_lightgbm(est: Any, *, model_output: str) -> TreeEnsemble:
     )
 
 
-def _lgb_tree(root: dict[str, Any]) -> dict[str, np.ndarray]:
+def _lgb_tree(root: dict[str, Any], sign: float = 1.0) -> dict[str, np.ndarray]:
     cols: dict[str, list[Any]] = {
         k: []
         for k in ("left", "right", "feature", "threshold", "default_left", "value", "missing_mode")
@@ -176,7 +202,7 @@ def _lgb_tree(root: dict[str, Any]) -> dict[str, np.ndarray]:
                 raise UnsupportedModelError("lightgbm linear trees are not supported by shap")
             cols["left"][idx] = -1
             cols["right"][idx] = -1
-            cols["value"][idx] = float(node["leaf_value"])
+            cols["value"][idx] = sign * float(node["leaf_value"])
             return idx
         if node.get("decision_type", "<=") != "<=":
             raise UnsupportedModelError("lightgbm categorical splits are not supported by shap")
