@@ -104,9 +104,32 @@ def align_columns(
     return renamed.loc[:, list(features)]
 
 
-def transform(parts: ModelParts, data: pd.DataFrame) -> np.ndarray:
-    """Return the estimator's input for ``data`` as a dense float64 array."""
-    out: Any = data if parts.preprocess is None else parts.preprocess.transform(data)
+def model_input(parts: ModelParts, data: pd.DataFrame) -> Any:
+    """What the final estimator's own predict receives for ``data`` (preprocessing output)."""
+    return data if parts.preprocess is None else parts.preprocess.transform(data)
+
+
+def encodes_inside(estimator: Any) -> bool:
+    """True for a HistGradientBoosting model with native categorical features: it
+    ordinal-encodes those columns itself, so the tree engine gets encoded rows."""
+    return (
+        type(estimator).__name__.startswith("HistGradientBoosting")
+        and type(estimator).__module__.startswith("sklearn.")
+        and getattr(estimator, "_preprocessor", None) is not None
+    )
+
+
+def engine_matrix(parts: ModelParts, out: Any) -> np.ndarray:
+    """The estimator's input ``out`` as a dense float64 array, one column per estimator
+    input; native categorical columns of HistGradientBoosting hold the model's own
+    category codes (NaN for missing or unknown), exactly as its predict encodes them."""
+    if encodes_inside(parts.estimator):
+        from ._treeshap._ensemble import encode_in_input_order
+        from ._treeshap._extract import hgb_columns
+
+        columns = hgb_columns(parts.estimator)
+        assert columns is not None
+        out = encode_in_input_order(parts.estimator._preprocessor, columns, out)
     if hasattr(out, "toarray"):
         out = out.toarray()
     try:
@@ -119,6 +142,12 @@ def transform(parts: ModelParts, data: pd.DataFrame) -> np.ndarray:
         detail = f"the preprocessing produced {array.shape[1]} columns, expected {expected}"
         raise ExplanationError(UNSUPPORTED_PREPROCESSING.format(detail=detail))
     return np.ascontiguousarray(array)
+
+
+def transform(parts: ModelParts, data: pd.DataFrame) -> np.ndarray:
+    """Return the estimator's input for ``data`` as a dense float64 array (see
+    :func:`engine_matrix`)."""
+    return engine_matrix(parts, model_input(parts, data))
 
 
 def group_sum(values: np.ndarray, sources: Sequence[int], n_features: int) -> np.ndarray:

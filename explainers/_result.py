@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._definitions import LEGACY, LEGACY_BACKGROUND
 from ._dependence import DEPENDENCE_COLUMNS, dependence_frame, importance_frame
 from ._errors import CORRUPT_EXPLANATION, MISSING_FILE, ExplanationError
 
@@ -47,6 +48,17 @@ _META_FIELDS = (
     "features",
     "fingerprint",
 )
+MARGIN_FILE = "margin_values.parquet"
+"""Optional: the exact margin (log-odds) view of a binary boosted classifier."""
+_STATED_DEFAULTS: dict[str, Any] = {
+    "definition": LEGACY,
+    "background_drawn": LEGACY_BACKGROUND,
+    "verification": "not recorded",
+    "margin_definition": None,
+    "margin_base_value": None,
+    "margin_fingerprint": None,
+}
+"""Fields added after format 1 was first written, and what an older explanation states."""
 
 
 def fingerprint(values: np.ndarray) -> str:
@@ -101,6 +113,12 @@ class ExplanationMetadata:
         additivity_max_error: float,
         features: list[str] | tuple[str, ...],
         fingerprint: str,
+        definition: str = LEGACY,
+        background_drawn: str = LEGACY_BACKGROUND,
+        verification: str = "not recorded",
+        margin_definition: str | None = None,
+        margin_base_value: float | None = None,
+        margin_fingerprint: str | None = None,
     ) -> None:
         self._data: dict[str, Any] = {
             "explainer": str(explainer),
@@ -119,6 +137,12 @@ class ExplanationMetadata:
             "additivity_max_error": float(additivity_max_error),
             "features": tuple(str(f) for f in features),
             "fingerprint": str(fingerprint),
+            "definition": str(definition),
+            "background_drawn": str(background_drawn),
+            "verification": str(verification),
+            "margin_definition": None if margin_definition is None else str(margin_definition),
+            "margin_base_value": None if margin_base_value is None else float(margin_base_value),
+            "margin_fingerprint": None if margin_fingerprint is None else str(margin_fingerprint),
         }
 
     explainer = property(
@@ -147,6 +171,30 @@ class ExplanationMetadata:
     fingerprint = property(
         lambda self: self._data["fingerprint"], doc="SHA-256 of the values bytes."
     )
+    definition = property(
+        lambda self: self._data["definition"],
+        doc="What the values are, in words (which Shapley values, of which output, how exact).",
+    )
+    background_drawn = property(
+        lambda self: self._data["background_drawn"],
+        doc="How the background rows were drawn from the reference data (size and seed).",
+    )
+    verification = property(
+        lambda self: self._data["verification"],
+        doc="What the values were checked against (shap where it is right, else the model).",
+    )
+    margin_definition = property(
+        lambda self: self._data["margin_definition"],
+        doc="Definition of the margin view (binary boosted classifiers), else None.",
+    )
+    margin_base_value = property(
+        lambda self: self._data["margin_base_value"],
+        doc="Mean margin over the background (binary boosted classifiers), else None.",
+    )
+    margin_fingerprint = property(
+        lambda self: self._data["margin_fingerprint"],
+        doc="SHA-256 of the margin values bytes, else None.",
+    )
 
     def to_dict(self) -> dict[str, Any]:
         """All fields as a JSON-safe dict (features as a list)."""
@@ -156,8 +204,10 @@ class ExplanationMetadata:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExplanationMetadata:
-        """Inverse of :meth:`to_dict` (unknown keys are ignored, missing ones raise KeyError)."""
-        return cls(**{name: data[name] for name in _META_FIELDS})
+        """Inverse of :meth:`to_dict` (unknown keys are ignored, missing original ones raise
+        KeyError; fields added later take their stated defaults, e.g. ``definition``)."""
+        stated = {name: data.get(name, default) for name, default in _STATED_DEFAULTS.items()}
+        return cls(**{name: data[name] for name in _META_FIELDS}, **stated)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ExplanationMetadata) and self.to_dict() == other.to_dict()
@@ -181,8 +231,13 @@ class Explanation:
         background: pd.DataFrame,
         global_importance: pd.DataFrame,
         dependence: pd.DataFrame,
+        margin_values: pd.DataFrame | None = None,
     ) -> None:
         predictions = np.asarray(predictions, dtype=np.float64).reshape(-1)
+        if (margin_values is None) != (metadata.margin_fingerprint is None):
+            raise ValueError("margin_values and metadata.margin_fingerprint go together")
+        if margin_values is not None and list(margin_values.columns) != metadata.features:
+            raise ValueError("margin_values columns must equal metadata.features")
         if len(predictions) != len(values):
             raise ValueError("predictions and values must have the same number of rows")
         if list(values.columns) != metadata.features:
@@ -195,6 +250,7 @@ class Explanation:
         self._background = background.copy()
         self._importance = global_importance.copy()
         self._dependence = dependence.copy()
+        self._margin = None if margin_values is None else margin_values.copy()
 
     @property
     def metadata(self) -> ExplanationMetadata:
@@ -204,6 +260,12 @@ class Explanation:
     def values(self) -> pd.DataFrame:
         """SHAP values: one row per reference row, one column per original input feature."""
         return self._values.copy()
+
+    @property
+    def margin_values(self) -> pd.DataFrame | None:
+        """Binary boosted classifiers: the exact interventional Shapley values of the margin
+        (log-odds), adding up to margin - ``metadata.margin_base_value``; else None."""
+        return None if self._margin is None else self._margin.copy()
 
     @property
     def predictions(self) -> np.ndarray:
@@ -248,6 +310,8 @@ class Explanation:
             path / "predictions.parquet", index=False
         )
         self._background.to_parquet(path / "background.parquet")
+        if self._margin is not None:
+            self._margin.to_parquet(path / MARGIN_FILE)
         return path
 
     @classmethod
@@ -267,12 +331,23 @@ class Explanation:
                 np.float64
             )
             background = pd.read_parquet(path / "background.parquet")
+            margin = None
+            if metadata.margin_fingerprint is not None:
+                margin = pd.read_parquet(path / MARGIN_FILE)
         except (KeyError, TypeError, ValueError, OSError) as exc:
             raise ExplanationError(CORRUPT_EXPLANATION.format(folder=path, detail=exc)) from exc
         if fingerprint(values.to_numpy(dtype=np.float64)) != metadata.fingerprint:
             raise ExplanationError(
                 CORRUPT_EXPLANATION.format(
                     folder=path, detail="values do not match the fingerprint"
+                )
+            )
+        if margin is not None and (
+            fingerprint(margin.to_numpy(dtype=np.float64)) != metadata.margin_fingerprint
+        ):
+            raise ExplanationError(
+                CORRUPT_EXPLANATION.format(
+                    folder=path, detail="margin values do not match their fingerprint"
                 )
             )
         return cls(
@@ -288,6 +363,7 @@ class Explanation:
                 ],
             ),
             dependence=dependence_frame(dependence),
+            margin_values=margin,
         )
 
     def __repr__(self) -> str:
@@ -309,8 +385,10 @@ class LocalExplanation:
         additivity_error: float,
         explainer: str,
         positive_class: str | None,
+        definition: str = LEGACY,
     ) -> None:
         self._contributions = contributions.copy()
+        self._definition = str(definition)
         self._base_value = float(base_value)
         self._prediction = float(prediction)
         self._scale = str(scale)
@@ -331,6 +409,7 @@ class LocalExplanation:
     additivity_error = property(lambda self: self._additivity_error)
     explainer = property(lambda self: self._explainer)
     positive_class = property(lambda self: self._positive_class)
+    definition = property(lambda self: self._definition, doc="What the contributions are.")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict of all fields (contributions as records)."""
@@ -343,6 +422,7 @@ class LocalExplanation:
                 "additivity_error": self._additivity_error,
                 "explainer": self._explainer,
                 "positive_class": self._positive_class,
+                "definition": self._definition,
             }
         )
 

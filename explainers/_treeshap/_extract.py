@@ -197,16 +197,26 @@ def _gradient_boosting(est: Any, model_output: str, index: int) -> TreeEnsemble:
     )
 
 
+def hgb_columns(est: Any) -> np.ndarray | None:
+    """For HistGradientBoosting with native categorical features: the input column that
+    each column of ``est._preprocessor.transform(X)`` comes from; None without one."""
+    preprocessor = getattr(est, "_preprocessor", None)
+    if preprocessor is None:
+        return None
+    # categorical features: ordinal-encoded and moved first ("encoder"), then the rest
+    masks = {t[0]: np.asarray(t[2]) for t in preprocessor.transformers_}
+    columns = np.r_[np.flatnonzero(masks["encoder"]), np.flatnonzero(masks["numerical"])]
+    if columns.shape[0] != est.n_features_in_:
+        raise UnsupportedModelError(
+            f"{type(est).__name__}: unexpected internal column layout"
+        )
+    return np.asarray(columns, dtype=np.int64)
+
+
 def _hist_gradient_boosting(est: Any, model_output: str, index: int) -> TreeEnsemble:
     name = type(est).__name__
     preprocessor = getattr(est, "_preprocessor", None)
-    columns = None
-    if preprocessor is not None:
-        # categorical features: ordinal-encoded and moved first ("encoder"), then the rest
-        masks = {t[0]: np.asarray(t[2]) for t in preprocessor.transformers_}
-        columns = np.r_[np.flatnonzero(masks["encoder"]), np.flatnonzero(masks["numerical"])]
-        if columns.shape[0] != est.n_features_in_:
-            raise UnsupportedModelError(f"{name}: unexpected internal column layout")
+    columns = hgb_columns(est)
     classifier = name == "HistGradientBoostingClassifier"
     k = est.n_trees_per_iteration_
     column, sign = boosted_column(name, model_output, k, classifier, index)
