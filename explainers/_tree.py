@@ -13,6 +13,7 @@ additivity against the model's own output (checked by ``explain``) is the check.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -106,7 +107,7 @@ def _leaf_mass(prepared: Any) -> float:
     e = prepared.ensemble
     ends = np.append(e.roots, e.value.shape[0])
     mass = abs(float(e.base_offset))
-    for start, stop in zip(ends[:-1], ends[1:], strict=True):
+    for start, stop in itertools.pairwise(ends):
         leaves = e.left[start:stop] < 0
         mass += float(np.max(np.abs(e.value[start:stop][leaves]), initial=0.0))
     return mass
@@ -138,9 +139,7 @@ def check_engine(
         model_output=engine_output(choice),
         positive_class_index=_class_index(choice),
     )
-    diff = max(
-        float(np.max(np.abs(ours - theirs), initial=0.0)), abs(engine.base_value - expected)
-    )
+    diff = max(float(np.max(np.abs(ours - theirs), initial=0.0)), abs(engine.base_value - expected))
     tolerance = FLOAT32_ROUNDING * max(1.0, _leaf_mass(engine))
     if not diff <= tolerance:
         raise ExplanationError(TREE_ENGINE_DISAGREES.format(diff=diff, tolerance=tolerance))

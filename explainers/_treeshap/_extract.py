@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.special
 
 from ._ensemble import TreeEnsemble, build_ensemble
 from ._errors import UnsupportedModelError
@@ -165,8 +164,7 @@ def _gradient_boosting(est: Any, model_output: str, index: int) -> TreeEnsemble:
     if classifier:
         if getattr(est, "loss", "log_loss") != "log_loss":
             raise UnsupportedModelError(
-                f"GradientBoostingClassifier(loss={est.loss!r}): "
-                "the logistic link does not apply"
+                f"GradientBoostingClassifier(loss={est.loss!r}): the logistic link does not apply"
             )
         if init_name != "DummyClassifier":
             raise UnsupportedModelError(
@@ -177,9 +175,7 @@ def _gradient_boosting(est: Any, model_output: str, index: int) -> TreeEnsemble:
         transform = "logistic" if model_output == "probability" else "identity"
     else:
         if init_name != "DummyRegressor":
-            raise UnsupportedModelError(
-                f"GradientBoostingRegressor init={init!r} is not supported"
-            )
+            raise UnsupportedModelError(f"GradientBoostingRegressor init={init!r} is not supported")
         base = float(init.constant_.reshape(-1)[0])
         transform = "identity"
     trees = []
@@ -207,9 +203,7 @@ def hgb_columns(est: Any) -> np.ndarray | None:
     masks = {t[0]: np.asarray(t[2]) for t in preprocessor.transformers_}
     columns = np.r_[np.flatnonzero(masks["encoder"]), np.flatnonzero(masks["numerical"])]
     if columns.shape[0] != est.n_features_in_:
-        raise UnsupportedModelError(
-            f"{type(est).__name__}: unexpected internal column layout"
-        )
+        raise UnsupportedModelError(f"{type(est).__name__}: unexpected internal column layout")
     return np.asarray(columns, dtype=np.int64)
 
 

@@ -142,9 +142,7 @@ def extract_xgboost(est: Any, *, model_output: str, positive_class_index: int = 
     )
 
 
-def extract_lightgbm(
-    est: Any, *, model_output: str, positive_class_index: int = 1
-) -> TreeEnsemble:
+def extract_lightgbm(est: Any, *, model_output: str, positive_class_index: int = 1) -> TreeEnsemble:
     family = family_of(est)
     name = type(est).__name__
     if name not in ("LGBMClassifier", "LGBMRegressor"):

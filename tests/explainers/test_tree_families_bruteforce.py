@@ -341,3 +341,19 @@ def test_background_is_used_whole_and_stated() -> None:
     small = explain(model, reference.head(30), background_size=100, seed=4)
     assert small.metadata.background_size == 30
     assert small.metadata.background_drawn.startswith("all 30 reference rows")
+
+
+def test_probability_view_is_additive_but_not_the_shapley_values_of_the_probability() -> None:
+    """The stated gap: shap's rescaled margin attributions add up to the probability, like
+    the Shapley values of the probability itself, yet differ from them."""
+    model, reference = _case("gb", "second-class")
+    explanation = explain(model, reference, positive_class=1, background_size=BACKGROUND, seed=5)
+    background = explanation.background
+    probability = _output(model, "second-class", 1, "probability")
+    published = explanation.values.to_numpy()
+    exact = np.array(
+        [brute_force(probability, reference.iloc[i], background) for i in range(len(reference))]
+    )
+    np.testing.assert_allclose(published.sum(1), exact.sum(1), rtol=0, atol=1e-12)
+    assert np.abs(published - exact).max() > 1e-3
+    assert "not the Shapley values of the probability itself" in explanation.metadata.definition
