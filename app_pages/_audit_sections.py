@@ -127,6 +127,9 @@ def provenance_section(uri: str, version: AlgorithmVersion) -> None:
             (t("audit.provenance.rows"), str(meta.get("rows"))),
             (t("audit.provenance.additivity"), _scientific(meta.get("additivity_max_error"))),
             (t("audit.provenance.fingerprint"), str(meta.get("fingerprint"))[:HASH_CHARS]),
+            (t("audit.provenance.definition"), str(meta.get("definition") or "–")),
+            (t("audit.provenance.background_drawn"), str(meta.get("background_drawn") or "–")),
+            (t("audit.provenance.verification"), str(meta.get("verification") or "–")),
         ]
     )
 
