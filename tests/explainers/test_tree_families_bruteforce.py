@@ -232,7 +232,7 @@ def _tolerance(family: str, task: str, outputs: np.ndarray) -> float:
         return 2e-6 * scale
     if task == "offset-regression":  # differences of 1e9-sized predictions round at ~1e-7
         return 1e-6
-    return 1e-9
+    return 1e-13 * scale
 
 
 OFFSET_FAMILIES = ("rf", "et", "gb", "hgb", "hgb-nan", "hgb-cat", "hgb-pipe")
