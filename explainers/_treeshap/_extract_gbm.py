@@ -27,6 +27,7 @@ from ._ensemble import (
 from ._errors import UnsupportedModelError
 from ._extract import boosted_column, check_class_index, family_of
 
+XGB_NAMES = ("XGBClassifier", "XGBRegressor", "XGBRFClassifier", "XGBRFRegressor")
 XGB_RAW_OBJECTIVES = {
     "reg:squarederror",
     "reg:linear",
@@ -64,9 +65,9 @@ def _classes(est: Any, name: str, index: int) -> bool:
 def extract_xgboost(est: Any, *, model_output: str, positive_class_index: int = 1) -> TreeEnsemble:
     family = family_of(est)
     name = type(est).__name__
-    if name not in ("XGBClassifier", "XGBRegressor"):
+    if name not in XGB_NAMES:
         raise UnsupportedModelError(f"model type {family} is not a supported tree ensemble")
-    if model_output == "probability" and name != "XGBClassifier":
+    if model_output == "probability" and not name.endswith("Classifier"):
         raise UnsupportedModelError("model_output='probability' needs XGBClassifier")
     missing = getattr(est, "missing", np.nan)
     if missing is not None and not (isinstance(missing, float) and math.isnan(missing)):
@@ -88,8 +89,9 @@ def extract_xgboost(est: Any, *, model_output: str, positive_class_index: int = 
         raise UnsupportedModelError(f"xgboost booster {gb.get('name')!r} (only gbtree)")
     model = gb["model"]
     indptr = np.asarray(model.get("iteration_indptr", []), dtype=np.int64)
-    if indptr.size > 1 and np.any(np.diff(indptr) != n_out):
-        raise UnsupportedModelError("xgboost with num_parallel_tree > 1 is not supported")
+    per_round = np.diff(indptr) if indptr.size > 1 else np.array([n_out])
+    if np.any(per_round % n_out != 0):
+        raise UnsupportedModelError("xgboost: rounds that do not hold a tree per class")
     objective = learner["objective"]["name"]
     base_score = ast.literal_eval(params["base_score"])
     if isinstance(base_score, (list, tuple)):
@@ -112,7 +114,9 @@ def extract_xgboost(est: Any, *, model_output: str, positive_class_index: int = 
     n_rounds = booster.num_boosted_rounds()
     best = getattr(booster, "best_iteration", n_rounds - 1)
     tree_class = np.asarray(model.get("tree_info", [0] * len(model["trees"])), dtype=np.int64)
-    kept = np.flatnonzero(tree_class[: (best + 1) * n_out] == column)
+    # every tree of the rounds predict uses (several per class with num_parallel_tree)
+    last = int(indptr[best + 1]) if indptr.size > best + 1 else (best + 1) * n_out
+    kept = np.flatnonzero(tree_class[:last] == column)
     trees = []
     for tree in (model["trees"][int(t)] for t in kept):
         if any(int(s) != 0 for s in tree["split_type"]):
@@ -138,7 +142,7 @@ def extract_xgboost(est: Any, *, model_output: str, positive_class_index: int = 
         transform=transform,
         input_dtype=np.float32,
         n_features=int(params["num_feature"]),
-        shap_input_dtype=np.float32 if name == "XGBClassifier" else np.float64,
+        shap_input_dtype=np.float32 if name.endswith("Classifier") else np.float64,
     )
 
 

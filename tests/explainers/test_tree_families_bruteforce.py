@@ -49,9 +49,9 @@ OFFSET = 1e9
 REFERENCE_ROWS = 10
 BACKGROUND = 4
 TASKS = ["first-class", "second-class", "multiclass", "regression", "offset-regression"]
-FAMILIES = ["dt", "rf", "et", "gb", "hgb", "hgb-nan", "hgb-cat", "hgb-pipe", "xgb", "lgbm"]
-NAN_FAMILIES = ("hgb-nan", "xgb", "lgbm", "rf", "dt")
-BOOSTED = ("gb", "hgb", "hgb-nan", "hgb-cat", "hgb-pipe", "xgb", "lgbm")
+FAMILIES = ["dt", "rf", "et", "gb", "hgb", "hgb-nan", "hgb-cat", "hgb-pipe", "xgb", "xgbrf", "lgbm"]
+NAN_FAMILIES = ("hgb-nan", "xgb", "xgbrf", "lgbm", "rf", "dt")
+BOOSTED = ("gb", "hgb", "hgb-nan", "hgb-cat", "hgb-pipe", "xgb", "xgbrf", "lgbm")
 
 
 def _frame(n: int, seed: int, family: str) -> pd.DataFrame:
@@ -114,6 +114,9 @@ def _estimator(family: str, classifier: bool) -> object:
     if family == "xgb":
         cls = xgboost.XGBClassifier if classifier else xgboost.XGBRegressor
         return cls(n_estimators=6, max_depth=3, random_state=0)
+    if family == "xgbrf":  # one round of parallel trees, summed into the margin
+        cls = xgboost.XGBRFClassifier if classifier else xgboost.XGBRFRegressor
+        return cls(n_estimators=5, max_depth=3, random_state=0)
     cls = lightgbm.LGBMClassifier if classifier else lightgbm.LGBMRegressor
     return cls(n_estimators=6, num_leaves=8, min_child_samples=5, verbose=-1, random_state=0)
 
@@ -228,7 +231,7 @@ def _positive(task: str) -> int | None:
 
 def _tolerance(family: str, task: str, outputs: np.ndarray) -> float:
     scale = max(1.0, float(np.max(np.abs(outputs))))
-    if family == "xgb":  # XGBoost sums its own trees in float32
+    if family.startswith("xgb"):  # XGBoost sums its own trees in float32
         return 2e-6 * scale
     if task == "offset-regression":  # differences of 1e9-sized predictions round at ~1e-7
         return 1e-6
