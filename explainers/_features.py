@@ -119,10 +119,20 @@ def encodes_inside(estimator: Any) -> bool:
     )
 
 
+def _lightgbm_categories(estimator: Any) -> list[Any] | None:
+    """The pandas categories a lightgbm model was fitted with (None without any)."""
+    if type(estimator).__module__.split(".")[0] != "lightgbm":
+        return None
+    booster = getattr(estimator, "booster_", None)
+    categories = getattr(booster, "pandas_categorical", None)
+    return list(categories) if categories else None
+
+
 def engine_matrix(parts: ModelParts, out: Any) -> np.ndarray:
     """The estimator's input ``out`` as a dense float64 array, one column per estimator
-    input; native categorical columns of HistGradientBoosting hold the model's own
-    category codes (NaN for missing or unknown), exactly as its predict encodes them."""
+    input; native categorical columns of HistGradientBoosting and pandas categorical
+    columns of LightGBM hold the model's own category codes (NaN for missing or unknown),
+    exactly as its predict encodes them."""
     if encodes_inside(parts.estimator):
         from ._treeshap._ensemble import encode_in_input_order
         from ._treeshap._extract import hgb_columns
@@ -130,6 +140,16 @@ def engine_matrix(parts: ModelParts, out: Any) -> np.ndarray:
         columns = hgb_columns(parts.estimator)
         assert columns is not None
         out = encode_in_input_order(parts.estimator._preprocessor, columns, out)
+    elif isinstance(out, pd.DataFrame) and _lightgbm_categories(parts.estimator):
+        from lightgbm import basic
+
+        # exactly the conversion lightgbm's own predict applies to a DataFrame
+        out = basic._data_from_pandas(
+            out,
+            feature_name="auto",
+            categorical_feature="auto",
+            pandas_categorical=_lightgbm_categories(parts.estimator),
+        )[0]
     if hasattr(out, "toarray"):
         out = out.toarray()
     try:

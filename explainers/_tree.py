@@ -48,6 +48,7 @@ SHAP_WRONG_FOR_HGB = (
     "bin edges, and cannot read native categorical splits"
 )
 SHAP_NO_MULTICLASS = "shap 0.51 cannot explain the margin of one class of a multiclass {name}"
+SHAP_NO_CATEGORICAL = "shap 0.51 cannot read categorical splits"
 SHAP_FAILED = "shap.TreeExplainer could not explain this model: {error}"
 
 
@@ -123,6 +124,8 @@ def check_engine(
     mass. Raises ExplanationError naming both numbers when the engine differs more.
     """
     reason = shap_is_no_check(estimator, choice)
+    if reason is None and prepared.ensemble.has_categorical:
+        reason = SHAP_NO_CATEGORICAL
     if reason is not None:
         return SHAP_NOT_A_CHECK.format(reason=reason)
     from ._treeshap._verify import shap_reference

@@ -174,11 +174,13 @@ def extract_lightgbm(est: Any, *, model_output: str, positive_class_index: int =
         transform = "logistic"
     elif obj_name not in LGB_RAW_OBJECTIVES and obj_name not in LGB_CLASS_OBJECTIVES:
         raise UnsupportedModelError(f"lightgbm objective {obj_name!r}")
+    cat_left: list[np.ndarray] = []
     trees = [
-        _lgb_tree(info["tree_structure"], sign)
+        _lgb_tree(info["tree_structure"], sign, cat_left)
         for i, info in enumerate(dump["tree_info"])
         if i % n_out == column
     ]
+    stacked = np.stack(cat_left) if cat_left else None
     return build_ensemble(
         trees,
         family=family,
@@ -186,19 +188,48 @@ def extract_lightgbm(est: Any, *, model_output: str, positive_class_index: int =
         transform=transform,
         input_dtype=np.float64,
         n_features=int(dump["max_feature_idx"]) + 1,
+        cat_left=stacked,
+        cat_known=None if stacked is None else np.zeros_like(stacked),
     )
 
 
-def _lgb_tree(root: dict[str, Any], sign: float = 1.0) -> dict[str, np.ndarray]:
+def _lgb_bitset(threshold: str) -> np.ndarray:
+    """Eight uint32 words with the bits of the categories listed as ``"1||4||7"``."""
+    bits = np.zeros(8, dtype=np.uint32)
+    for text in threshold.split("||"):
+        category = int(text)
+        if not 0 <= category < 256:
+            raise UnsupportedModelError(
+                f"lightgbm categorical split on category {category} (the engine reads 0..255)"
+            )
+        bits[category >> 5] |= np.uint32(1) << np.uint32(category & 31)
+    return bits
+
+
+def _lgb_tree(
+    root: dict[str, Any], sign: float = 1.0, cat_left: list[np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
+    """One lightgbm tree; categorical splits append their left-category bitset to
+    ``cat_left`` (shared by all trees of the model, so rows are global)."""
     cols: dict[str, list[Any]] = {
         k: []
-        for k in ("left", "right", "feature", "threshold", "default_left", "value", "missing_mode")
+        for k in (
+            "left",
+            "right",
+            "feature",
+            "threshold",
+            "default_left",
+            "value",
+            "missing_mode",
+            "cat_row",
+        )
     }
 
     def add(node: dict[str, Any]) -> int:
         idx = len(cols["left"])
         for key in cols:
             cols[key].append(0)
+        cols["cat_row"][idx] = -1
         if "split_index" not in node:
             if "leaf_coeff" in node:
                 raise UnsupportedModelError("lightgbm linear trees are not supported by shap")
@@ -206,12 +237,21 @@ def _lgb_tree(root: dict[str, Any], sign: float = 1.0) -> dict[str, np.ndarray]:
             cols["right"][idx] = -1
             cols["value"][idx] = sign * float(node["leaf_value"])
             return idx
-        if node.get("decision_type", "<=") != "<=":
-            raise UnsupportedModelError("lightgbm categorical splits are not supported by shap")
         cols["feature"][idx] = int(node["split_feature"])
-        cols["threshold"][idx] = float(node["threshold"])
-        cols["default_left"][idx] = int(bool(node["default_left"]))
-        cols["missing_mode"][idx] = LGB_MISSING[node.get("missing_type", "NaN")]
+        decision = node.get("decision_type", "<=")
+        if decision == "==" and cat_left is not None:
+            # lightgbm CategoricalDecision: category (int) in the bitset -> left; anything
+            # else, negative values and NaN -> right (the default child, no known set)
+            cols["cat_row"][idx] = len(cat_left)
+            cat_left.append(_lgb_bitset(str(node["threshold"])))
+            cols["default_left"][idx] = 0
+            cols["missing_mode"][idx] = MISSING_DEFAULT
+        elif decision == "<=":
+            cols["threshold"][idx] = float(node["threshold"])
+            cols["default_left"][idx] = int(bool(node["default_left"]))
+            cols["missing_mode"][idx] = LGB_MISSING[node.get("missing_type", "NaN")]
+        else:
+            raise UnsupportedModelError(f"lightgbm split decision {decision!r}")
         cols["left"][idx] = add(node["left_child"])
         cols["right"][idx] = add(node["right_child"])
         return idx

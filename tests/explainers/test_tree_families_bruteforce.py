@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 from collections.abc import Callable
 from math import factorial
 
@@ -49,9 +50,22 @@ OFFSET = 1e9
 REFERENCE_ROWS = 10
 BACKGROUND = 4
 TASKS = ["first-class", "second-class", "multiclass", "regression", "offset-regression"]
-FAMILIES = ["dt", "rf", "et", "gb", "hgb", "hgb-nan", "hgb-cat", "hgb-pipe", "xgb", "xgbrf", "lgbm"]
+FAMILIES = [
+    "dt",
+    "rf",
+    "et",
+    "gb",
+    "hgb",
+    "hgb-nan",
+    "hgb-cat",
+    "hgb-pipe",
+    "xgb",
+    "xgbrf",
+    "lgbm",
+    "lgbm-cat",
+]
 NAN_FAMILIES = ("hgb-nan", "xgb", "xgbrf", "lgbm", "rf", "dt")
-BOOSTED = ("gb", "hgb", "hgb-nan", "hgb-cat", "hgb-pipe", "xgb", "xgbrf", "lgbm")
+BOOSTED = ("gb", "hgb", "hgb-nan", "hgb-cat", "hgb-pipe", "xgb", "xgbrf", "lgbm", "lgbm-cat")
 
 
 def _frame(n: int, seed: int, family: str) -> pd.DataFrame:
@@ -67,11 +81,11 @@ def _frame(n: int, seed: int, family: str) -> pd.DataFrame:
     if family in NAN_FAMILIES:
         for column in ("a", "c"):
             data.loc[rng.random(n) < 0.15, column] = np.nan
-    if family in ("hgb-cat", "hgb-pipe"):
+    if family in ("hgb-cat", "hgb-pipe", "lgbm-cat"):
         codes = data["c"].to_numpy()
         labels = np.array(["north", "south", "east", "west"], dtype=object)[codes.astype(int)]
         labels[rng.random(n) < 0.1] = None  # missing category
-        kind = "category" if family == "hgb-cat" else "str"
+        kind = "str" if family == "hgb-pipe" else "category"
         data["c"] = pd.Series(labels).astype(kind)
     return data
 
@@ -118,7 +132,11 @@ def _estimator(family: str, classifier: bool) -> object:
         cls = xgboost.XGBRFClassifier if classifier else xgboost.XGBRFRegressor
         return cls(n_estimators=5, max_depth=3, random_state=0)
     cls = lightgbm.LGBMClassifier if classifier else lightgbm.LGBMRegressor
-    return cls(n_estimators=6, num_leaves=8, min_child_samples=5, verbose=-1, random_state=0)
+    categorical = {"min_data_per_group": 5, "cat_smooth": 1.0, "cat_l2": 0.0}
+    categorical = categorical if family == "lgbm-cat" else {}
+    return cls(
+        n_estimators=6, num_leaves=8, min_child_samples=5, verbose=-1, random_state=0, **categorical
+    )
 
 
 @functools.cache
@@ -255,6 +273,8 @@ def test_published_values_equal_brute_force_of_the_stated_definition(
     family: str, task: str
 ) -> None:
     model, reference = _case(family, task)
+    if family == "lgbm-cat":  # the trees really split on categories
+        assert '"decision_type": "=="' in json.dumps(model.booster_.dump_model())  # type: ignore[attr-defined]
     k = _positive(task)
     explanation = explain(model, reference, positive_class=k, background_size=BACKGROUND, seed=5)
     meta = explanation.metadata
