@@ -75,8 +75,6 @@ def extract_xgboost(est: Any, *, model_output: str, positive_class_index: int = 
             f"xgboost missing={missing!r} (only NaN as missing is supported)"
         )
     booster = est.get_booster()
-    if booster.feature_types is not None and "c" in booster.feature_types:
-        raise UnsupportedModelError("xgboost categorical features are not supported by shap")
     learner = json.loads(booster.save_raw(raw_format="json"))["learner"]
     params = learner["learner_model_param"]
     if max(int(params["num_target"]), 1) > 1:
@@ -118,9 +116,9 @@ def extract_xgboost(est: Any, *, model_output: str, positive_class_index: int = 
     last = int(indptr[best + 1]) if indptr.size > best + 1 else (best + 1) * n_out
     kept = np.flatnonzero(tree_class[:last] == column)
     trees = []
+    cat_left: list[np.ndarray] = []
+    cat_known: list[np.ndarray] = []
     for tree in (model["trees"][int(t)] for t in kept):
-        if any(int(s) != 0 for s in tree["split_type"]):
-            raise UnsupportedModelError("xgboost categorical splits are not supported by shap")
         left = np.asarray(tree["left_children"], dtype=np.int64)
         cond = np.asarray(tree["split_conditions"], dtype=np.float32)
         is_leaf = left == -1
@@ -133,6 +131,7 @@ def extract_xgboost(est: Any, *, model_output: str, positive_class_index: int = 
                 "threshold": np.where(is_leaf, 0.0, thresholds),
                 "default_left": np.asarray(tree["default_left"], dtype=np.uint8),
                 "value": np.where(is_leaf, sign * cond.astype(np.float64), 0.0),
+                "cat_row": _xgb_categorical(tree, cat_left, cat_known),
             }
         )
     return build_ensemble(
@@ -143,7 +142,43 @@ def extract_xgboost(est: Any, *, model_output: str, positive_class_index: int = 
         input_dtype=np.float32,
         n_features=int(params["num_feature"]),
         shap_input_dtype=np.float32 if name.endswith("Classifier") else np.float64,
+        cat_left=np.stack(cat_left) if cat_left else None,
+        cat_known=np.stack(cat_known) if cat_known else None,
     )
+
+
+def _xgb_categorical(
+    tree: dict[str, Any], cat_left: list[np.ndarray], cat_known: list[np.ndarray]
+) -> np.ndarray:
+    """``cat_row`` of one xgboost tree, appending its categorical splits' bitsets.
+
+    xgboost (``common::Decision``): a category in the node's set goes right, any other
+    category (and an invalid one) left, a missing value to the default child. So the
+    engine's left set is the complement of the node's set and its known set the set.
+    """
+    split_type = np.asarray(tree.get("split_type", []), dtype=np.int64)
+    rows = np.full(split_type.shape[0], -1, dtype=np.int32)
+    nodes = tree.get("categories_nodes", [])
+    if not nodes:
+        return rows
+    categories = np.asarray(tree["categories"], dtype=np.int64)
+    for node, start, size in zip(
+        nodes, tree["categories_segments"], tree["categories_sizes"], strict=True
+    ):
+        chosen = categories[int(start) : int(start) + int(size)]
+        if chosen.size and (chosen.min() < 0 or chosen.max() >= 256):
+            raise UnsupportedModelError("xgboost categorical split beyond category 255")
+        right = np.zeros(256, dtype=bool)
+        right[chosen] = True
+        rows[int(node)] = len(cat_left)
+        cat_left.append(_bits(~right))
+        cat_known.append(_bits(right))
+    return rows
+
+
+def _bits(mask: np.ndarray) -> np.ndarray:
+    """256 booleans as eight little-endian uint32 words."""
+    return np.packbits(mask.astype(np.uint8), bitorder="little").view("<u4").astype(np.uint32)
 
 
 def extract_lightgbm(est: Any, *, model_output: str, positive_class_index: int = 1) -> TreeEnsemble:

@@ -60,12 +60,24 @@ FAMILIES = [
     "hgb-cat",
     "hgb-pipe",
     "xgb",
+    "xgb-cat",
     "xgbrf",
     "lgbm",
     "lgbm-cat",
 ]
-NAN_FAMILIES = ("hgb-nan", "xgb", "xgbrf", "lgbm", "rf", "dt")
-BOOSTED = ("gb", "hgb", "hgb-nan", "hgb-cat", "hgb-pipe", "xgb", "xgbrf", "lgbm", "lgbm-cat")
+NAN_FAMILIES = ("hgb-nan", "xgb", "xgb-cat", "xgbrf", "lgbm", "rf", "dt")
+BOOSTED = (
+    "gb",
+    "hgb",
+    "hgb-nan",
+    "hgb-cat",
+    "hgb-pipe",
+    "xgb",
+    "xgb-cat",
+    "xgbrf",
+    "lgbm",
+    "lgbm-cat",
+)
 
 
 def _frame(n: int, seed: int, family: str) -> pd.DataFrame:
@@ -81,10 +93,11 @@ def _frame(n: int, seed: int, family: str) -> pd.DataFrame:
     if family in NAN_FAMILIES:
         for column in ("a", "c"):
             data.loc[rng.random(n) < 0.15, column] = np.nan
-    if family in ("hgb-cat", "hgb-pipe", "lgbm-cat"):
+    if family in ("hgb-cat", "hgb-pipe", "lgbm-cat", "xgb-cat"):
         codes = data["c"].to_numpy()
-        labels = np.array(["north", "south", "east", "west"], dtype=object)[codes.astype(int)]
-        labels[rng.random(n) < 0.1] = None  # missing category
+        names = np.array(["north", "south", "east", "west"], dtype=object)
+        labels = names[np.nan_to_num(codes, nan=0.0).astype(int)]
+        labels[np.isnan(codes) | (rng.random(n) < 0.1)] = None  # missing category
         kind = "str" if family == "hgb-pipe" else "category"
         data["c"] = pd.Series(labels).astype(kind)
     return data
@@ -125,9 +138,10 @@ def _estimator(family: str, classifier: bool) -> object:
         cls = HistGradientBoostingClassifier if classifier else HistGradientBoostingRegressor
         categorical = {"hgb-cat": "from_dtype", "hgb-pipe": [0]}.get(family)
         return cls(max_iter=6, max_depth=3, categorical_features=categorical, **small)
-    if family == "xgb":
+    if family in ("xgb", "xgb-cat"):
         cls = xgboost.XGBClassifier if classifier else xgboost.XGBRegressor
-        return cls(n_estimators=6, max_depth=3, random_state=0)
+        categorical = family == "xgb-cat"
+        return cls(n_estimators=6, max_depth=3, random_state=0, enable_categorical=categorical)
     if family == "xgbrf":  # one round of parallel trees, summed into the margin
         cls = xgboost.XGBRFClassifier if classifier else xgboost.XGBRFRegressor
         return cls(n_estimators=5, max_depth=3, random_state=0)
@@ -275,6 +289,10 @@ def test_published_values_equal_brute_force_of_the_stated_definition(
     model, reference = _case(family, task)
     if family == "lgbm-cat":  # the trees really split on categories
         assert '"decision_type": "=="' in json.dumps(model.booster_.dump_model())  # type: ignore[attr-defined]
+    if family == "xgb-cat":
+        dump = json.loads(model.get_booster().save_raw(raw_format="json"))  # type: ignore[attr-defined]
+        trees = dump["learner"]["gradient_booster"]["model"]["trees"]
+        assert any(1 in tree["split_type"] for tree in trees)
     k = _positive(task)
     explanation = explain(model, reference, positive_class=k, background_size=BACKGROUND, seed=5)
     meta = explanation.metadata
