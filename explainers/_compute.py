@@ -95,11 +95,11 @@ def _tree_values(
     *,
     class_index: int | None = None,
 ) -> tuple[np.ndarray, float]:
-    """Exact interventional TreeSHAP: (values n×m_transformed, base_value) for one output.
+    """shap.TreeExplainer's interventional values (n×m_transformed, base_value), float32
+    node arithmetic: only the fallback for a tree configuration insyn's engine does not read.
 
     ``model_output`` is "probability" (classifiers) or "raw" (regressors);
     ``class_index`` indexes ``estimator.classes_`` (None for regressors).
-    This is the single hook for a faster exact engine (``explainers._treeshap``).
     """
     import shap
 
