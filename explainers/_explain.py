@@ -28,8 +28,10 @@ ADDITIVITY_TOLERANCE = 1e-6
 (max - min over the explained rows), or the rounding floor if that is larger."""
 ROUNDING_FLOOR = 1e-12
 """Floor of the additivity tolerance, x max(1, max |output|): float64 rounding of the sums."""
-FLOAT32_ROUNDING_FLOOR = 1e-6
-"""The same floor for models whose own output is float32 (XGBoost sums its trees in float32)."""
+FLOAT32_ROUNDING_FLOOR = 2e-5
+"""The same floor for models whose own output is float32: XGBoost sums its trees in float32,
+so its own output drifts from the exact sum by up to ~1e-6 relative per 100 trees (measured
+2.4e-6 on 100 trees of depth 6); a misrouted row moves it by a whole leaf value instead."""
 VERIFIED_BY_ADDITIVITY = (
     "additivity against the model's own output on every explained row (no other reference)"
 )
