@@ -15,12 +15,12 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from app_pages import _data
+from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows, scientific
 from app_pages._format import escape_markdown, format_number
 from app_pages._text import current_language, localized, t
 from register import AlgorithmVersion, NotFoundError
 
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
-HASH_CHARS = 16
 AUDITOR_PAGE = "app_pages/auditor.py"
 
 
@@ -104,34 +104,17 @@ def _number(value: Any, decimals: int = 3) -> str:
     return "–" if value is None else format_number(float(value), decimals)
 
 
-def _scientific(value: Any) -> str:
-    return "–" if value is None else f"{float(value):.2e}"
-
-
 def provenance_section(uri: str, version: AlgorithmVersion) -> None:
-    """Explainer, library versions, seed, background size and hash, rows, additivity error."""
+    """The explanation's provenance (:func:`provenance_rows`); a warning when the values
+    were sampled, a caption when model-agnostic values are exact."""
     meta = _data.explanation_tables(uri, version.slug, version.version)["metadata"]
     st.header(t("audit.provenance.title"), anchor=False)
-    _table(
-        [
-            (
-                t("audit.provenance.explainer"),
-                f"{meta.get('explainer')} ({meta.get('explainer_class')})",
-            ),
-            (t("audit.provenance.shap"), str(meta.get("shap_version"))),
-            (t("audit.provenance.sklearn"), str(meta.get("sklearn_version"))),
-            (t("audit.provenance.estimator"), str(meta.get("estimator_class"))),
-            (t("audit.provenance.seed"), str(meta.get("seed"))),
-            (t("audit.provenance.background"), str(meta.get("background_size"))),
-            (t("audit.provenance.background_hash"), str(meta.get("background_sha256"))),
-            (t("audit.provenance.rows"), str(meta.get("rows"))),
-            (t("audit.provenance.additivity"), _scientific(meta.get("additivity_max_error"))),
-            (t("audit.provenance.fingerprint"), str(meta.get("fingerprint"))[:HASH_CHARS]),
-            (t("audit.provenance.definition"), str(meta.get("definition") or "–")),
-            (t("audit.provenance.background_drawn"), str(meta.get("background_drawn") or "–")),
-            (t("audit.provenance.verification"), str(meta.get("verification") or "–")),
-        ]
-    )
+    _table(provenance_rows(meta))
+    estimation = meta.get("estimation")
+    if estimation and not estimation.get("exact"):
+        st.warning(t("audit.estimation.sampled", error=error_text(estimation)))
+    elif estimation:
+        st.caption(t("audit.estimation.exact"))
 
 
 def fairness_table(attribute: dict[str, Any]) -> pd.DataFrame:
@@ -206,7 +189,7 @@ def checks_section(checks: dict[str, Any] | None) -> None:
         if rep["identical"]
         else t(
             "audit.checks.different",
-            difference=_scientific(rep["max_difference"]),
+            difference=scientific(rep["max_difference"]),
             rows=rep["rows_recomputed"],
         )
     )
@@ -214,7 +197,7 @@ def checks_section(checks: dict[str, Any] | None) -> None:
         [
             (
                 t("audit.checks.additivity"),
-                f"{_scientific(add['max_error'])} ({verdict[bool(add['passed'])]})",
+                f"{scientific(add['max_error'])} ({verdict[bool(add['passed'])]})",
             ),
             (t("audit.checks.reproducibility"), f"{same} ({verdict[bool(rep['passed'])]})"),
         ]

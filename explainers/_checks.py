@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._agnostic import Plan
 from ._compute import compute_values, predict_on_scale
 from ._explain import (
     _prepare,
@@ -110,7 +111,13 @@ def _reproducibility(
     background = align_columns(stored_background, parts.features, what="background")
     X = transform(parts, background.iloc[:count])
     raw, base = compute_values(
-        parts.estimator, choice, X, transform(parts, background), seed=meta.seed
+        parts.estimator,
+        choice,
+        X,
+        transform(parts, background),
+        seed=meta.seed,
+        sources=parts.sources,
+        plan=Plan.from_estimation(meta.estimation),
     )
     recomputed = group_sum(raw, parts.sources, len(parts.features))
     stored = explanation.values.to_numpy(dtype=np.float64)[positions[:count]]

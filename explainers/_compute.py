@@ -13,8 +13,8 @@ tree configuration the engine does not read falls back to ``shap.TreeExplainer``
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,13 +23,14 @@ from ._errors import TREE_NOT_EXPLAINABLE, UNSUPPORTED_MODEL, ExplanationError
 from ._select import Choice
 from ._tree import FAST_TREE_ENGINE, check_engine, engine_supports, prepare_engine, run_chunks
 
+if TYPE_CHECKING:
+    from ._agnostic import AgnosticResult, Plan
+
 Progress = Callable[[int, int], None]
 
-CHUNK_ROWS = {"tree": 64, "linear": 4096, "permutation": 16}
+CHUNK_ROWS = {"tree": 64, "linear": 4096}
 __all__ = ["FAST_TREE_ENGINE", "compute_values", "predict_on_scale"]
 LOGGER = logging.getLogger(__name__)
-PERMUTATIONS = 10
-"""Antithetic permutations per row for the permutation explainer (max_evals = 10 * (2m + 1))."""
 
 
 def predict_on_scale(model: Any, data: Any, choice: Choice) -> np.ndarray:
@@ -153,10 +154,6 @@ def _model_function(estimator: Any, choice: Choice) -> Callable[[np.ndarray], np
     return output
 
 
-def _chunk_seed(seed: int, start: int) -> int:
-    return int(np.random.SeedSequence([seed, start]).generate_state(1)[0])
-
-
 def compute_values(
     estimator: Any,
     choice: Choice,
@@ -166,6 +163,9 @@ def compute_values(
     seed: int,
     progress: Progress | None = None,
     engines: list[str] | None = None,
+    sources: Sequence[int] | None = None,
+    plan: Plan | None = None,
+    estimates: list[AgnosticResult] | None = None,
 ) -> tuple[np.ndarray, float]:
     """SHAP values (n×m_transformed) and base value for rows ``X`` against ``background``.
 
@@ -173,9 +173,31 @@ def compute_values(
     Tree models use insyn's exact engine on the background as given; with ``engines``
     given, it receives the explainer's name and what its values were checked against
     (shap where shap is right for the model; see :func:`explainers._tree.check_engine`).
-    The permutation explainer is reseeded per chunk from (seed, first row), so the
-    result does not depend on earlier calls; numpy's global random state is restored.
+    Model-agnostic values (``choice.kind == "agnostic"``) are Shapley values over the
+    input columns ``sources`` (one per transformed column), each put on its input's
+    first transformed column so that summing per input gives it back; ``plan``
+    fixes exact vs. sampling (default: :func:`explainers._agnostic.plan_for`) and the
+    full result, with standard errors, is appended to ``estimates``. Sampling draws
+    from per-row generators: numpy's global random state is never touched.
     """
+    if choice.kind == "agnostic":
+        from ._agnostic import agnostic_values
+
+        result = agnostic_values(
+            _model_function(estimator, choice),
+            X,
+            background,
+            sources=sources,
+            seed=seed,
+            plan=plan,
+            progress=progress,
+        )
+        if engines is not None:
+            engines.append(result.engine)
+        if estimates is not None:
+            estimates.append(result)
+        return result.players.spread(result.values), result.base_value
+
     total = X.shape[0]
     parts: list[np.ndarray] = []
     base = 0.0
@@ -212,28 +234,7 @@ def compute_values(
             )
 
     else:
-        import shap
-
-        masker = shap.maskers.Independent(background, max_samples=len(background))
-        saved = np.random.get_state()
-        try:
-            permutation = shap.PermutationExplainer(
-                _model_function(estimator, choice), masker, seed=seed
-            )
-        finally:
-            np.random.set_state(saved)
-        max_evals = PERMUTATIONS * (2 * X.shape[1] + 1)
-
-        def run(chunk: np.ndarray, start: int) -> tuple[np.ndarray, float]:
-            state = np.random.get_state()
-            try:
-                np.random.seed(_chunk_seed(seed, start))
-                result = permutation(chunk, max_evals=max_evals, silent=True)
-            finally:
-                np.random.set_state(state)
-            return np.asarray(result.values, dtype=np.float64), float(
-                np.ravel(result.base_values)[0]
-            )
+        raise ExplanationError(UNSUPPORTED_MODEL.format(detail=f"no explainer {choice.kind!r}"))
 
     step = CHUNK_ROWS[choice.kind]
     for start in range(0, total, step):

@@ -41,10 +41,14 @@ LINEAR_RAW = (
     "interventional Shapley values of the model's prediction against the background rows "
     "(exact for a linear model)"
 )
-PERMUTATION = (
-    "estimates of the interventional Shapley values of the {output} against the background "
-    "rows by shap.PermutationExplainer (sampled permutations, not exact)"
+AGNOSTIC = (
+    "Interventional Shapley values of {output} over the model's original input columns: "
+    "v(S) = mean over the background rows b of f(x on the columns in S, b elsewhere); "
+    "phi_i = sum over S without i of |S|!(M-|S|-1)!/M! * (v(S+i) - v(S)). "
+    "They add up exactly: sum(phi) = f(x) - mean of f over the background."
 )
+"""Model-agnostic models (explainers._agnostic): exact by enumeration or sampled with an
+estimated error, which ``metadata.estimation`` states."""
 LEGACY = (
     "not recorded (explained before insyn stored definitions; tree models then followed "
     "shap.TreeExplainer's float32 arithmetic on the scale shown)"
@@ -52,8 +56,8 @@ LEGACY = (
 """The definition of an explanation stored without one."""
 LEGACY_BACKGROUND = "not recorded (explained before insyn stated how the background was drawn)"
 SAMPLED_BACKGROUND = (
-    "a seeded sample of {size} of the {rows} reference rows (numpy default_rng({seed}), "
-    "without replacement, kept in reference order)"
+    "a seeded sample of {size} of the {rows} reference rows, drawn without replacement by "
+    "numpy.random.default_rng({seed}) and kept in reference order"
 )
 ALL_BACKGROUND = "all {rows} reference rows (no sampling: background_size {size} >= rows)"
 
@@ -71,8 +75,11 @@ def definition(choice: Choice) -> str:
         return EXACT_FOREST_PROBABILITY.format(label=label)
     if choice.kind == "linear":
         return LINEAR_LOG_ODDS.format(label=label) if choice.is_classifier else LINEAR_RAW
-    output = f"probability of class {label}" if choice.is_classifier else "model's prediction"
-    return PERMUTATION.format(output=output)
+    if choice.is_classifier:
+        output = f"the model's probability of class {choice.positive_class_label}"
+    else:
+        output = "the model's prediction"
+    return AGNOSTIC.format(output=output)
 
 
 def margin_definition(choice: Choice) -> str | None:

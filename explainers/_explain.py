@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._agnostic import AgnosticResult
 from ._compute import Progress, compute_values, margins, predict_on_scale
 from ._definitions import background_drawn, definition, margin_definition
 from ._dependence import dependence_table, global_importance
@@ -122,8 +123,17 @@ def explain(
     X = transform(parts, reference)
     B = transform(parts, background)
     engines: list[str] = []
+    estimates: list[AgnosticResult] = []
     raw, base = compute_values(
-        parts.estimator, choice, X, B, seed=seed, progress=progress, engines=engines
+        parts.estimator,
+        choice,
+        X,
+        B,
+        seed=seed,
+        progress=progress,
+        engines=engines,
+        sources=parts.sources,
+        estimates=estimates,
     )
     values = group_sum(raw, parts.sources, len(parts.features))
     predictions = predict_on_scale(model, reference, choice)
@@ -155,6 +165,7 @@ def explain(
         margin_definition=margin_definition(choice) if margin is not None else None,
         margin_base_value=None if margin is None else margin[1],
         margin_fingerprint=None if margin is None else fingerprint(margin[0]),
+        estimation=estimates[0].estimation(parts.features, len(background)) if estimates else None,
     )
     return Explanation(
         metadata=metadata,

@@ -46,6 +46,12 @@ class LocalExplainer:
     of the trees, and reports its additivity against the model's own output. The
     values follow :attr:`definition` (the same as :func:`explainers.explain`'s).
     Keep one instance per (model, background), e.g. in a resource cache.
+
+    Model-agnostic models: exact enumeration or sampling is chosen for the rows
+    asked (:func:`explainers._agnostic.plan_for`), so one row is explained exactly
+    up to 12 inputs even when the stored explanation of many rows was sampled;
+    sampled rows draw from per-row generators and equal the stored values when
+    they follow the same plan.
     """
 
     def __init__(
@@ -84,7 +90,7 @@ class LocalExplainer:
 
     @property
     def explainer(self) -> str:
-        """The explainer kind: ``tree``, ``linear`` or ``permutation``."""
+        """The explainer kind: ``tree``, ``linear`` or ``agnostic``."""
         return self._choice.kind
 
     @property
@@ -96,7 +102,12 @@ class LocalExplainer:
         if self._engine is not None:
             return self._engine.explain(X, n_jobs=1), float(self._engine.base_value)
         return compute_values(
-            self._parts.estimator, self._choice, X, self._background, seed=self._seed
+            self._parts.estimator,
+            self._choice,
+            X,
+            self._background,
+            seed=self._seed,
+            sources=self._parts.sources,
         )
 
     def explain_rows(

@@ -8,7 +8,8 @@ Guarantees of :func:`choose`:
   ``Choice.boosted``); multiclass boosted classifiers on the chosen class's margin
   ("log_odds");
 - linear models -> ``"linear"`` (scale "log_odds" for classifiers, "raw" for regressors);
-- every other estimator with predict_proba (classifier) / predict (regressor) -> ``"permutation"``.
+- every other estimator with predict_proba (classifier) / predict (regressor) -> ``"agnostic"``
+  (exact Shapley values by enumeration, or sampled with a stated error: explainers/_agnostic.py).
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ from ._errors import (
     ExplanationError,
 )
 
-Kind = Literal["tree", "linear", "permutation"]
+Kind = Literal["tree", "linear", "agnostic"]
 Scale = Literal["probability", "log_odds", "raw"]
 
 EXPLAINER_CLASSES: dict[str, str] = {
     "tree": "TreeExplainer",
     "linear": "LinearExplainer",
-    "permutation": "PermutationExplainer",
+    "agnostic": "insyn model-agnostic Shapley",
 }
 
 _SKLEARN_TREES = (
@@ -117,6 +118,15 @@ def _is_classifier(estimator: Any) -> bool:
         return hasattr(estimator, "classes_")
 
 
+def _several_outputs(estimator: Any) -> bool:
+    """True for multi-output models. An MLPClassifier's ``n_outputs_`` counts its output
+    units (one per class for multiclass), so it is multi-output only when multilabel."""
+    if type(estimator).__name__ == "MLPClassifier":
+        binarizer = getattr(estimator, "_label_binarizer", None)
+        return getattr(binarizer, "y_type_", "") == "multilabel-indicator"
+    return getattr(estimator, "n_outputs_", 1) not in (1, None)
+
+
 def resolve_class(classes: list[Any], positive_class: Any) -> int:
     """Index of ``positive_class`` in ``classes`` (exact match first, then by text).
 
@@ -141,7 +151,7 @@ def resolve_class(classes: list[Any], positive_class: Any) -> int:
 def choose(estimator: Any, positive_class: Any = None) -> Choice:
     """Pick explainer kind, output scale and class for a fitted final estimator."""
     name = type(estimator).__name__
-    if getattr(estimator, "n_outputs_", 1) not in (1, None):
+    if _several_outputs(estimator):
         raise ExplanationError(UNSUPPORTED_MODEL.format(detail=f"{name} has several outputs"))
     if not _is_classifier(estimator):
         if positive_class is not None:
@@ -152,7 +162,7 @@ def choose(estimator: Any, positive_class: Any = None) -> Choice:
         if coef is not None and getattr(coef, "ndim", 1) > 1 and coef.shape[0] > 1:
             raise ExplanationError(UNSUPPORTED_MODEL.format(detail=f"{name} has several outputs"))
         kind: Kind = (
-            "tree" if _is_tree(estimator) else "linear" if _is_linear(estimator) else "permutation"
+            "tree" if _is_tree(estimator) else "linear" if _is_linear(estimator) else "agnostic"
         )
         return Choice(kind, "raw", False, None, None, 0, boosted=is_boosted(estimator))
 
@@ -170,5 +180,5 @@ def choose(estimator: Any, positive_class: Any = None) -> Choice:
     if is_boosted(estimator):
         scale: Scale = "probability" if len(classes) == 2 else "log_odds"
         return Choice("tree", scale, True, index, label, len(classes), boosted=True)
-    kind = "tree" if _is_tree(estimator) else "permutation"
+    kind = "tree" if _is_tree(estimator) else "agnostic"
     return Choice(kind, "probability", True, index, label, len(classes))

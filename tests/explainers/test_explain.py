@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 
 from explainers import explain
+from explainers._agnostic import ENGINES
 from explainers._compute import FAST_TREE_ENGINE
 from tests.explainers.conftest import FEATURES
 
 EXACT = 1e-6  # tree and linear: exact algorithms, only float rounding
-PERMUTATION_BOUND = 1e-9  # permutation: efficiency holds by construction (antithetic passes)
+AGNOSTIC_BOUND = 1e-12  # model-agnostic: efficiency holds by construction (exact or sampled)
 
 
 def test_forest_uses_tree_explainer_on_probability(forest_explanation, forest, data) -> None:  # type: ignore[no-untyped-def]
@@ -62,22 +63,23 @@ def test_regressor_uses_raw_scale(regressor, data) -> None:  # type: ignore[no-u
     assert meta.additivity_max_error < EXACT
 
 
-def test_other_estimators_use_permutation(bayes, data) -> None:  # type: ignore[no-untyped-def]
+def test_other_estimators_use_exact_enumeration(bayes, data) -> None:  # type: ignore[no-untyped-def]
     reference = data[0].head(15)
     exp = explain(bayes, reference, background_size=10, seed=3)
     meta = exp.metadata
     assert (meta.explainer, meta.explainer_class, meta.scale) == (
-        "permutation",
-        "PermutationExplainer",
+        "agnostic",
+        ENGINES["exact_enumeration"],
         "probability",
     )
+    assert meta.estimation is not None and meta.estimation["exact"] is True
     assert list(exp.values.columns) == FEATURES
-    assert meta.additivity_max_error < PERMUTATION_BOUND
+    assert meta.additivity_max_error < AGNOSTIC_BOUND
     again = explain(bayes, reference, background_size=10, seed=3)
     assert again.metadata.fingerprint == meta.fingerprint
 
 
-def test_permutation_does_not_disturb_global_random_state(bayes, data) -> None:  # type: ignore[no-untyped-def]
+def test_agnostic_explainer_does_not_disturb_global_random_state(bayes, data) -> None:  # type: ignore[no-untyped-def]
     np.random.seed(123)
     before = np.random.get_state()[1].copy()
     explain(bayes, data[0].head(5), background_size=5)
