@@ -16,12 +16,12 @@ from streamlit.errors import StreamlitAPIException
 
 from app_pages import _data
 from app_pages._audit_notices import head_notice, publication_notice
+from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows, scientific
 from app_pages._format import escape_markdown, format_number
 from app_pages._text import current_language, localized, t
 from register import AlgorithmVersion, NotFoundError
 
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
-HASH_CHARS = 16
 AUDITOR_PAGE = "app_pages/auditor.py"
 __all__ = ["head_notice", "publication_notice"]  # shown by the auditor and algorithm pages
 
@@ -107,82 +107,9 @@ def _number(value: Any, decimals: int = 3) -> str:
     return "–" if value is None else format_number(float(value), decimals)
 
 
-def _scientific(value: Any) -> str:
-    return "–" if value is None else f"{float(value):.2e}"
-
-
-def provenance_rows(meta: dict[str, Any]) -> list[tuple[str, str]]:
-    """The provenance table: explainer, versions, background and how it was drawn, and, for
-    model-agnostic explanations, the definition, the method, whether the values are exact
-    and their estimated error."""
-    rows = [
-        (
-            t("audit.provenance.explainer"),
-            f"{meta.get('explainer')} ({meta.get('explainer_class')})",
-        ),
-        (t("audit.provenance.shap"), str(meta.get("shap_version"))),
-        (t("audit.provenance.sklearn"), str(meta.get("sklearn_version"))),
-        (t("audit.provenance.estimator"), str(meta.get("estimator_class"))),
-        (t("audit.provenance.seed"), str(meta.get("seed"))),
-        (t("audit.provenance.background"), str(meta.get("background_size"))),
-        (t("audit.provenance.drawn"), _drawn(meta)),
-        (t("audit.provenance.background_hash"), str(meta.get("background_sha256"))),
-        (t("audit.provenance.rows"), str(meta.get("rows"))),
-        (t("audit.provenance.additivity"), _scientific(meta.get("additivity_max_error"))),
-        (t("audit.provenance.fingerprint"), str(meta.get("fingerprint"))[:HASH_CHARS]),
-    ]
-    estimation = meta.get("estimation")
-    if not estimation:
-        return rows
-    exact = bool(estimation.get("exact"))
-    output = (
-        t("audit.output.probability", label=meta.get("positive_class"))
-        if meta.get("scale") == "probability"
-        else t("audit.output.raw")
-    )
-    pairs = estimation.get("permutations_per_row") or {}
-    method = t(
-        "audit.method.exact_enumeration" if exact else "audit.method.permutation_sampling",
-        coalitions=format_number(float(estimation.get("coalitions_per_row") or 0), 0),
-        smallest=format_number(float(pairs.get("min") or 0), 0),
-        largest=format_number(float(pairs.get("max") or 0), 0),
-    )
-    return [
-        *rows,
-        (t("audit.provenance.definition"), t("audit.definition.agnostic", output=output)),
-        (t("audit.provenance.method"), method),
-        (t("audit.provenance.exact"), t("yes") if exact else t("no")),
-        (t("audit.provenance.error"), error_text(estimation)),
-    ]
-
-
-def error_text(estimation: dict[str, Any]) -> str:
-    """The estimated error of the values as the auditor reads it ("none" when exact)."""
-    if estimation.get("exact"):
-        return t("audit.error.none")
-    return t(
-        "audit.error.sampled",
-        largest=_scientific(estimation.get("standard_error_max")),
-        largest_share=_percent(estimation.get("standard_error_max_relative")),
-        typical=_scientific(estimation.get("standard_error_typical")),
-        typical_share=_percent(estimation.get("standard_error_typical_relative")),
-    )
-
-
-def _percent(share: Any) -> str:
-    return "–" if share is None else format_number(100 * float(share), 2)
-
-
-def _drawn(meta: dict[str, Any]) -> str:
-    size, rows = int(meta.get("background_size") or 0), int(meta.get("rows") or 0)
-    if size >= rows:
-        return t("audit.drawn.all", rows=rows)
-    return t("audit.drawn.sample", size=size, rows=rows, seed=meta.get("seed"))
-
-
 def provenance_section(uri: str, version: AlgorithmVersion) -> None:
-    """Explainer, library versions, seed, background size and hash, rows, additivity error;
-    for model-agnostic explanations also the method and the values' estimated error."""
+    """The explanation's provenance (:func:`provenance_rows`); a warning when the values
+    were sampled, a caption when model-agnostic values are exact."""
     meta = _data.explanation_tables(uri, version.slug, version.version)["metadata"]
     st.header(t("audit.provenance.title"), anchor=False)
     _table(provenance_rows(meta))
@@ -265,7 +192,7 @@ def checks_section(checks: dict[str, Any] | None) -> None:
         if rep["identical"]
         else t(
             "audit.checks.different",
-            difference=_scientific(rep["max_difference"]),
+            difference=scientific(rep["max_difference"]),
             rows=rep["rows_recomputed"],
         )
     )
@@ -273,7 +200,7 @@ def checks_section(checks: dict[str, Any] | None) -> None:
         [
             (
                 t("audit.checks.additivity"),
-                f"{_scientific(add['max_error'])} ({verdict[bool(add['passed'])]})",
+                f"{scientific(add['max_error'])} ({verdict[bool(add['passed'])]})",
             ),
             (t("audit.checks.reproducibility"), f"{same} ({verdict[bool(rep['passed'])]})"),
         ]
@@ -309,16 +236,16 @@ def override_warning(entries: list[dict[str, Any]], version: int) -> None:
             failed.append(
                 t(
                     "audit.override.additivity",
-                    error=_scientific(check.get("max_error")),
-                    tolerance=_scientific(check.get("tolerance")),
+                    error=scientific(check.get("max_error")),
+                    tolerance=scientific(check.get("tolerance")),
                 )
             )
         else:
             failed.append(
                 t(
                     "audit.override.reproducibility",
-                    difference=_scientific(check.get("max_difference")),
-                    tolerance=_scientific(check.get("tolerance")),
+                    difference=scientific(check.get("max_difference")),
+                    tolerance=scientific(check.get("tolerance")),
                 )
             )
     st.warning(

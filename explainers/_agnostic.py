@@ -138,16 +138,6 @@ class AgnosticResult:
         return out
 
 
-def definition(output: str) -> str:
-    """The stated definition of the values (English, stored in the metadata)."""
-    return (
-        f"Interventional Shapley values of {output} over the model's original input columns: "
-        "v(S) = mean over the background rows b of f(x on the columns in S, b elsewhere); "
-        "phi_i = sum over S without i of |S|!(M-|S|-1)!/M! * (v(S+i) - v(S)). "
-        "They add up exactly: sum(phi) = f(x) - mean of f over the background."
-    )
-
-
 def agnostic_values(
     f: ModelFunction,
     X: np.ndarray,

@@ -28,7 +28,13 @@ import pandas as pd
 
 from ._agnostic import Plan
 from ._compute import compute_values, predict_on_scale
-from ._explain import ADDITIVITY_TOLERANCE, _prepare, background_sha256, sample_background
+from ._explain import (
+    _prepare,
+    additivity_tolerance,
+    background_sha256,
+    float32_output,
+    sample_background,
+)
 from ._features import align_columns, group_sum, transform
 from ._result import Explanation, json_safe
 
@@ -71,7 +77,7 @@ def _additivity(
         outputs = explanation.predictions
         source = "stored model output"
     error = float(np.max(np.abs(values.sum(axis=1) + meta.base_value - outputs)))
-    tolerance = ADDITIVITY_TOLERANCE * max(1.0, float(np.max(np.abs(outputs))))
+    tolerance = additivity_tolerance(outputs, float32_output=float32_output(parts.estimator))
     positions = background_positions(meta.rows, meta.background_size, meta.seed)
     background = align_columns(explanation.background, parts.features, what="background")
     live = predict_on_scale(model, background, choice)
@@ -118,6 +124,9 @@ def _reproducibility(
     difference = float(np.max(np.abs(recomputed - stored))) if count else 0.0
     base_difference = abs(float(base) - float(meta.base_value))
     identical = bool(difference <= IDENTICAL_TOLERANCE and base_difference <= IDENTICAL_TOLERANCE)
+    tolerance = additivity_tolerance(
+        explanation.predictions, float32_output=float32_output(parts.estimator)
+    )
     return {
         "seed": int(meta.seed),
         "background_sha256": meta.background_sha256,
@@ -127,11 +136,12 @@ def _reproducibility(
         "identical": identical,
         "max_difference": difference,
         "base_value_difference": base_difference,
+        "tolerance": tolerance,
         "passed": bool(
             matches
             and resampled is not False
-            and difference <= ADDITIVITY_TOLERANCE
-            and base_difference <= ADDITIVITY_TOLERANCE
+            and difference <= tolerance
+            and base_difference <= tolerance
         ),
     }
 

@@ -5,9 +5,9 @@ All shap imports happen here, lazily. Guarantee of :func:`compute_values`:
 scale for every row (up to floating point), and the same inputs + seed give
 bit-identical values.
 
-Tree hook: every tree computation goes through :func:`_tree_values`; a faster
-exact engine (``explainers._treeshap``) can replace its body without touching
-anything else.
+Tree models go through insyn's exact engine (:mod:`explainers._tree`); only a
+tree configuration the engine does not read falls back to ``shap.TreeExplainer``
+(:func:`_tree_values`), with the reason logged and named in the metadata.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._errors import UNSUPPORTED_MODEL, ExplanationError
+from ._errors import TREE_NOT_EXPLAINABLE, UNSUPPORTED_MODEL, ExplanationError
 from ._select import Choice
+from ._tree import FAST_TREE_ENGINE, check_engine, engine_supports, prepare_engine, run_chunks
 
 if TYPE_CHECKING:
     from ._agnostic import AgnosticResult, Plan
@@ -28,10 +29,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 
 CHUNK_ROWS = {"tree": 64, "linear": 4096}
-FAST_TREE_CHUNK_ROWS = 512
-FAST_TREE_ENGINE = "insyn TreeSHAP (numba; equal to shap.TreeExplainer on a verified sample)"
-VERIFY_ROWS = 16
-VERIFY_ATOL = 1e-9
+__all__ = ["FAST_TREE_ENGINE", "compute_values", "predict_on_scale"]
 LOGGER = logging.getLogger(__name__)
 
 
@@ -40,7 +38,7 @@ def predict_on_scale(model: Any, data: Any, choice: Choice) -> np.ndarray:
     if choice.scale == "probability":
         return np.asarray(model.predict_proba(data), dtype=np.float64)[:, choice.class_index]
     if choice.scale == "log_odds":
-        scores = np.asarray(model.decision_function(data), dtype=np.float64)
+        scores = margins(model, data)
         if scores.ndim == 1:
             return scores if choice.class_index == 1 else -scores
         return scores[:, choice.class_index]
@@ -50,6 +48,23 @@ def predict_on_scale(model: Any, data: Any, choice: Choice) -> np.ndarray:
             UNSUPPORTED_MODEL.format(detail="the model predicts several outputs")
         )
     return out.reshape(-1)
+
+
+def margins(model: Any, data: Any) -> np.ndarray:
+    """The model's raw margin (decision function): one column per class, or one value per
+    row for a single-output binary model (the margin of ``classes_[1]``)."""
+    estimator, inputs = model, data
+    if hasattr(model, "steps") and not hasattr(model, "decision_function"):
+        estimator = model.steps[-1][1]
+        inputs = model[:-1].transform(data) if len(model.steps) > 1 else data
+    package = type(estimator).__module__.split(".")[0]
+    if package == "xgboost":
+        out = estimator.predict(inputs, output_margin=True)
+    elif package == "lightgbm":
+        out = estimator.predict(inputs, raw_score=True)
+    else:
+        out = estimator.decision_function(inputs)
+    return np.asarray(out, dtype=np.float64)
 
 
 def _pick_output(
@@ -81,11 +96,11 @@ def _tree_values(
     *,
     class_index: int | None = None,
 ) -> tuple[np.ndarray, float]:
-    """Exact interventional TreeSHAP: (values n×m_transformed, base_value) for one output.
+    """shap.TreeExplainer's interventional values (n×m_transformed, base_value), float32
+    node arithmetic: only the fallback for a tree configuration insyn's engine does not read.
 
     ``model_output`` is "probability" (classifiers) or "raw" (regressors);
     ``class_index`` indexes ``estimator.classes_`` (None for regressors).
-    This is the single hook for a faster exact engine (``explainers._treeshap``).
     """
     import shap
 
@@ -139,34 +154,6 @@ def _model_function(estimator: Any, choice: Choice) -> Callable[[np.ndarray], np
     return output
 
 
-def fast_tree_engine(
-    estimator: Any,
-    X: np.ndarray,
-    background: np.ndarray,
-    model_output: str,
-    class_index: int | None,
-) -> tuple[bool, str]:
-    """``(True, "")`` when insyn's numba TreeSHAP supports ``estimator`` and equals
-    shap.TreeExplainer (≤ 1e-9) on a sample of ``X``; otherwise ``(False, reason)``."""
-    from ._treeshap import supports, verify_against_shap
-
-    ok, why = supports(estimator, model_output=model_output)
-    if not ok:
-        return False, why
-    try:
-        verify_against_shap(
-            estimator,
-            X[:VERIFY_ROWS],
-            background,
-            model_output=model_output,
-            positive_class_index=class_index or 0,
-            atol=VERIFY_ATOL,
-        )
-    except Exception as error:  # any disagreement or failure means: use shap itself
-        return False, f"the fast engine did not equal shap on a sample ({error})"
-    return True, ""
-
-
 def compute_values(
     estimator: Any,
     choice: Choice,
@@ -183,6 +170,9 @@ def compute_values(
     """SHAP values (n×m_transformed) and base value for rows ``X`` against ``background``.
 
     Rows are processed in chunks; ``progress(done, total)`` is called after each.
+    Tree models use insyn's exact engine on the background as given; with ``engines``
+    given, it receives the explainer's name and what its values were checked against
+    (shap where shap is right for the model; see :func:`explainers._tree.check_engine`).
     Model-agnostic values (``choice.kind == "agnostic"``) are Shapley values over the
     input columns ``sources`` (one per transformed column), each put on its input's
     first transformed column so that summing per input gives it back; ``plan``
@@ -211,31 +201,29 @@ def compute_values(
     total = X.shape[0]
     parts: list[np.ndarray] = []
     base = 0.0
-    fast, why = False, "not asked for"
     if choice.kind == "tree":
-        model_output = "probability" if choice.scale == "probability" else "raw"
+        supported, why = engine_supports(estimator, choice)
+        if supported:
+            prepared = prepare_engine(estimator, choice, background)
+            if engines is not None:
+                engines.append(FAST_TREE_ENGINE)
+                engines.append(check_engine(estimator, choice, prepared, X, background))
+            return run_chunks(prepared, X, progress), float(prepared.base_value)
+        LOGGER.warning("Explaining with shap.TreeExplainer instead: %s", why)
         if engines is not None:
-            fast, why = fast_tree_engine(estimator, X, background, model_output, choice.class_index)
-            if not fast:
-                LOGGER.warning("Explaining with shap.TreeExplainer instead: %s", why)
-            engines.append(FAST_TREE_ENGINE if fast else "shap.TreeExplainer")
+            engines.append("shap.TreeExplainer")
+            engines.append(f"insyn's exact tree engine does not read this model: {why}")
 
         def run(chunk: np.ndarray, start: int) -> tuple[np.ndarray, float]:
-            if fast:
-                from ._treeshap import tree_shap
-
-                result = tree_shap(
-                    estimator,
-                    chunk,
-                    background,
-                    model_output=model_output,
-                    positive_class_index=choice.class_index or 0,
+            model_output = "probability" if choice.scale == "probability" else "raw"
+            try:
+                return _tree_values(
+                    estimator, chunk, background, model_output, class_index=choice.class_index
                 )
-                assert result.values is not None
-                return result.values, result.base_value
-            return _tree_values(
-                estimator, chunk, background, model_output, class_index=choice.class_index
-            )
+            except ExplanationError:
+                raise
+            except Exception as exc:  # shap's own refusals ("no known objective", ...)
+                raise ExplanationError(TREE_NOT_EXPLAINABLE.format(engine=why, shap=exc)) from exc
 
     elif choice.kind == "linear":
         linear = _linear_explainer(estimator, background)
@@ -248,7 +236,7 @@ def compute_values(
     else:
         raise ExplanationError(UNSUPPORTED_MODEL.format(detail=f"no explainer {choice.kind!r}"))
 
-    step = FAST_TREE_CHUNK_ROWS if fast else CHUNK_ROWS[choice.kind]
+    step = CHUNK_ROWS[choice.kind]
     for start in range(0, total, step):
         values, base = run(X[start : start + step], start)
         parts.append(values)

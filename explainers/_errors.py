@@ -35,6 +35,18 @@ ADDITIVITY_FAILED = (
     "the SHAP values do not add up to the model output (max error {error:.3g} > {tolerance:.3g}); "
     "the explanation is not trustworthy for this model"
 )
+BACKGROUND_TOO_LARGE = (
+    "the background has {rows} rows; the exact tree engine uses every background row and "
+    "accepts at most {limit}: choose a smaller background_size"
+)
+TREE_ENGINE_DISAGREES = (
+    "check failed: insyn's exact tree engine and shap.TreeExplainer differ by {diff:.3g}, more "
+    "than shap's float32 rounding allows ({tolerance:.3g}); the explanation is not published"
+)
+TREE_NOT_EXPLAINABLE = (
+    "unsupported model: neither insyn's exact tree engine ({engine}) nor shap.TreeExplainer "
+    "({shap}) can explain it"
+)
 EXACTLY_ONE_ROW = "explain_local needs exactly one row, got {count}"
 MISSING_FILE = "the explanation folder {folder} has no {name}"
 CORRUPT_EXPLANATION = "the explanation in {folder} is damaged: {detail}"

@@ -104,9 +104,83 @@ def align_columns(
     return renamed.loc[:, list(features)]
 
 
-def transform(parts: ModelParts, data: pd.DataFrame) -> np.ndarray:
-    """Return the estimator's input for ``data`` as a dense float64 array."""
-    out: Any = data if parts.preprocess is None else parts.preprocess.transform(data)
+def model_input(parts: ModelParts, data: pd.DataFrame) -> Any:
+    """What the final estimator's own predict receives for ``data`` (preprocessing output)."""
+    return data if parts.preprocess is None else parts.preprocess.transform(data)
+
+
+def encodes_inside(estimator: Any) -> bool:
+    """True for a HistGradientBoosting model with native categorical features: it
+    ordinal-encodes those columns itself, so the tree engine gets encoded rows."""
+    return (
+        type(estimator).__name__.startswith("HistGradientBoosting")
+        and type(estimator).__module__.startswith("sklearn.")
+        and getattr(estimator, "_preprocessor", None) is not None
+    )
+
+
+def _lightgbm_categories(estimator: Any) -> list[Any] | None:
+    """The pandas categories a lightgbm model was fitted with (None without any)."""
+    if type(estimator).__module__.split(".")[0] != "lightgbm":
+        return None
+    booster = getattr(estimator, "booster_", None)
+    categories = getattr(booster, "pandas_categorical", None)
+    return list(categories) if categories else None
+
+
+def _xgboost_categorical(estimator: Any) -> bool:
+    """True for an xgboost model with categorical features (``enable_categorical``)."""
+    if type(estimator).__module__.split(".")[0] != "xgboost":
+        return False
+    types = estimator.get_booster().feature_types or []
+    return "c" in types
+
+
+def _xgboost_codes(estimator: Any, frame: pd.DataFrame) -> np.ndarray:
+    """Categorical columns as the category codes xgboost uses: the position of the value
+    among the categories stored in the model at training (NaN when missing or unseen)."""
+    booster = estimator.get_booster()
+    try:
+        stored = dict(booster.get_categories(export_to_arrow=True).to_arrow())
+    except (AttributeError, TypeError, ValueError):  # older xgboost: the frame's own codes
+        stored = {}
+    out = np.empty((len(frame), frame.shape[1]), dtype=np.float64)
+    for j, kind in enumerate(booster.feature_types or []):
+        column = frame.iloc[:, j]
+        if kind != "c":
+            out[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            continue
+        known = stored.get(str(frame.columns[j]))
+        categories = known.to_pylist() if known is not None else list(column.cat.categories)
+        codes = pd.Categorical(column.astype(object), categories=categories).codes
+        out[:, j] = np.where(codes < 0, np.nan, codes.astype(np.float64))
+    return out
+
+
+def engine_matrix(parts: ModelParts, out: Any) -> np.ndarray:
+    """The estimator's input ``out`` as a dense float64 array, one column per estimator
+    input; native categorical columns of HistGradientBoosting and pandas categorical
+    columns of LightGBM and XGBoost hold the model's own category codes (NaN for missing
+    or unknown), exactly as its predict encodes them."""
+    if encodes_inside(parts.estimator):
+        from ._treeshap._ensemble import encode_in_input_order
+        from ._treeshap._extract import hgb_columns
+
+        columns = hgb_columns(parts.estimator)
+        assert columns is not None
+        out = encode_in_input_order(parts.estimator._preprocessor, columns, out)
+    elif isinstance(out, pd.DataFrame) and _lightgbm_categories(parts.estimator):
+        from lightgbm import basic
+
+        # exactly the conversion lightgbm's own predict applies to a DataFrame
+        out = basic._data_from_pandas(
+            out,
+            feature_name="auto",
+            categorical_feature="auto",
+            pandas_categorical=_lightgbm_categories(parts.estimator),
+        )[0]
+    elif isinstance(out, pd.DataFrame) and _xgboost_categorical(parts.estimator):
+        out = _xgboost_codes(parts.estimator, out)
     if hasattr(out, "toarray"):
         out = out.toarray()
     try:
@@ -119,6 +193,12 @@ def transform(parts: ModelParts, data: pd.DataFrame) -> np.ndarray:
         detail = f"the preprocessing produced {array.shape[1]} columns, expected {expected}"
         raise ExplanationError(UNSUPPORTED_PREPROCESSING.format(detail=detail))
     return np.ascontiguousarray(array)
+
+
+def transform(parts: ModelParts, data: pd.DataFrame) -> np.ndarray:
+    """Return the estimator's input for ``data`` as a dense float64 array (see
+    :func:`engine_matrix`)."""
+    return engine_matrix(parts, model_input(parts, data))
 
 
 def group_sum(values: np.ndarray, sources: Sequence[int], n_features: int) -> np.ndarray:

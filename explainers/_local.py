@@ -8,11 +8,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._compute import compute_values, fast_tree_engine, predict_on_scale
+from ._compute import compute_values, predict_on_scale
+from ._definitions import definition
 from ._errors import EMPTY_BACKGROUND, EXACTLY_ONE_ROW, ExplanationError
-from ._features import ModelParts, align_columns, group_sum, split_model, transform
+from ._features import (
+    ModelParts,
+    align_columns,
+    engine_matrix,
+    group_sum,
+    model_input,
+    split_model,
+    transform,
+)
 from ._result import LocalExplanation
 from ._select import Choice, choose
+from ._tree import engine_supports, prepare_engine
 
 LOGGER = logging.getLogger(__name__)
 
@@ -30,11 +40,12 @@ class LocalExplainer:
     """Explains rows of ``model`` against ``background``, with the same values as
     :func:`explainers.explain_rows`.
 
-    The model is split, the background transformed and, for tree ensembles the
-    fast engine supports, the engine prepared and checked against
-    ``shap.TreeExplainer`` once, at construction; each :meth:`explain` then costs
-    one preprocessing call, one prediction and one walk of the trees. Keep one
-    instance per (model, background), e.g. in a resource cache.
+    The model is split, the background transformed and, for tree models, insyn's
+    exact engine prepared once, at construction, on the background as given; each
+    :meth:`explain` then costs one preprocessing call, one prediction and one walk
+    of the trees, and reports its additivity against the model's own output. The
+    values follow :attr:`definition` (the same as :func:`explainers.explain`'s).
+    Keep one instance per (model, background), e.g. in a resource cache.
 
     Model-agnostic models: exact enumeration or sampling is chosen for the rows
     asked (:func:`explainers._agnostic.plan_for`), so one row is explained exactly
@@ -66,18 +77,16 @@ class LocalExplainer:
             self._engine = self._prepare_engine()
 
     def _prepare_engine(self) -> Any:
-        from ._treeshap import prepare
-
-        output = "probability" if self._choice.scale == "probability" else "raw"
-        index = self._choice.class_index
-        B = self._background
-        ok, why = fast_tree_engine(self._parts.estimator, B, B, output, index)
+        ok, why = engine_supports(self._parts.estimator, self._choice)
         if not ok:
             LOGGER.info("Local explanations use shap.TreeExplainer: %s", why)
             return None
-        return prepare(
-            self._parts.estimator, B, model_output=output, positive_class_index=index or 0
-        )
+        return prepare_engine(self._parts.estimator, self._choice, self._background)
+
+    @property
+    def definition(self) -> str:
+        """What the contributions are (see :mod:`explainers._definitions`)."""
+        return definition(self._choice)
 
     @property
     def explainer(self) -> str:
@@ -86,7 +95,7 @@ class LocalExplainer:
 
     @property
     def uses_fast_engine(self) -> bool:
-        """True when tree values come from insyn's engine (verified equal to shap)."""
+        """True when tree values come from insyn's exact engine, prepared once."""
         return self._engine is not None
 
     def _values(self, X: np.ndarray) -> tuple[np.ndarray, float]:
@@ -108,10 +117,11 @@ class LocalExplainer:
         and are sorted by |shap| descending."""
         parts, choice = self._parts, self._choice
         data = align_columns(as_frame(rows), parts.features, what="row")
-        X = transform(parts, data)
+        inputs = model_input(parts, data)
+        X = engine_matrix(parts, inputs)
         raw, base = self._values(X)
         values = group_sum(raw, parts.sources, len(parts.features))
-        predictions = predict_on_scale(parts.estimator, _estimator_input(parts, X), choice)
+        predictions = predict_on_scale(parts.estimator, _estimator_input(parts, inputs), choice)
         out = []
         for i in range(len(data)):
             shap_row = values[i]
@@ -132,6 +142,7 @@ class LocalExplainer:
                     additivity_error=abs(float(shap_row.sum()) + base - float(predictions[i])),
                     explainer=choice.kind,
                     positive_class=choice.positive_class_label,
+                    definition=definition(choice),
                 )
             )
         return tuple(out)
@@ -144,6 +155,11 @@ class LocalExplainer:
         return self.explain_rows(frame)[0]
 
 
-def _estimator_input(parts: ModelParts, X: np.ndarray) -> Any:
+def _estimator_input(parts: ModelParts, inputs: Any) -> Any:
+    """The preprocessing output as the estimator was fitted on it (named columns if so)."""
     names = getattr(parts.estimator, "feature_names_in_", None)
-    return X if names is None else pd.DataFrame(X, columns=list(names))
+    if names is None or isinstance(inputs, pd.DataFrame):
+        return inputs
+    if hasattr(inputs, "toarray"):
+        inputs = inputs.toarray()
+    return pd.DataFrame(np.asarray(inputs), columns=list(names))

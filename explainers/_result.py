@@ -7,7 +7,6 @@ numbers that ``save`` wrote, and every JSON file is strict (NaN is written as nu
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from pathlib import Path
@@ -16,8 +15,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._definitions import LEGACY
 from ._dependence import DEPENDENCE_COLUMNS, dependence_frame, importance_frame
 from ._errors import CORRUPT_EXPLANATION, MISSING_FILE, ExplanationError
+from ._metadata import ExplanationMetadata, fingerprint, json_safe
+
+__all__ = [
+    "FILES",
+    "FORMAT_VERSION",
+    "MARGIN_FILE",
+    "Explanation",
+    "ExplanationMetadata",
+    "LocalExplanation",
+    "fingerprint",
+    "json_safe",
+]
 
 FORMAT_VERSION = 1
 FILES = (
@@ -28,46 +40,8 @@ FILES = (
     "predictions.parquet",
     "background.parquet",
 )
-
-_META_FIELDS = (
-    "explainer",
-    "explainer_class",
-    "estimator_class",
-    "shap_version",
-    "sklearn_version",
-    "background_size",
-    "background_sha256",
-    "seed",
-    "rows",
-    "seconds",
-    "scale",
-    "positive_class",
-    "base_value",
-    "additivity_max_error",
-    "features",
-    "fingerprint",
-)
-_OPTIONAL_META_FIELDS = ("definition", "background_drawn", "estimation")
-"""Added later: absent in explanations stored by earlier releases (read as None)."""
-
-
-def fingerprint(values: np.ndarray) -> str:
-    """SHA-256 of the exact bytes of ``values`` as C-ordered little-endian float64."""
-    array = np.ascontiguousarray(values, dtype="<f8")
-    return hashlib.sha256(array.tobytes()).hexdigest()
-
-
-def json_safe(value: Any) -> Any:
-    """Recursively replace non-finite floats by None and numpy scalars by Python ones."""
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+MARGIN_FILE = "margin_values.parquet"
+"""Optional: the exact margin (log-odds) view of a binary boosted classifier."""
 
 
 def _dumps(payload: Any) -> str:
@@ -79,123 +53,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         json_safe(dict(zip(frame.columns, row, strict=True)))
         for row in frame.itertuples(index=False)
     ]
-
-
-class ExplanationMetadata:
-    """How an explanation was made (all fields read-only; ``to_dict`` is JSON-safe)."""
-
-    def __init__(
-        self,
-        *,
-        explainer: str,
-        explainer_class: str,
-        estimator_class: str,
-        shap_version: str,
-        sklearn_version: str,
-        background_size: int,
-        background_sha256: str,
-        seed: int,
-        rows: int,
-        seconds: float,
-        scale: str,
-        positive_class: str | None,
-        base_value: float,
-        additivity_max_error: float,
-        features: list[str] | tuple[str, ...],
-        fingerprint: str,
-        definition: str | None = None,
-        background_drawn: str | None = None,
-        estimation: dict[str, Any] | None = None,
-    ) -> None:
-        self._data: dict[str, Any] = {
-            "explainer": str(explainer),
-            "explainer_class": str(explainer_class),
-            "estimator_class": str(estimator_class),
-            "shap_version": str(shap_version),
-            "sklearn_version": str(sklearn_version),
-            "background_size": int(background_size),
-            "background_sha256": str(background_sha256),
-            "seed": int(seed),
-            "rows": int(rows),
-            "seconds": float(seconds),
-            "scale": str(scale),
-            "positive_class": None if positive_class is None else str(positive_class),
-            "base_value": float(base_value),
-            "additivity_max_error": float(additivity_max_error),
-            "features": tuple(str(f) for f in features),
-            "fingerprint": str(fingerprint),
-            "definition": None if definition is None else str(definition),
-            "background_drawn": None if background_drawn is None else str(background_drawn),
-            "estimation": None if estimation is None else json_safe(dict(estimation)),
-        }
-
-    explainer = property(
-        lambda self: self._data["explainer"], doc='"tree", "linear" or "agnostic".'
-    )
-    explainer_class = property(lambda self: self._data["explainer_class"], doc="shap class name.")
-    estimator_class = property(
-        lambda self: self._data["estimator_class"], doc="Final estimator class."
-    )
-    shap_version = property(lambda self: self._data["shap_version"])
-    sklearn_version = property(lambda self: self._data["sklearn_version"])
-    background_size = property(
-        lambda self: self._data["background_size"], doc="Rows in the background."
-    )
-    background_sha256 = property(lambda self: self._data["background_sha256"])
-    seed = property(lambda self: self._data["seed"])
-    rows = property(lambda self: self._data["rows"], doc="Explained rows.")
-    seconds = property(lambda self: self._data["seconds"], doc="Wall time of explain().")
-    scale = property(lambda self: self._data["scale"], doc='"probability", "log_odds" or "raw".')
-    positive_class = property(
-        lambda self: self._data["positive_class"], doc="Explained class (text)."
-    )
-    base_value = property(lambda self: self._data["base_value"])
-    additivity_max_error = property(lambda self: self._data["additivity_max_error"])
-    features = property(lambda self: list(self._data["features"]), doc="Original input features.")
-    fingerprint = property(
-        lambda self: self._data["fingerprint"], doc="SHA-256 of the values bytes."
-    )
-    definition = property(
-        lambda self: self._data["definition"], doc="What the values are, stated (or None)."
-    )
-    background_drawn = property(
-        lambda self: self._data["background_drawn"],
-        doc="How the background rows were drawn from the reference data (or None).",
-    )
-
-    @property
-    def estimation(self) -> dict[str, Any] | None:
-        """Model-agnostic explanations: method ("exact_enumeration" or
-        "permutation_sampling"), ``exact``, cost (coalitions or permutations per row,
-        model evaluations, budget) and the estimated error: ``standard_error_max`` and
-        ``standard_error_typical`` (median) as absolute numbers and divided by the
-        largest |value| (``*_relative``); 0 when exact. None for other explainers."""
-        found = self._data["estimation"]
-        return None if found is None else json.loads(json.dumps(found))
-
-    def to_dict(self) -> dict[str, Any]:
-        """All fields as a JSON-safe dict (features as a list)."""
-        out = dict(self._data)
-        out["features"] = list(out["features"])
-        out["estimation"] = self.estimation
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ExplanationMetadata:
-        """Inverse of :meth:`to_dict` (unknown keys are ignored, missing ones raise KeyError,
-        except the later additions definition, background_drawn and estimation: None)."""
-        fields: dict[str, Any] = {name: data[name] for name in _META_FIELDS}
-        fields.update({name: data.get(name) for name in _OPTIONAL_META_FIELDS})
-        return cls(**fields)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ExplanationMetadata) and self.to_dict() == other.to_dict()
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        short = self.fingerprint[:12]
-        return f"ExplanationMetadata({self.explainer}, rows={self.rows}, fingerprint={short})"
 
 
 class Explanation:
@@ -210,8 +67,13 @@ class Explanation:
         background: pd.DataFrame,
         global_importance: pd.DataFrame,
         dependence: pd.DataFrame,
+        margin_values: pd.DataFrame | None = None,
     ) -> None:
         predictions = np.asarray(predictions, dtype=np.float64).reshape(-1)
+        if (margin_values is None) != (metadata.margin_fingerprint is None):
+            raise ValueError("margin_values and metadata.margin_fingerprint go together")
+        if margin_values is not None and list(margin_values.columns) != metadata.features:
+            raise ValueError("margin_values columns must equal metadata.features")
         if len(predictions) != len(values):
             raise ValueError("predictions and values must have the same number of rows")
         if list(values.columns) != metadata.features:
@@ -224,6 +86,7 @@ class Explanation:
         self._background = background.copy()
         self._importance = global_importance.copy()
         self._dependence = dependence.copy()
+        self._margin = None if margin_values is None else margin_values.copy()
 
     @property
     def metadata(self) -> ExplanationMetadata:
@@ -233,6 +96,12 @@ class Explanation:
     def values(self) -> pd.DataFrame:
         """SHAP values: one row per reference row, one column per original input feature."""
         return self._values.copy()
+
+    @property
+    def margin_values(self) -> pd.DataFrame | None:
+        """Binary boosted classifiers: the exact interventional Shapley values of the margin
+        (log-odds), adding up to margin - ``metadata.margin_base_value``; else None."""
+        return None if self._margin is None else self._margin.copy()
 
     @property
     def predictions(self) -> np.ndarray:
@@ -277,6 +146,8 @@ class Explanation:
             path / "predictions.parquet", index=False
         )
         self._background.to_parquet(path / "background.parquet")
+        if self._margin is not None:
+            self._margin.to_parquet(path / MARGIN_FILE)
         return path
 
     @classmethod
@@ -296,12 +167,23 @@ class Explanation:
                 np.float64
             )
             background = pd.read_parquet(path / "background.parquet")
+            margin = None
+            if metadata.margin_fingerprint is not None:
+                margin = pd.read_parquet(path / MARGIN_FILE)
         except (KeyError, TypeError, ValueError, OSError) as exc:
             raise ExplanationError(CORRUPT_EXPLANATION.format(folder=path, detail=exc)) from exc
         if fingerprint(values.to_numpy(dtype=np.float64)) != metadata.fingerprint:
             raise ExplanationError(
                 CORRUPT_EXPLANATION.format(
                     folder=path, detail="values do not match the fingerprint"
+                )
+            )
+        if margin is not None and (
+            fingerprint(margin.to_numpy(dtype=np.float64)) != metadata.margin_fingerprint
+        ):
+            raise ExplanationError(
+                CORRUPT_EXPLANATION.format(
+                    folder=path, detail="margin values do not match their fingerprint"
                 )
             )
         return cls(
@@ -317,6 +199,7 @@ class Explanation:
                 ],
             ),
             dependence=dependence_frame(dependence),
+            margin_values=margin,
         )
 
     def __repr__(self) -> str:
@@ -338,8 +221,10 @@ class LocalExplanation:
         additivity_error: float,
         explainer: str,
         positive_class: str | None,
+        definition: str = LEGACY,
     ) -> None:
         self._contributions = contributions.copy()
+        self._definition = str(definition)
         self._base_value = float(base_value)
         self._prediction = float(prediction)
         self._scale = str(scale)
@@ -360,6 +245,7 @@ class LocalExplanation:
     additivity_error = property(lambda self: self._additivity_error)
     explainer = property(lambda self: self._explainer)
     positive_class = property(lambda self: self._positive_class)
+    definition = property(lambda self: self._definition, doc="What the contributions are.")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict of all fields (contributions as records)."""
@@ -372,6 +258,7 @@ class LocalExplanation:
                 "additivity_error": self._additivity_error,
                 "explainer": self._explainer,
                 "positive_class": self._positive_class,
+                "definition": self._definition,
             }
         )
 

@@ -1,13 +1,15 @@
 """Choose the SHAP explainer and the explained output for a final estimator.
 
 Guarantees of :func:`choose`:
-- tree ensembles/trees -> ``"tree"`` (scale "probability" for classifiers, "raw" for regressors);
+- every tree model (decision trees, random forests, extra trees, gradient boosting,
+  HistGradientBoosting, XGBoost, LightGBM) -> ``"tree"``, explained by insyn's exact
+  engine: regressors on "raw"; forests and trees on the class's "probability";
+  binary boosted classifiers on the "probability" view (plus the exact margin,
+  ``Choice.boosted``); multiclass boosted classifiers on the chosen class's margin
+  ("log_odds");
 - linear models -> ``"linear"`` (scale "log_odds" for classifiers, "raw" for regressors);
 - every other estimator with predict_proba (classifier) / predict (regressor) -> ``"agnostic"``
   (exact Shapley values by enumeration, or sampled with a stated error: explainers/_agnostic.py).
-HistGradientBoosting* and multiclass GradientBoostingClassifier go to "agnostic":
-shap 0.51's interventional TreeExplainer is not additive for HistGradientBoosting
-and does not support multiclass GradientBoosting.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ EXPLAINER_CLASSES: dict[str, str] = {
 }
 
 _SKLEARN_TREES = (
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
     "RandomForestClassifier",
     "RandomForestRegressor",
     "ExtraTreesClassifier",
@@ -51,6 +55,7 @@ _EXTERNAL_TREES = {
     "xgboost": ("XGBClassifier", "XGBRegressor", "XGBRFClassifier", "XGBRFRegressor"),
     "lightgbm": ("LGBMClassifier", "LGBMRegressor"),
 }
+_BOOSTED_PREFIXES = ("GradientBoosting", "HistGradientBoosting", "XGB", "LGBM")
 _NONLINEAR_LINEAR_MODULE = ("PoissonRegressor", "GammaRegressor", "TweedieRegressor")
 
 
@@ -60,6 +65,7 @@ class Choice:
 
     ``class_index`` indexes ``estimator.classes_``; None for regressors.
     ``positive_class`` is the label as stored in ``classes_`` (None for regressors).
+    ``boosted``: a boosted tree model (its probability is a link of an additive margin).
     """
 
     kind: Kind
@@ -68,6 +74,7 @@ class Choice:
     class_index: int | None
     positive_class: Any
     n_classes: int
+    boosted: bool = False
 
     @property
     def explainer_class(self) -> str:
@@ -86,6 +93,11 @@ def _is_tree(estimator: Any) -> bool:
             ("sklearn.ensemble", "sklearn.tree")
         )
     return cls.__name__ in _EXTERNAL_TREES.get(module, ())
+
+
+def is_boosted(estimator: Any) -> bool:
+    """A boosted tree model: gradient boosting, HistGradientBoosting, XGBoost, LightGBM."""
+    return _is_tree(estimator) and type(estimator).__name__.startswith(_BOOSTED_PREFIXES)
 
 
 def _is_linear(estimator: Any) -> bool:
@@ -152,9 +164,7 @@ def choose(estimator: Any, positive_class: Any = None) -> Choice:
         kind: Kind = (
             "tree" if _is_tree(estimator) else "linear" if _is_linear(estimator) else "agnostic"
         )
-        if name.startswith("HistGradientBoosting"):
-            kind = "agnostic"
-        return Choice(kind, "raw", False, None, None, 0)
+        return Choice(kind, "raw", False, None, None, 0, boosted=is_boosted(estimator))
 
     classes = list(getattr(estimator, "classes_", []))
     if len(classes) < 2 or any(isinstance(c, (list, tuple, np.ndarray)) for c in classes):
@@ -167,8 +177,8 @@ def choose(estimator: Any, positive_class: Any = None) -> Choice:
         return Choice("linear", "log_odds", True, index, label, len(classes))
     if not hasattr(estimator, "predict_proba"):
         raise ExplanationError(NO_PROBABILITIES.format(name=name))
-    tree_ok = _is_tree(estimator) and not (
-        name == "GradientBoostingClassifier" and len(classes) > 2
-    )
-    kind = "tree" if tree_ok and not name.startswith("HistGradientBoosting") else "agnostic"
+    if is_boosted(estimator):
+        scale: Scale = "probability" if len(classes) == 2 else "log_odds"
+        return Choice("tree", scale, True, index, label, len(classes), boosted=True)
+    kind = "tree" if _is_tree(estimator) else "agnostic"
     return Choice(kind, "probability", True, index, label, len(classes))

@@ -1,12 +1,13 @@
 """insyn's exact interventional TreeSHAP engine (private; wired in by ``explainers``).
 
-``tree_shap`` computes the values ``shap.TreeExplainer(model, data=background,
-feature_perturbation="interventional", model_output=...)`` defines, with numba
+``tree_shap`` computes interventional Shapley values of a tree model's output
+against a background (the definition ``shap.TreeExplainer(model, data=background,
+feature_perturbation="interventional", model_output=...)`` implements), with numba
 kernels that walk each tree once per explained row for the whole background.
-``precision="shap"`` (default) reproduces shap's float32 node arithmetic, so
-the values equal shap's (as ``explainers._compute`` calls it) to ~1e-15;
-``precision="exact"`` works in float64 and routes rows exactly like the model's
-``predict`` (differs from shap by shap's float32 rounding, ~1e-8 x output).
+``precision="exact"`` (default) works in float64, uses the background as given and
+routes rows exactly like the model's ``predict`` (NaN and native categorical splits
+included); ``precision="shap"`` reproduces shap's float32 node arithmetic and its
+100-row background sample, so the values equal shap's to ~1e-15 (for comparisons).
 ``supports`` says whether a model is handled; anything else must fall back to
 shap with the given reason.
 """

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from . import _kernel, _kernel_union
-from ._ensemble import TreeEnsemble
+from ._ensemble import TreeEnsemble, in_input_order
 from ._errors import (
     MSG_BAD_BACKGROUND,
     MSG_BAD_SHAPE,
@@ -76,22 +76,32 @@ class TreeShapResult:
         )
 
 
-def supports(estimator: Any, *, model_output: str | None = None) -> tuple[bool, str]:
+def supports(
+    estimator: Any,
+    *,
+    model_output: str | None = None,
+    positive_class_index: int = 1,
+    precision: str = "exact",
+) -> tuple[bool, str]:
     """``(True, "")`` when :func:`tree_shap` explains ``estimator``, else ``(False, reason)``.
 
     ``model_output`` defaults to ``"probability"`` for classifiers and ``"raw"`` otherwise.
+    Native categorical splits are supported in the exact precision only (shap compares
+    categories as numeric thresholds, so there is nothing to reproduce).
     """
     from ._extract import is_classifier_family
 
     if model_output is None:
         model_output = "probability" if is_classifier_family(estimator) else "raw"
     try:
-        ensemble = extract(estimator, model_output=model_output)
+        ensemble = extract(
+            estimator, model_output=model_output, positive_class_index=positive_class_index
+        )
     except UnsupportedModelError as exc:
         return False, str(exc)
     except Exception as exc:  # an unknown object that looks like nothing we know
         return False, f"could not read the trees of {type(estimator).__name__}: {exc}"
-    if ensemble.has_categorical:
+    if ensemble.has_categorical and precision != "exact":
         return False, MSG_CATEGORICAL_BEYOND_SHAP
     return True, ""
 
@@ -99,15 +109,18 @@ def supports(estimator: Any, *, model_output: str | None = None) -> tuple[bool, 
 class Prepared:
     """A model and background converted once, ready to explain any number of chunks.
 
-    ``precision="exact"``: float64 throughout, rows routed exactly as the
-    model's own ``predict`` (inputs cast to the model's dtype first).
+    ``precision="exact"`` (default): float64 throughout, rows routed exactly as the
+    model's own ``predict`` (inputs cast to the model's dtype first), and the
+    background used exactly as given (every row, equal weight).
     ``precision="shap"``: reproduces shap 0.51's C++ arithmetic — float32 node
-    thresholds/values/weights in the walk, background used as given, NaN always
-    to the default child — so the values match shap to ~1e-15.
+    thresholds/values/weights in the walk, NaN always to the default child and,
+    like shap's ``Independent`` masker, a background over 100 rows replaced by
+    shap's 100-row sample (``background_rows`` says how many were used) — so the
+    values match shap to ~1e-15. It exists to compare with shap, not to publish.
     """
 
     def __init__(
-        self, ensemble: TreeEnsemble, background: np.ndarray, precision: str = "shap"
+        self, ensemble: TreeEnsemble, background: np.ndarray, precision: str = "exact"
     ) -> None:
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {PRECISIONS}, not {precision!r}")
@@ -133,6 +146,7 @@ class Prepared:
             self.tr_pred = self.tr_walk = self.tr
             self.background = to_input(background, ensemble)
             self.weights = _kernel.weight_table(min(e.max_depth, e.n_features))
+        self.background_rows = int(self.background.shape[0])
         self.margin_r = _kernel.predict_margin(
             self.background, e.roots, self.tr_pred, e.base_offset
         )
@@ -308,11 +322,20 @@ def prepare(
     *,
     model_output: str,
     positive_class_index: int = 1,
-    precision: str = "shap",
+    precision: str = "exact",
+    encoded_input: bool = False,
 ) -> Prepared:
+    """Extract ``estimator``'s trees and prepare them with ``background`` (see :class:`Prepared`).
+
+    ``encoded_input=True``: rows (and ``background``) arrive already encoded by
+    :func:`._ensemble.encode_in_input_order` (HistGradientBoosting's native
+    categorical encoding, in input column order), so no preprocessor runs here.
+    """
     ensemble = extract(
         estimator, model_output=model_output, positive_class_index=positive_class_index
     )
+    if encoded_input:
+        ensemble = in_input_order(ensemble)
     bg = np.asarray(background)
     if bg.ndim != 2 or bg.shape[0] == 0 or bg.shape[1] != ensemble.n_features:
         raise ValueError(MSG_BAD_BACKGROUND.format(expected=ensemble.n_features))
@@ -340,22 +363,26 @@ def tree_shap(
     out_parquet: str | None = None,
     client: Any = None,
     feature_names: list[str] | None = None,
-    allow_categorical: bool = False,
-    precision: str = "shap",
+    allow_categorical: bool = True,
+    precision: str = "exact",
 ) -> TreeShapResult:
     """Interventional TreeSHAP values of ``estimator`` for the rows of ``X``.
 
-    With ``precision="shap"`` (default) the values equal
+    With ``precision="exact"`` (default) everything is float64, rows are routed
+    exactly like the model's own ``predict`` (native categorical splits and NaN
+    included) and ``background`` is used as given: the values are the interventional
+    Shapley values of the explained output against that background (additive to ~1e-15).
+    With ``precision="shap"`` the values equal
     ``shap.TreeExplainer(estimator, data=background,
     feature_perturbation="interventional", model_output=...).shap_values(X)``
     (class ``positive_class_index`` for classifiers), called as
     ``explainers._compute`` calls it (scikit-learn models: float32-rounded rows
     and the threshold fix, see :func:`._verify.shap_reference`), to ~1e-15,
     because the kernel repeats shap's float32 node arithmetic; ``base_value``
-    equals its ``expected_value``. With ``precision="exact"`` everything is float64 and rows
-    are routed exactly like the model's ``predict`` (additive to ~1e-15); it then
-    differs from shap by shap's float32 rounding (~1e-8 x output scale) and where
-    shap's float32 thresholds misroute a row lying on a split value. Rows are explained in
+    equals its ``expected_value`` (a background over 100 rows is sampled to 100, as
+    shap's masker does). The exact values differ from shap's by shap's float32
+    rounding (~1e-8 x output scale), and where shap's float32 thresholds misroute a
+    row lying on a split value (HistGradientBoosting's bin edges). Rows are explained in
     chunks of ``chunk_rows`` on ``n_jobs`` threads (or on a Dask ``client``);
     ``progress(done_rows, total_rows)`` is called after every chunk. With
     ``out_parquet`` the chunks are written to that Parquet file (columns
@@ -375,7 +402,7 @@ def tree_shap(
         precision=precision,
     )
     if prepared.ensemble.has_categorical and not (allow_categorical and precision == "exact"):
-        # shap cannot explain these splits; the exact engine can, but only on request
+        # shap cannot explain these splits, so there is nothing to reproduce
         raise UnsupportedModelError(MSG_CATEGORICAL_BEYOND_SHAP)
     X_arr = np.asarray(X)
     if X_arr.ndim != 2 or X_arr.shape[1] != prepared.ensemble.n_features:

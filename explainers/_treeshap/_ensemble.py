@@ -146,3 +146,30 @@ def _depth(left: np.ndarray, right: np.ndarray) -> int:
         else:
             best = max(best, int(depth[node]))
     return best
+
+
+def in_input_order(ensemble: TreeEnsemble) -> TreeEnsemble:
+    """The same trees reading already-encoded rows in the model's input column order.
+
+    For HistGradientBoosting with native categorical features the trees read
+    ``preprocessor.transform(X)`` (categories as ordinal codes, categorical columns
+    first). The returned ensemble instead reads a row whose column ``columns[k]``
+    holds encoded column ``k`` (see :func:`encode_in_input_order`), so its values
+    come out per input column and no preprocessor runs inside the engine.
+    """
+    if ensemble.columns is None:
+        return ensemble
+    from dataclasses import replace
+
+    split = ensemble.left >= 0
+    feature = ensemble.feature.copy()
+    feature[split] = ensemble.columns[feature[split]].astype(np.int32)
+    return replace(ensemble, feature=feature, preprocessor=None, columns=None)
+
+
+def encode_in_input_order(preprocessor: Any, columns: np.ndarray, data: Any) -> np.ndarray:
+    """``preprocessor.transform(data)`` with encoded column ``k`` put back at ``columns[k]``."""
+    encoded = np.asarray(preprocessor.transform(data), dtype=np.float64)
+    out = np.empty_like(encoded)
+    out[:, columns] = encoded
+    return out

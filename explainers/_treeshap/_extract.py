@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.special
 
 from ._ensemble import TreeEnsemble, build_ensemble
 from ._errors import UnsupportedModelError
@@ -45,7 +44,11 @@ def extract(estimator: Any, *, model_output: str, positive_class_index: int = 1)
     """Convert a fitted estimator into a :class:`TreeEnsemble` on the requested scale.
 
     ``model_output`` is ``"probability"`` (classifiers: probability of class
-    ``positive_class_index``) or ``"raw"`` (regressors' output, classifiers' margin).
+    ``positive_class_index``) or ``"raw"`` (regressors' output, classifiers' margin
+    for class ``positive_class_index``). A single-output binary boosted model's margin
+    is the margin of ``classes_[1]``; for class 0 it is negated (and its logistic is
+    the probability of class 0). Multiclass boosted models are explained on the
+    margin of the chosen class only (their probability is a softmax over all margins).
     Raises :class:`UnsupportedModelError` naming the reason otherwise.
     """
     from ._extract_gbm import extract_lightgbm, extract_xgboost
@@ -57,20 +60,53 @@ def extract(estimator: Any, *, model_output: str, positive_class_index: int = 1)
             f"model_output must be 'probability' or 'raw', not {model_output!r}"
         )
     if pkg == "xgboost":
-        return extract_xgboost(estimator, model_output=model_output)
+        return extract_xgboost(
+            estimator, model_output=model_output, positive_class_index=positive_class_index
+        )
     if pkg == "lightgbm":
-        return extract_lightgbm(estimator, model_output=model_output)
+        return extract_lightgbm(
+            estimator, model_output=model_output, positive_class_index=positive_class_index
+        )
     if pkg != "sklearn" or name not in SKLEARN_NAMES:
         raise UnsupportedModelError(f"model type {family} is not a supported tree ensemble")
     if not hasattr(estimator, "n_features_in_"):
         raise UnsupportedModelError(f"{name} is not fitted")
     if model_output == "probability" and not name.endswith("Classifier"):
         raise UnsupportedModelError(f"model_output='probability' needs a classifier, got {name}")
+    if name.endswith("Classifier"):
+        check_class_index(name, positive_class_index, len(estimator.classes_))
     if name.startswith("HistGradientBoosting"):
-        return _hist_gradient_boosting(estimator, model_output)
+        return _hist_gradient_boosting(estimator, model_output, positive_class_index)
     if name.startswith("GradientBoosting"):
-        return _gradient_boosting(estimator, model_output)
+        return _gradient_boosting(estimator, model_output, positive_class_index)
     return _forest(estimator, positive_class_index)
+
+
+def check_class_index(name: str, index: int, n_classes: int) -> None:
+    """Refuse a class index outside ``0..n_classes-1``."""
+    if not 0 <= index < n_classes:
+        raise UnsupportedModelError(
+            f"{name}: positive_class_index {index} outside 0..{n_classes - 1}"
+        )
+
+
+def boosted_column(
+    name: str, model_output: str, n_outputs: int, classifier: bool, index: int
+) -> tuple[int, float]:
+    """(output column, sign) of the explained margin of a boosted model.
+
+    One output (regressor or binary classifier): column 0, sign -1 for class 0 of a
+    binary classifier (its margin is the negated margin of class 1). Several outputs
+    (multiclass): column ``index``, margin only.
+    """
+    if n_outputs == 1:
+        return 0, (-1.0 if classifier and index == 0 else 1.0)
+    if model_output == "probability":
+        raise UnsupportedModelError(
+            f"{name} with {n_outputs} classes: the probability is a softmax over every "
+            "class's margin, so only the chosen class's margin is explained exactly"
+        )
+    return index, 1.0
 
 
 def _sk_tree(tree: Any, value: np.ndarray) -> dict[str, np.ndarray]:
@@ -119,72 +155,76 @@ def _forest(est: Any, positive_class_index: int) -> TreeEnsemble:
     )
 
 
-def _gradient_boosting(est: Any, model_output: str) -> TreeEnsemble:
+def _gradient_boosting(est: Any, model_output: str, index: int) -> TreeEnsemble:
     name = type(est).__name__
-    if est.estimators_.shape[1] != 1:
-        raise UnsupportedModelError(
-            f"{name} with more than two classes (shap supports binary only)"
-        )
+    classifier = name == "GradientBoostingClassifier"
+    column, sign = boosted_column(name, model_output, est.estimators_.shape[1], classifier, index)
     init = est.init_
     init_name = type(init).__name__
-    if name == "GradientBoostingClassifier":
+    if classifier:
         if getattr(est, "loss", "log_loss") != "log_loss":
             raise UnsupportedModelError(
-                f"GradientBoostingClassifier(loss={est.loss!r}): "
-                "shap's logistic link does not apply"
+                f"GradientBoostingClassifier(loss={est.loss!r}): the logistic link does not apply"
             )
         if init_name != "DummyClassifier":
             raise UnsupportedModelError(
-                f"GradientBoostingClassifier init={init!r} is not supported by shap"
+                f"GradientBoostingClassifier init={init!r} is not supported"
             )
-        base = float(scipy.special.logit(init.class_prior_[1]))
+        start = np.zeros((1, est.n_features_in_), dtype=np.float32)
+        base = float(np.asarray(est._raw_predict_init(start), dtype=np.float64)[0, column])
         transform = "logistic" if model_output == "probability" else "identity"
     else:
         if init_name != "DummyRegressor":
-            raise UnsupportedModelError(
-                f"GradientBoostingRegressor init={init!r} is not supported by shap"
-            )
+            raise UnsupportedModelError(f"GradientBoostingRegressor init={init!r} is not supported")
         base = float(init.constant_.reshape(-1)[0])
         transform = "identity"
     trees = []
-    for e in est.estimators_[:, 0]:
+    for e in est.estimators_[:, column]:
         tree = e.tree_
         values = tree.value.reshape(tree.value.shape[0], -1) * est.learning_rate
-        trees.append(_sk_tree(tree, np.ascontiguousarray(values[:, 0], dtype=np.float64)))
+        trees.append(_sk_tree(tree, np.ascontiguousarray(sign * values[:, 0], dtype=np.float64)))
     return build_ensemble(
         trees,
         family=family_of(est),
-        base_offset=base,
+        base_offset=sign * base,
         transform=transform,
         input_dtype=np.float32,
         n_features=est.n_features_in_,
     )
 
 
-def _hist_gradient_boosting(est: Any, model_output: str) -> TreeEnsemble:
+def hgb_columns(est: Any) -> np.ndarray | None:
+    """For HistGradientBoosting with native categorical features: the input column that
+    each column of ``est._preprocessor.transform(X)`` comes from; None without one."""
+    preprocessor = getattr(est, "_preprocessor", None)
+    if preprocessor is None:
+        return None
+    # categorical features: ordinal-encoded and moved first ("encoder"), then the rest
+    masks = {t[0]: np.asarray(t[2]) for t in preprocessor.transformers_}
+    columns = np.r_[np.flatnonzero(masks["encoder"]), np.flatnonzero(masks["numerical"])]
+    if columns.shape[0] != est.n_features_in_:
+        raise UnsupportedModelError(f"{type(est).__name__}: unexpected internal column layout")
+    return np.asarray(columns, dtype=np.int64)
+
+
+def _hist_gradient_boosting(est: Any, model_output: str, index: int) -> TreeEnsemble:
     name = type(est).__name__
     preprocessor = getattr(est, "_preprocessor", None)
-    columns = None
-    if preprocessor is not None:
-        # categorical features: ordinal-encoded and moved first ("encoder"), then the rest
-        masks = {t[0]: np.asarray(t[2]) for t in preprocessor.transformers_}
-        columns = np.r_[np.flatnonzero(masks["encoder"]), np.flatnonzero(masks["numerical"])]
-        if columns.shape[0] != est.n_features_in_:
-            raise UnsupportedModelError(f"{name}: unexpected internal column layout")
-    if est.n_trees_per_iteration_ != 1:
-        raise UnsupportedModelError(
-            f"{name} with more than two classes (shap supports binary only)"
-        )
+    columns = hgb_columns(est)
+    classifier = name == "HistGradientBoostingClassifier"
+    k = est.n_trees_per_iteration_
+    column, sign = boosted_column(name, model_output, k, classifier, index)
     baseline = np.asarray(est._baseline_prediction, dtype=np.float64).reshape(-1)
-    if baseline.shape[0] != 1:
-        raise UnsupportedModelError(f"{name} with a vector baseline")
+    if baseline.shape[0] != k:
+        raise UnsupportedModelError(f"{name}: unexpected baseline shape {baseline.shape}")
     transform = "identity"
     if name == "HistGradientBoostingClassifier" and model_output == "probability":
         transform = "logistic"
     known_bitsets, f_idx_map = (None, None)
     trees, cat_left_rows, cat_known_rows = [], [], []
     n_cat = 0
-    for (predictor,) in est._predictors:
+    for predictors in est._predictors:
+        predictor = predictors[column]
         nodes = predictor.nodes
         is_leaf = nodes["is_leaf"].astype(bool)
         is_cat = nodes["is_categorical"].astype(bool) & ~is_leaf
@@ -206,7 +246,7 @@ def _hist_gradient_boosting(est: Any, model_output: str) -> TreeEnsemble:
                 "feature": np.where(is_leaf, -2, nodes["feature_idx"]),
                 "threshold": nodes["num_threshold"].astype(np.float64),
                 "default_left": nodes["missing_go_to_left"].astype(np.uint8),
-                "value": nodes["value"].astype(np.float64),
+                "value": sign * nodes["value"].astype(np.float64),
                 "cat_row": cat_row,
             }
         )
@@ -214,7 +254,7 @@ def _hist_gradient_boosting(est: Any, model_output: str) -> TreeEnsemble:
     return build_ensemble(
         trees,
         family=family_of(est),
-        base_offset=float(baseline[0]),
+        base_offset=sign * float(baseline[column]),
         transform=transform,
         input_dtype=np.float64,
         n_features=est.n_features_in_,

@@ -20,7 +20,8 @@ def shap_reference(
 ) -> tuple[np.ndarray, float]:
     """``shap.TreeExplainer`` interventional values (n x m) and expected value for one output.
 
-    Called the way ``explainers._compute`` calls it: scikit-learn models get
+    Single-output binary classifiers explain ``classes_[1]``; for class 0 the values
+    are negated (margin -f, probability 1 - p). Scikit-learn models get
     float32-rounded rows and background, and thresholds whose float32 rounds up
     are moved to the next float32 below (so shap routes like scikit-learn).
     """
@@ -44,6 +45,10 @@ def shap_reference(
     expected = np.asarray(explainer.expected_value, dtype=np.float64).reshape(-1)
     if values.ndim == 3:
         return values[:, :, positive_class_index], float(expected[positive_class_index])
+    if positive_class_index == 0 and type(estimator).__name__.endswith("Classifier"):
+        # one output explains classes_[1]; class 0 is its negated margin (1 - probability)
+        flipped = 1.0 - expected[0] if model_output == "probability" else -expected[0]
+        return -values, float(flipped)
     return values, float(expected[0])
 
 
@@ -56,6 +61,7 @@ def verify_against_shap(
     positive_class_index: int = 1,
     atol: float = 1e-9,
     precision: str = "shap",
+    encoded_input: bool = False,
 ) -> float:
     """Max |engine - shap| over the values and the base value; raises if above ``atol``.
 
@@ -71,6 +77,7 @@ def verify_against_shap(
         model_output=model_output,
         positive_class_index=positive_class_index,
         precision=precision,
+        encoded_input=encoded_input,
     )
     ours = prepared.explain(np.asarray(X_sample))
     theirs, expected = shap_reference(

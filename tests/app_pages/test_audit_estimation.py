@@ -74,3 +74,29 @@ def test_exact_values_say_so_and_other_explainers_show_no_estimation(
     assert "16" in rows[_text.t("audit.provenance.method")]  # 2**4 coalitions per row
     meta["estimation"] = None  # a tree or linear explanation
     assert _text.t("audit.provenance.error") not in _rows(meta)
+
+
+def test_tree_rows_show_the_stored_definition_and_check_once_each(
+    lang: str, model_and_data: tuple[Any, pd.DataFrame]
+) -> None:
+    from sklearn.ensemble import RandomForestClassifier
+
+    mlp, X = model_and_data
+    y = (X["a"] > 0).astype(int)
+    forest = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0).fit(X, y)
+    tree_meta = explain(forest, X.iloc[:30], background_size=10, seed=4).metadata.to_dict()
+    agnostic_meta = explain(mlp, X.iloc[:20], background_size=5).metadata.to_dict()
+    for meta in (tree_meta, agnostic_meta):
+        labels = [label for label, _ in _audit_sections.provenance_rows(meta)]
+        assert len(labels) == len(set(labels))  # one row each: definition, drawn, check
+    rows = _rows(tree_meta)
+    assert rows[_text.t("audit.provenance.definition")] == tree_meta["definition"]
+    assert rows[_text.t("audit.provenance.verification")] == tree_meta["verification"]
+    assert _text.t("audit.provenance.method") not in rows
+    drawn = rows[_text.t("audit.provenance.drawn")]
+    assert "10" in drawn and "30" in drawn and "default_rng(4)" in drawn
+    if lang == "en":  # the stored statement, word for word
+        assert drawn == tree_meta["background_drawn"]
+    shown = _rows(agnostic_meta)[_text.t("audit.provenance.definition")]
+    output = _text.t("audit.output.probability", label=agnostic_meta["positive_class"])
+    assert shown == _text.t("audit.definition.agnostic", output=output)

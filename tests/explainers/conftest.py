@@ -87,7 +87,7 @@ def regressor(data: tuple[pd.DataFrame, pd.Series]) -> Pipeline:
 
 @pytest.fixture(scope="session")
 def bayes(data: tuple[pd.DataFrame, pd.Series]) -> Pipeline:
-    """No tree or linear path -> permutation explainer (GaussianNB predicts fast)."""
+    """No tree or linear path -> model-agnostic explainer (GaussianNB predicts fast)."""
     X, y = data
     return pipeline(GaussianNB()).fit(X, y)
 

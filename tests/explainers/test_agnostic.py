@@ -27,6 +27,7 @@ from sklearn.svm import SVC
 import explainers._agnostic as agnostic
 from explainers import LocalExplainer, explain, run_checks
 from explainers._agnostic import ENGINES, Plan, plan_for
+from explainers._definitions import AGNOSTIC
 from tests.explainers.conftest import CATEGORICAL, FEATURES, NUMERIC, make_data, pipeline
 
 EXACT_TOLERANCE = 1e-10
@@ -169,6 +170,14 @@ def test_exact_path_equals_the_definition(
     assert "drawn without replacement" in str(meta.background_drawn)
     assert "v(S) = mean over the background rows" in str(meta.definition)
     index = _class_index(model, positive)
+    output_text = (
+        "the model's prediction"
+        if index is None
+        else f"the model's probability of class {model.classes_[index]}"
+    )
+    assert meta.definition == AGNOSTIC.format(output=output_text)
+    assert meta.verification.startswith("additivity against the model's own output")
+    assert meta.margin_definition is None and exp.margin_values is None
     background = exp.background.astype(reference.dtypes.to_dict())
     for i in range(len(reference) // 10):
         row = reference.iloc[[i * 10]].reset_index(drop=True)
@@ -179,7 +188,7 @@ def test_exact_path_equals_the_definition(
         assert meta.base_value == pytest.approx(base, abs=EXACT_TOLERANCE)
     # what-if path: the same numbers for a row that is not in the reference data
     local = LocalExplainer(model, background, positive_class=positive, seed=2)
-    assert local.explainer == "agnostic"
+    assert local.explainer == "agnostic" and local.definition == meta.definition
     for i in range(ROWS):
         row = rows.iloc[[i]]
         phi, base = brute_force(model, row, background, index)
@@ -350,6 +359,7 @@ def test_metadata_keeps_the_estimation_and_reads_older_explanations(
     models: dict[str, tuple[Any, pd.DataFrame, Any]], tmp_path: Any
 ) -> None:
     from explainers import Explanation, ExplanationMetadata
+    from explainers._definitions import LEGACY, LEGACY_BACKGROUND
 
     model, data, _ = models["mlp_adam_numeric"]
     exp = explain(model, data.iloc[:15], background_size=5)
@@ -362,7 +372,8 @@ def test_metadata_keeps_the_estimation_and_reads_older_explanations(
         if k not in ("definition", "background_drawn", "estimation")
     }
     restored = ExplanationMetadata.from_dict(older)
-    assert restored.estimation is None and restored.definition is None
+    assert restored.estimation is None and restored.definition == LEGACY
+    assert restored.background_drawn == LEGACY_BACKGROUND
     copy = exp.metadata.estimation
     assert copy is not None
     copy["exact"] = False

@@ -101,6 +101,51 @@ def test_load_rejects_tampered_values(forest_explanation, tmp_path) -> None:  # 
         Explanation.load(folder)
 
 
+def test_explanation_stored_before_definitions_loads_with_stated_defaults(
+    forest_explanation, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from explainers._definitions import LEGACY, LEGACY_BACKGROUND
+
+    folder = forest_explanation.save(tmp_path / "old")
+    meta = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
+    for added in ("definition", "background_drawn", "verification", "margin_definition"):
+        meta.pop(added)
+    meta.pop("margin_base_value"), meta.pop("margin_fingerprint")
+    (folder / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    loaded = Explanation.load(folder)
+    assert loaded.metadata.definition == LEGACY
+    assert loaded.metadata.background_drawn == LEGACY_BACKGROUND
+    assert loaded.metadata.verification == "not recorded"
+    assert loaded.margin_values is None and loaded.metadata.margin_fingerprint is None
+    pd.testing.assert_frame_equal(loaded.values, forest_explanation.values, check_exact=True)
+
+
+def test_margin_view_round_trips_and_is_fingerprinted(data, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    from explainers import explain
+    from tests.explainers.conftest import pipeline
+
+    X, y = data
+    model = pipeline(GradientBoostingClassifier(n_estimators=10, random_state=0)).fit(X, y)
+    explanation = explain(model, X.head(60), positive_class=0, background_size=20)
+    margin = explanation.margin_values
+    assert margin is not None
+    own = -model.decision_function(X.head(60))  # class 0: the negated margin
+    base = explanation.metadata.margin_base_value
+    np.testing.assert_allclose(margin.to_numpy().sum(1) + base, own, rtol=0, atol=1e-12)
+    folder = explanation.save(tmp_path / "gb")
+    loaded = Explanation.load(folder)
+    assert loaded.margin_values is not None
+    pd.testing.assert_frame_equal(loaded.margin_values, margin, check_exact=True)
+    assert loaded.metadata == explanation.metadata
+    tampered = margin.copy()
+    tampered.iloc[0, 0] += 1e-9
+    tampered.to_parquet(folder / "margin_values.parquet")
+    with pytest.raises(ExplanationError, match="margin values do not match"):
+        Explanation.load(folder)
+
+
 def test_public_dict_has_no_rows(forest_explanation) -> None:  # type: ignore[no-untyped-def]
     public = forest_explanation.public_dict()
     assert set(public) == {"metadata", "global_importance", "dependence"}

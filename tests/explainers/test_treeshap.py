@@ -172,15 +172,17 @@ def test_union_kernel_equals_pairwise_kernel(precision: str) -> None:
         )
 
 
-def test_default_is_shap_compatible_and_exact_differs_only_by_float32_rounding() -> None:
+def test_default_is_exact_and_shap_mode_reproduces_shaps_float32_rounding() -> None:
     _, est, model_output = _sklearn_models(False)[1]
     _, _, X_explain, background = _data(False)
-    default = tree_shap(est, X_explain, background, model_output=model_output)
     theirs, _ = shap_reference(est, X_explain, background, model_output=model_output)
-    assert default.values is not None and default.path == "insyn-numba"
-    assert np.abs(default.values - theirs).max() <= 1e-12
+    shap_mode = tree_shap(est, X_explain, background, model_output=model_output, precision="shap")
+    assert shap_mode.values is not None and shap_mode.path == "insyn-numba"
+    assert np.abs(shap_mode.values - theirs).max() <= 1e-12
+    default = tree_shap(est, X_explain, background, model_output=model_output)
     exact = tree_shap(est, X_explain, background, model_output=model_output, precision="exact")
-    assert exact.values is not None
+    assert default.values is not None and exact.values is not None
+    np.testing.assert_array_equal(default.values, exact.values)
     assert 0 < np.abs(exact.values - theirs).max() <= 1e-6 * np.abs(theirs).max()
 
 
@@ -203,8 +205,11 @@ def test_supports_refuses_with_reasons() -> None:
     ok, reason = supports(LogisticRegression().fit(X, y))
     assert not ok and "not a supported tree ensemble" in reason
     multiclass = GradientBoostingClassifier(n_estimators=3).fit(X, np.arange(len(y)) % 3)
-    ok, reason = supports(multiclass)
-    assert not ok and "more than two classes" in reason
+    ok, reason = supports(multiclass)  # probability: a softmax over every class's margin
+    assert not ok and "softmax" in reason
+    assert supports(multiclass, model_output="raw", positive_class_index=2) == (True, "")
+    ok, reason = supports(multiclass, model_output="raw", positive_class_index=3)
+    assert not ok and "outside 0..2" in reason
     ok, reason = supports(RandomForestRegressor())
     assert not ok and "not fitted" in reason
     with pytest.raises(UnsupportedModelError):
@@ -246,20 +251,19 @@ def _exact_by_enumeration(f, x: np.ndarray, background: np.ndarray) -> np.ndarra
     return phi
 
 
-def test_hgb_native_categorical_is_refused_because_shap_is_wrong() -> None:
+def test_hgb_native_categorical_is_exact_and_has_no_shap_mode_because_shap_is_wrong() -> None:
     est, X_explain, background = _categorical_hgb()
-    ok, reason = supports(est)
+    assert supports(est) == (True, "")
+    ok, reason = supports(est, precision="shap")
     assert not ok and reason == MSG_CATEGORICAL_BEYOND_SHAP
     with pytest.raises(UnsupportedModelError, match="categorical"):
-        tree_shap(est, X_explain, background, model_output="probability")
+        tree_shap(est, X_explain, background, model_output="probability", precision="shap")
     # shap feeds raw columns to trees that expect encoded, reordered ones: not additive
     theirs, expected = shap_reference(est, X_explain, background, model_output="raw")
     raw = est.decision_function(X_explain)
     assert np.abs(theirs.sum(1) + expected - raw).max() > 1e-3
-    # The exact engine (opt-in) encodes like predict and routes through the category bitsets
-    result = tree_shap(
-        est, X_explain, background, model_output="raw", allow_categorical=True, precision="exact"
-    )
+    # The exact engine (the default) encodes like predict and routes through the category bitsets
+    result = tree_shap(est, X_explain, background, model_output="raw")
     assert result.values is not None
     np.testing.assert_allclose(result.values.sum(1) + result.base_value, raw, atol=1e-12)
     for row, values in zip(X_explain[:4], result.values[:4], strict=True):

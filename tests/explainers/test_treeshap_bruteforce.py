@@ -121,15 +121,15 @@ def test_random_trees_equal_brute_force_and_shap(
     classifier = kind in ("forest-clf", "gb-clf")
     model_output = "probability" if classifier else "raw"
 
-    exact = tree_shap(est, X_explain, background, model_output=model_output, precision="exact")
+    exact = tree_shap(est, X_explain, background, model_output=model_output)
     assert exact.values is not None
     margin = _margin_fn(kind, est)
     for row, values in zip(X_explain, exact.values, strict=True):
         expected = brute_force(margin, row, background, logistic=kind == "gb-clf")
         np.testing.assert_allclose(values, expected, rtol=0, atol=1e-9)
 
-    default = tree_shap(est, X_explain, background, model_output=model_output)
+    shap_mode = tree_shap(est, X_explain, background, model_output=model_output, precision="shap")
     theirs, base = shap_reference(est, X_explain, background, model_output=model_output)
-    assert default.values is not None
-    np.testing.assert_allclose(default.values, theirs, rtol=0, atol=1e-9)
-    assert abs(default.base_value - base) <= 1e-9
+    assert shap_mode.values is not None
+    np.testing.assert_allclose(shap_mode.values, theirs, rtol=0, atol=1e-9)
+    assert abs(shap_mode.base_value - base) <= 1e-9
