@@ -122,6 +122,19 @@ def _version_exists(reg: Register, slug: str, version: int | None) -> bool:
     return True
 
 
+def _may_change(reg: Register, slug: str) -> None:
+    """Refuse before anything is logged when the caller may not change ``slug``: a write
+    that changes nothing (the managed tag, already set) needs the same right as moving the
+    alias, so a tracking server answers 403 here and nothing is appended."""
+    reg.client.set_registered_model_tag(slug, cat.MANAGED, "true")
+
+
+def _refused(exc: BaseException) -> bool:
+    from register._auth import _status_of
+
+    return _status_of(exc) is not None
+
+
 def publish(
     reg: Register,
     writer: AuditWriter,
@@ -140,6 +153,7 @@ def publish(
     if mv.tags.get(COMPLETE_TAG) != "true":
         raise InsynError(INCOMPLETE_MESSAGE.format(slug=slug, version=version))
     parse_record(reg._artifact_json(mv.run_id, RECORD_PATH))  # readable before it is public
+    _may_change(reg, slug)
     previous = [e for e in _entries(reg, slug) if e.event == "published"]
     if previous and previous[-1].version == int(version):
         entry = previous[-1]
@@ -156,6 +170,8 @@ def publish(
         except InsynError:
             raise
         except Exception as exc:
+            if _refused(exc):  # 401/403: explained by the caller (register._auth)
+                raise
             raise PublicationError(
                 PUBLISH_FAILED_MESSAGE.format(slug=slug, version=version, reason=exc)
             ) from exc
@@ -174,6 +190,7 @@ def retire(
     version = logged_publication(reg, slug)
     if version is None:
         raise NotFoundError(NOT_PUBLISHED_MESSAGE.format(slug=slug))
+    _may_change(reg, slug)
     done = [e for e in _entries(reg, slug) if e.event == "retired" and e.version == version]
     if done:
         entry = done[-1]
@@ -190,6 +207,8 @@ def retire(
         except InsynError:
             raise
         except Exception as exc:
+            if _refused(exc):
+                raise
             raise PublicationError(
                 RETIRE_FAILED_MESSAGE.format(slug=slug, version=version, reason=exc)
             ) from exc
@@ -201,6 +220,8 @@ def _finish(reg: Register, slug: str, event: str, version: int, command: str) ->
     try:
         converge(reg, slug)
     except Exception as exc:
+        if _refused(exc):
+            raise
         raise PublicationUnfinishedError(
             UNFINISHED_MESSAGE.format(
                 event=event, version=version, slug=slug, reason=exc, command=command
