@@ -218,20 +218,25 @@ def writer_for(reg: Register) -> AuditWriter:
     local signing key (see :mod:`register._signing`) and the local user (on a tracking
     server, the MLflow account) as author, in the role ``local``."""
     from register import _audit
-    from register._auth import current_user, is_shared
+    from register._auth import _status_of, current_user, is_shared
     from register._signing import signer_for
-    from register._writer_http import http_writer_for
+    from register._writer_http import http_writer_for, missing_audit_log
 
     key = ("writer", "local")
     if key not in reg._cache:
         remote = http_writer_for(reg)  # None on an embedded store
         if remote is not None:
             return remote
-        run_id = _audit.log_run(reg)
+        shared = is_shared(reg.tracking_uri)
+        try:
+            run_id = _audit.log_run(reg)
+        except Exception as exc:  # a shared deployment's guard reserves the name
+            if _status_of(exc) == 403:
+                raise missing_audit_log(reg) from exc
+            raise
         assert run_id is not None
         # A tracking server without a writer service: each client signs with its own key
         # (published on first use); an embedded store never gets a second key silently.
-        shared = is_shared(reg.tracking_uri)
         published = () if shared else _audit.published_key_ids(reg, run_id)
         signer = signer_for(reg, run_id, published)
         author = local_author()

@@ -50,8 +50,9 @@ class WriterServiceError(InsynError, RuntimeError):
 def writer_url(reg: Register) -> str | None:
     """Where this shared register's writer service answers, or None when none is named.
 
-    Raises :class:`WriterServiceError` naming the audit experiment when it does not
-    exist (clients never create it)."""
+    None too when the audit experiment does not exist yet: a plain tracking server without
+    accounts then gets it from the first client that appends (:func:`missing_audit_log`
+    words the refusal a shared deployment, whose guard reserves the name, answers)."""
     from register import _audit
     from register._admin import WRITER_URL_TAG
 
@@ -61,9 +62,17 @@ def writer_url(reg: Register) -> str | None:
     name = _audit._experiment_name(reg)
     found = reg.client.get_experiment_by_name(name)
     if found is None:
-        raise WriterServiceError(AUDIT_MISSING_MESSAGE.format(name=name, uri=reg.tracking_uri))
+        return None
     url = dict(found.tags).get(WRITER_URL_TAG)
     return str(url).rstrip("/") if url else None
+
+
+def missing_audit_log(reg: Register) -> WriterServiceError:
+    """The error for a shared server that refused this client creating the audit log."""
+    from register import _audit
+
+    name = _audit._experiment_name(reg)
+    return WriterServiceError(AUDIT_MISSING_MESSAGE.format(name=name, uri=reg.tracking_uri))
 
 
 def http_writer_for(reg: Register) -> HttpWriter | None:

@@ -97,18 +97,22 @@ def test_unsupported_family_is_refused_before_anything_is_written(
 # -- failed checks --------------------------------------------------------------
 @pytest.fixture()
 def failing_additivity(monkeypatch):  # type: ignore[no-untyped-def]
-    """The checks as computed, with additivity made to fail (largest error 0.031)."""
+    """The checks as computed, with additivity made to fail (largest error 0.031); yields
+    the additivity results as computed (their tolerance is what the message must state)."""
     import explainers
 
     real = explainers.run_checks
+    computed: dict = {}
 
     def run_checks(*args, **kwargs):  # type: ignore[no-untyped-def]
         checks = real(*args, **kwargs)
         data = checks.to_dict()
+        computed.update(data["additivity"])
         data["additivity"] = {**data["additivity"], "max_error": 0.031, "passed": False}
         return explainers.ExplanationChecks.from_dict(data)
 
     monkeypatch.setattr(explainers, "run_checks", run_checks)
+    return computed
 
 
 def test_a_failed_check_stops_publication_and_writes_nothing(
@@ -117,8 +121,10 @@ def test_a_failed_check_stops_publication_and_writes_nothing(
     with pytest.raises(ChecksFailedError) as info:
         reg.register_algorithm(small_model, benefits_record, reference_data=small_reference)
     message = str(info.value)
-    tolerance = 1e-4 * max(1.0, float(np.max(small_model.predict_proba(small_reference))))
-    failed = [{"check": "additivity", "max_error": 0.031, "tolerance": tolerance}]
+    assert failing_additivity["passed"] and 0 < failing_additivity["tolerance"] < 0.031
+    failed = [
+        {"check": "additivity", "max_error": 0.031, "tolerance": failing_additivity["tolerance"]}
+    ]
     names, numbers = describe_failed(failed)
     assert message == CHECKS_FAILED_MESSAGE.format(
         subject=repr(benefits_record.slug), names=names, numbers=numbers
