@@ -20,8 +20,8 @@ HASH_CHARS = 16
 
 @st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
 def head_check(uri: str) -> dict[str, Any]:
-    """The log checked against the head this portal showed before (see register._heads)."""
-    from register._heads import check_remembered_head
+    """The log checked against the head this portal showed before (see register.audit._heads)."""
+    from register.audit._heads import check_remembered_head
 
     found = check_remembered_head(_data.get_register(uri))
     return {f: getattr(found, f) for f in found._fields}

@@ -13,7 +13,7 @@ reaches the page through one of these functions (via ``_text.localized``,
 - ``_a11y.install_page_css`` makes every text block wrap long words, so no
   record text can widen the page.
 
-The pure rules live in :mod:`register._sanitize` (shared with the exports).
+The pure rules live in :mod:`register.record._sanitize` (shared with the exports).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ def _measure(folder):  # type: ignore[no-untyped-def]
     import explainers
     from explainers import _checks
     from register import load_record
-    from register._fairness import fairness_report
+    from register.audit._fairness import fairness_report
 
     built = folder.build()
     record = load_record(folder.record_path)

@@ -4,7 +4,7 @@ Starts a PostgreSQL-backed, auth-enabled tracking server (its own databases,
 dropped afterwards), registers one real algorithm through the full code path
 (so its page can be rendered), then fills the catalogue with generated
 algorithms: a registered model per algorithm carrying exactly the catalogue
-tags ``register._catalogue.catalogue_tags`` writes on publication, from a real
+tags ``register.store._catalogue.catalogue_tags`` writes on publication, from a real
 record with a new slug and organisation (the fast generator; no model files).
 At 30 and at 3,000 algorithms it times, as the portal's read-only account:
 the first catalogue page, a free-text search, an organisation filter, the
@@ -52,8 +52,8 @@ def _fill(
 ) -> None:  # type: ignore[type-arg]
     from mlflow import MlflowClient
 
-    from register import _catalogue as cat
     from register import parse_record
+    from register.store import _catalogue as cat
 
     os.environ["MLFLOW_TRACKING_USERNAME"], os.environ["MLFLOW_TRACKING_PASSWORD"] = admin
     client = MlflowClient(url, registry_uri=url)
@@ -139,9 +139,9 @@ def main() -> None:
 
     from models import load_folder
     from register import Register, load_record
-    from register._admin import AdminClient
-    from register._cli_admin import start_writer
-    from register._shared_server import (
+    from register.cli._admin import start_writer
+    from register.shared._admin import AdminClient
+    from register.shared._server import (
         SharedServer,
         analyze_database,
         create_database,

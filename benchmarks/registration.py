@@ -255,7 +255,7 @@ def _plain_flavour(model, uri: str, *, given: bool) -> tuple[str, float, float]:
     import mlflow
 
     from register import TRUSTED_TYPES
-    from register._model_io import pip_requirements
+    from register.store._model_io import pip_requirements
 
     mlflow.set_tracking_uri(uri)
     mlflow.set_experiment("plain")

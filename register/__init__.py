@@ -8,16 +8,6 @@ Typical use::
                            reference_data=frame)
 """
 
-from register._audit import (
-    AuditEntry,
-    AuditError,
-    AuditHead,
-    AuditProblem,
-    AuditVerification,
-    SignedHead,
-)
-from register._auth import AuthenticationError, PermissionDeniedError
-from register._boosters import BOOSTER_CLASSES
 from register._errors import (
     ChecksFailedError,
     InputValidationError,
@@ -28,7 +18,21 @@ from register._errors import (
     RegistrationError,
     TrackingUnreachableError,
 )
-from register._export import (
+from register._facade import Register
+from register.audit._chain import (
+    AuditEntry,
+    AuditError,
+    AuditHead,
+    AuditProblem,
+    AuditVerification,
+    SignedHead,
+)
+from register.audit._fairness import FairnessReport, fairness_report
+from register.audit._report import AuditReport, build_audit_report, render_html
+from register.audit._reviews import Review, ReviewError
+from register.audit._signing import SigningKeyError
+from register.audit._writer import Author, WriterRefusedError
+from register.export import (
     CSV_COLUMNS,
     ExportError,
     ExportOmission,
@@ -38,11 +42,12 @@ from register._export import (
     import_standard,
     record_exports,
 )
-from register._fairness import FairnessReport, fairness_report
-from register._inputs import FeatureSpec, InputProfile, profile_from
-from register._model_io import TRUSTED_TYPES, load_model, save_model
-from register._publication import PublicationError, PublicationUnfinishedError
-from register._record import (
+from register.lifecycle._publication import PublicationError, PublicationUnfinishedError
+from register.lifecycle._summary import RegistrationSummary, registration_summary
+from register.record._errors import RecordValidationError
+from register.record._inputs import FeatureSpec, InputProfile, profile_from
+from register.record._sanitize import break_long_words, clean_text, clean_tree, inert_markdown
+from register.record._schema import (
     LocalizedText,
     RiskCategory,
     Status,
@@ -51,22 +56,17 @@ from register._record import (
     load_record,
     parse_record,
 )
-from register._record_errors import RecordValidationError
-from register._report import AuditReport, build_audit_report, render_html
-from register._results import (
+from register.shared._auth import AuthenticationError, PermissionDeniedError
+from register.store._boosters import BOOSTER_CLASSES
+from register.store._model_io import TRUSTED_TYPES, load_model, save_model
+from register.store._results import (
     AlgorithmSummary,
     AlgorithmVersion,
     FilterOptions,
     SearchPage,
     VersionChange,
 )
-from register._reviews import Review, ReviewError
-from register._sanitize import break_long_words, clean_text, clean_tree, inert_markdown
-from register._signing import SigningKeyError
-from register._store import Register
-from register._summary import RegistrationSummary, registration_summary
-from register._tracking import default_tracking_uri
-from register._writer import Author, WriterRefusedError
+from register.store._uri import default_tracking_uri
 
 
 def register_algorithm(model, record, *, reference_data, tracking_uri=None, **kwargs):  # type: ignore[no-untyped-def]

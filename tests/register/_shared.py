@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from register._admin import AdminClient
-from register._cli_admin import start_writer
-from register._shared_server import SharedServer, WriterProcess, create_database, drop_database
+from register.cli._admin import start_writer
+from register.shared._admin import AdminClient
+from register.shared._server import SharedServer, WriterProcess, create_database, drop_database
 from tests.conftest import free_port
 
 ORG_A, ORG_B, ORG_C, ORG_D = "Kommun A", "Kommun B", "Kommun C", "Kommun D"

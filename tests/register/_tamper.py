@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from register import Register
-from register import _audit as audit
-from register._signing import Signer
+from register.audit import _chain as audit
+from register.audit._signing import Signer
 
 PATH_COLUMNS = {
     "runs": ("artifact_uri",),

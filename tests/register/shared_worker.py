@@ -34,7 +34,7 @@ def main() -> None:
     target: type = MlflowClient
     method = pause_after
     if pause_after and pause_after.startswith("HttpWriter."):
-        from register._writer_http import HttpWriter
+        from register.audit._writer_http import HttpWriter
 
         target, method = HttpWriter, pause_after.split(".", 1)[1]
     if pause_after and method:
@@ -53,7 +53,7 @@ def main() -> None:
         setattr(target, method, paused)
     # Explanations one at a time in this process (CPU-bound; concurrent explains stalled under
     # load); the store writes, which this worker exists to race, still run concurrently.
-    from register import _lifecycle
+    from register.lifecycle import _publish as _lifecycle
 
     explain, explain_lock = _lifecycle._explain, threading.Lock()
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from register import InsynError, NotFoundError, Register
-from register import _audit as audit
-from register import _audit_verify as audit_verify
-from register import _reviews as rv
-from register._writer import writer_for
+from register.audit import _chain as audit
+from register.audit import _reviews as rv
+from register.audit import _verify as audit_verify
+from register.audit._writer import writer_for
 from register.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from register import Register
-from register import _audit as audit
-from register._writer import writer_for
+from register.audit import _chain as audit
+from register.audit._writer import writer_for
 from tests.app_pages.conftest import APP, TIMEOUT, assert_no_exception, visible_text
 from tests.register import _tamper
 

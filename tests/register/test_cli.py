@@ -158,7 +158,7 @@ def test_override_flag_on_the_command_line(
     tmp_path, empty_store_uri, capsys, small_model, small_reference, monkeypatch
 ):
     import explainers
-    from register._evidence import CHECKS_FAILED_MESSAGE
+    from register.lifecycle._evidence import CHECKS_FAILED_MESSAGE
 
     real = explainers.run_checks
 

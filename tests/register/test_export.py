@@ -13,8 +13,8 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from register._cli_export import EXPORT_LEFT_OUT, cmd_export
-from register._export import (
+from register.cli._export import EXPORT_LEFT_OUT, cmd_export
+from register.export import (
     CSV_COLUMNS,
     ExportError,
     _common,
@@ -22,7 +22,7 @@ from register._export import (
     export_register,
     record_exports,
 )
-from register._export._common import (
+from register.export._common import (
     EU_STANDARD,
     EXPORT_ERROR,
     FOLDER_ERROR,
@@ -34,12 +34,12 @@ from register._export._common import (
     REASON_TOO_LONG,
     SCHEMA_FOLDER,
 )
-from register._export._csv import CSV_COLUMN_NAMES
-from register._export._eurocities import to_eurocities
-from register._export._explanations import explanation_document
-from register._export._nl import to_nl
-from register._export._records import eurocities_entries, nl_entry, standard_omissions
-from register._record import TransparencyRecord, parse_record
+from register.export._csv import CSV_COLUMN_NAMES
+from register.export._eurocities import to_eurocities
+from register.export._explanations import explanation_document
+from register.export._nl import to_nl
+from register.export._records import eurocities_entries, nl_entry, standard_omissions
+from register.record._schema import TransparencyRecord, parse_record
 from tests.register.test_export_fakes import (
     DEMO_SLUGS,
     SHARED,

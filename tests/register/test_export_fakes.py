@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from register import load_record
-from register._record import TransparencyRecord
-from register._results import AlgorithmSummary, AlgorithmVersion, VersionChange
+from register.record._schema import TransparencyRecord
+from register.store._results import AlgorithmSummary, AlgorithmVersion, VersionChange
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "standards"
@@ -118,13 +118,13 @@ class FakeRegister:
 
     def audit_head(self) -> Any:
         """An empty audit log, as a register without events has."""
-        from register._audit import AuditHead
+        from register.audit._chain import AuditHead
 
         return AuditHead(sequence=0, hash="0" * 64)
 
     def signed_head(self) -> Any:
         """The signed head of an empty audit log (nothing to sign)."""
-        from register._audit import SignedHead
+        from register.audit._chain import SignedHead
 
         return SignedHead(sequence=0, hash="0" * 64, time=None, key_id=None, signature=None)
 

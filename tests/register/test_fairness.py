@@ -11,7 +11,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from register import InsynError
-from register import _fairness as fz
+from register.audit import _fairness as fz
 
 
 class FixedModel(ClassifierMixin, BaseEstimator):

@@ -21,8 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from register._record import DEPARTMENT_MAX_CHARS, TransparencyRecord, load_record, parse_record
-from register._record_errors import (
+from register.record._errors import (
     FILE_NOT_YAML,
     FILE_TOO_LARGE,
     MESSAGE_HEADER,
@@ -38,13 +37,19 @@ from register._record_errors import (
     TOP_LEVEL,
     RecordValidationError,
 )
-from register._record_guard import (
+from register.record._guard import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_NUMBER_DIGITS,
     MAX_TEXT_CHARS,
     YAML_KEY_NOT_TEXT,
     YAML_NO_ANCHORS,
+)
+from register.record._schema import (
+    DEPARTMENT_MAX_CHARS,
+    TransparencyRecord,
+    load_record,
+    parse_record,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,17 +11,17 @@ import pytest
 import yaml
 
 from register import load_record
-from register._cli_export import add_export_commands
-from register._export import StandardImportError, export_register, import_standard, record_exports
-from register._export._import import (
+from register.cli._export import add_export_commands
+from register.export import StandardImportError, export_register, import_standard, record_exports
+from register.export._import import (
     LANGUAGE_NEEDED,
     READ_ERROR,
     SEVERAL_ALGORITHMS,
     SLUG_NOT_FOUND,
     UNKNOWN_FORMAT,
 )
-from register._export._paths import value_at
-from register._record import TransparencyRecord, parse_record
+from register.export._paths import value_at
+from register.record._schema import TransparencyRecord, parse_record
 from tests.register.test_export_fakes import (
     DEMO_SLUGS,
     demo_fake_register,

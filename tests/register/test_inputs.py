@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from register import InputProfile, InputValidationError, profile_from
-from register._inputs import (
+from register.record._inputs import (
     INPUT_PROBLEM_LINE,
     RULE_CATEGORY,
     RULE_NUMBER,

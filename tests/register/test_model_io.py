@@ -42,21 +42,21 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from register import InsynError, load_model, save_model
-from register._boosters import (
-    BAD_BOOSTER_MESSAGE,
-    BOOSTER_PARAM_MESSAGE,
-    BOOSTER_PLACE_MESSAGE,
-    UNKNOWN_CLASS_MESSAGE,
-)
-from register._families import (
+from register.lifecycle._families import (
     UNSUPPORTED_MESSAGE,
     WHY_BOOSTER_CLASS,
     WHY_MULTI_OUTPUT,
     WHY_NOT_A_TASK,
     check_supported,
 )
-from register._model_checks import BAD_TREE_MESSAGE
-from register._model_io import (
+from register.store._boosters import (
+    BAD_BOOSTER_MESSAGE,
+    BOOSTER_PARAM_MESSAGE,
+    BOOSTER_PLACE_MESSAGE,
+    UNKNOWN_CLASS_MESSAGE,
+)
+from register.store._model_checks import BAD_TREE_MESSAGE
+from register.store._model_io import (
     LOAD_UNTRUSTED_REASON,
     NOT_SKOPS_MESSAGE,
     REFUSED_AT_LOAD_MESSAGE,

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from register import Register
-from register import _audit as audit
-from register import _audit_catalogue as ac
-from register import _publication as pub
-from register._writer import writer_for
+from register.audit import _catalogue_check as ac
+from register.audit import _chain as audit
+from register.audit._writer import writer_for
 from register.cli import main
+from register.lifecycle import _publication as pub
 from tests.register import _tamper
 
 ROOT = Path(__file__).resolve().parents[2]

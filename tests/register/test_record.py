@@ -14,15 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from register._errors import InsynError
-from register._record import (
-    LocalizedText,
-    Status,
-    Theme,
-    TransparencyRecord,
-    load_record,
-    parse_record,
-)
-from register._record_errors import (
+from register.record._errors import (
     FILE_NOT_FOUND,
     MESSAGE_HEADER,
     MESSAGE_LINE,
@@ -46,6 +38,14 @@ from register._record_errors import (
     RULE_URL,
     Problem,
     RecordValidationError,
+)
+from register.record._schema import (
+    LocalizedText,
+    Status,
+    Theme,
+    TransparencyRecord,
+    load_record,
+    parse_record,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

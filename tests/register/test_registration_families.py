@@ -10,14 +10,14 @@ from sklearn.base import clone
 from sklearn.cluster import KMeans
 
 from register import ChecksFailedError, InsynError, Register
-from register._evidence import (
+from register.lifecycle._evidence import (
     CHECKS_FAILED_MESSAGE,
     OVERRIDE_REASON_MESSAGE,
     describe_failed,
     failed_checks,
 )
-from register._families import UNSUPPORTED_MESSAGE
-from register._summary import registration_summary
+from register.lifecycle._families import UNSUPPORTED_MESSAGE
+from register.lifecycle._summary import registration_summary
 
 REASON = "Known float32 rounding in the reference engine; reviewed by the model owner."
 
@@ -221,7 +221,7 @@ def test_rows_the_model_cannot_predict_are_refused_as_predict_refuses_them(
 ):
     from sklearn.preprocessing import OneHotEncoder
 
-    from register._lifecycle import PREDICT_FAILED_MESSAGE
+    from register.lifecycle._publish import PREDICT_FAILED_MESSAGE
 
     inputs, label = training
     strict = clone(benefits_build.model)

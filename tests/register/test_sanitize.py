@@ -1,4 +1,4 @@
-"""register._sanitize: record text made harmless for pages and exports."""
+"""register.record._sanitize: record text made harmless for pages and exports."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from register import break_long_words, clean_text, clean_tree, inert_markdown
-from register._sanitize import BIDI_CONTROLS, WORD_BREAK, WORD_JOINER
+from register.record._sanitize import BIDI_CONTROLS, WORD_BREAK, WORD_JOINER
 
 MARKUP = "\\`*_[]()<>#|~$&:!{}=+-.^"
 

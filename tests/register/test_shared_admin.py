@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from register._admin import (
+from register.cli import main
+from register.cli._admin import password_from_file
+from register.shared._admin import (
     CREDENTIALS_IN_REPO_MESSAGE,
     NO_ADMIN_CREDENTIALS_MESSAGE,
     AdminError,
     admin_credentials,
 )
-from register._cli_admin import password_from_file
-from register.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,7 +71,7 @@ def test_every_server_command_listens_on_localhost_unless_told():
 
 
 def test_the_auth_ini_states_the_cache_window_and_the_guard(tmp_path):
-    from register._shared_server import SharedServer
+    from register.shared._server import SharedServer
 
     server = SharedServer(
         backend_uri="postgresql://x/y",
@@ -83,7 +83,7 @@ def test_the_auth_ini_states_the_cache_window_and_the_guard(tmp_path):
     )
     ini = server._write_ini().read_text()
     assert "auth_cache_ttl_seconds = 7\n" in ini
-    assert "authorization_function = register._server_guard:authenticate\n" in ini
+    assert "authorization_function = register.store._server_guard:authenticate\n" in ini
     assert "writer_username = insyn-writer\n" in ini
     assert "p" * 16 not in ini  # the admin password reaches the server by environment only
 
@@ -102,13 +102,13 @@ def test_the_auth_ini_states_the_cache_window_and_the_guard(tmp_path):
     ],
 )
 def test_reserved_experiment_names(name, reserved):
-    from register._server_guard import is_reserved
+    from register.store._server_guard import is_reserved
 
     assert is_reserved(name) is reserved
 
 
 def test_the_writer_service_reads_the_role_from_the_servers_roles():
-    from register._writer_service import caller_from_roles
+    from register.shared._writer_service import caller_from_roles
 
     org = caller_from_roles("anna", [{"name": "insyn-org:Kommun A"}, {"name": "__user_2__"}])
     assert (org.role, org.organisations) == ("organisation", ("Kommun A",))
@@ -118,7 +118,7 @@ def test_the_writer_service_reads_the_role_from_the_servers_roles():
 
 
 def test_the_guard_refuses_what_mlflows_permissions_allow():
-    from register._server_guard import (
+    from register.store._server_guard import (
         ALIAS_REFUSED_MESSAGE,
         DEMO_REFUSED_MESSAGE,
         RESERVED_NAME_MESSAGE,

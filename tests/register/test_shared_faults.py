@@ -17,8 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from register import NotFoundError, Register, TrackingUnreachableError
-from register import _catalogue as cat
-from register._store import COMPLETE_TAG
+from register._facade import COMPLETE_TAG
+from register.store import _catalogue as cat
 from tests.conftest import free_port
 from tests.register._shared import ORG_A, shared_server
 

@@ -17,15 +17,15 @@ import pytest
 import requests
 
 from register import Register, parse_record
-from register._admin import WRITER_URL_TAG
-from register._audit import LOG_RUN_TAG
-from register._auth import AUDIT_EXPERIMENT, ORG_EXPERIMENT
-from register._server_guard import (
+from register.audit._chain import LOG_RUN_TAG
+from register.shared._admin import WRITER_URL_TAG
+from register.shared._auth import AUDIT_EXPERIMENT, ORG_EXPERIMENT
+from register.shared._writer_service import NO_REVIEW_MESSAGE, NOT_OWNER_MESSAGE
+from register.store._server_guard import (
     ALIAS_REFUSED_MESSAGE,
     DEMO_REFUSED_MESSAGE,
     RESERVED_NAME_MESSAGE,
 )
-from register._writer_service import NO_REVIEW_MESSAGE, NOT_OWNER_MESSAGE
 from tests.conftest import free_port
 from tests.register._shared import ORG_A, ORG_B, SHORT_AUTH_CACHE_SECONDS, shared_server
 
@@ -473,7 +473,7 @@ def test_the_chain_verifies_and_names_every_author(shared, algs):
 
 
 def test_the_writer_refuses_malformed_and_forged_entries_plainly(shared, algs):
-    from register._store import RECORD_PATH
+    from register._facade import RECORD_PATH
 
     auth = _auth(shared, "ds-a")
     head = len(_entries(shared))

@@ -15,23 +15,18 @@ import numpy as np
 import pytest
 import requests
 
-from register import (
-    InvalidTrackingUriError,
-    OwnershipError,
-    Register,
-    _catalogue_index,
-    parse_record,
-)
-from register import _catalogue as cat
-from register._auth import (
+from register import InvalidTrackingUriError, OwnershipError, Register, parse_record
+from register.cli import main
+from register.shared._auth import (
     AUTHENTICATION_MESSAGE,
     AuthenticationError,
     PermissionDeniedError,
     refusals_explained,
 )
-from register._tracking import MALFORMED_URI_MESSAGE
-from register._writer_service import NOT_OWNER_MESSAGE
-from register.cli import main
+from register.shared._writer_service import NOT_OWNER_MESSAGE
+from register.store import _catalogue as cat
+from register.store import _catalogue_index
+from register.store._uri import MALFORMED_URI_MESSAGE
 from tests.conftest import free_port
 from tests.register._shared import ORG_A, ORG_B, ORG_C, ORG_D, shared_server
 
@@ -246,7 +241,7 @@ def test_twenty_parallel_registrations_from_four_organisations(shared, bundle):
 
 def test_shared_demo_gives_two_organisations_that_cannot_write_to_each_other(shared, tmp_path):
     """What README's "Shared deployment" quick start (insyn admin serve-shared) sets up."""
-    from register._cli_admin import (
+    from register.cli._admin import (
         PASSWORD_FILE_SECTION,
         SHARED_DEMO_ORGANISATIONS,
         build_shared_demo,

@@ -17,8 +17,8 @@ from register import (
     RegistrationError,
     TrackingUnreachableError,
 )
-from register._lifecycle import FEATURES_MISSING_MESSAGE, OWNED_BY_OTHER_MESSAGE
-from register._model_io import UNTRUSTED_TYPES_MESSAGE
+from register.lifecycle._publish import FEATURES_MISSING_MESSAGE, OWNED_BY_OTHER_MESSAGE
+from register.store._model_io import UNTRUSTED_TYPES_MESSAGE
 from tests.conftest import free_port
 
 

@@ -17,20 +17,20 @@ import pytest
 import yaml
 
 from register import Register
-from register._catalogue import (
-    STORE_MODEL_TAG_MAX_CHARS,
-    catalogue_tags,
-    store_limit_problems,
-)
-from register._record import (
+from register.record._errors import RULE_MAX_CHARS, RecordValidationError
+from register.record._schema import (
     DEPARTMENT_MAX_CHARS,
     NAME_MAX_CHARS,
     ORGANISATION_MAX_CHARS,
     SHORT_DESCRIPTION_MAX_CHARS,
     parse_record,
 )
-from register._record_errors import RULE_MAX_CHARS, RecordValidationError
-from register._shared_server import create_database, drop_database
+from register.shared._server import create_database, drop_database
+from register.store._catalogue import (
+    STORE_MODEL_TAG_MAX_CHARS,
+    catalogue_tags,
+    store_limit_problems,
+)
 from tests.register._shared import ensure_postgres
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from register import Register
-from register import _audit as audit
-from register import _audit_catalogue as ac
-from register import _audit_verify as av
-from register._signing import Signer, load_public_file
-from register._writer import Author, LocalWriter, WriterRefusedError, writer_for
+from register.audit import _catalogue_check as ac
+from register.audit import _chain as audit
+from register.audit import _verify as av
+from register.audit._signing import Signer, load_public_file
+from register.audit._writer import Author, LocalWriter, WriterRefusedError, writer_for
 from register.cli import main
 from tests.register import _tamper
 

@@ -1,0 +1,247 @@
+"""The audit log's one writer: who appends, in which role, signed with which key.
+
+Everything in the register that appends to the log (registration's entries,
+publish, retire, reviews) goes through :func:`writer_for`. Today that is a
+:class:`LocalWriter` in this process, with the local signing key and the operating
+system's user as author (role ``local``). A writer service for a shared deployment
+runs a :class:`LocalWriter` server-side with the caller's authenticated
+:class:`Author`; the role rules are enforced here, so they hold there too:
+
+- ``organisation``: entries about its own algorithms only (the registered model's
+  ``organisation`` tag), and no reviews;
+- ``auditor``: reviews only;
+- ``admin`` and ``local``: any entry.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from register._errors import InsynError
+from register.store._results import _ReadOnly
+
+if TYPE_CHECKING:
+    from register._facade import Register
+    from register.audit._chain import AuditEntry
+    from register.audit._signing import Signer
+
+ROLES = ("organisation", "auditor", "admin", "local")
+BAD_ROLE_MESSAGE = "Author role must be one of {allowed}; got {value!r}."
+ORGANISATION_REQUIRED_MESSAGE = "An author in the role 'organisation' must name its organisation."
+AUDITOR_ONLY_REVIEWS_MESSAGE = (
+    "The auditor {username!r} may only add reviews to the audit log, not {event!r} entries. "
+    "Nothing was written."
+)
+NOT_OWN_ALGORITHM_MESSAGE = (
+    "{username!r} of the organisation {organisation!r} may not write {event!r} for the "
+    "algorithm {slug!r}: it belongs to {owner!r}. Nothing was written."
+)
+ORGANISATION_NO_REVIEW_MESSAGE = (
+    "{username!r} of the organisation {organisation!r} may not review algorithms; reviews "
+    "are the auditors'. Nothing was written."
+)
+
+
+class WriterRefusedError(InsynError, PermissionError):
+    """The writer refused an entry outside its author's role (nothing was written)."""
+
+
+class Author(_ReadOnly):
+    """Who an entry is written for: account name, role and (for an organisation) its name."""
+
+    _fields = ("username", "role", "organisation")
+    if TYPE_CHECKING:
+        username: str
+        role: str
+        organisation: str | None
+
+    def __init__(self, *, username: str, role: str, organisation: str | None = None) -> None:
+        if role not in ROLES:
+            raise ValueError(BAD_ROLE_MESSAGE.format(allowed=", ".join(ROLES), value=role))
+        if role == "organisation" and not organisation:
+            raise ValueError(ORGANISATION_REQUIRED_MESSAGE)
+        super().__init__(username=str(username), role=role, organisation=organisation)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The author as stored in an entry."""
+        return {"username": self.username, "role": self.role, "organisation": self.organisation}
+
+
+class AuditWriter(Protocol):
+    """What appends to the audit log; every method returns the entry it wrote."""
+
+    def append(
+        self,
+        event: str,
+        *,
+        slug: str,
+        version: int | None = None,
+        details: dict[str, Any] | None = None,
+        artifacts: list[dict[str, str]] | tuple[dict[str, str], ...] = (),
+    ) -> AuditEntry:
+        """Append one entry."""
+        ...
+
+    def publish(
+        self, slug: str, version: int, *, details: dict[str, Any] | None = None
+    ) -> AuditEntry:
+        """Log the publication, then move the alias and the catalogue tags."""
+        ...
+
+    def retire(self, slug: str, *, details: dict[str, Any] | None = None) -> AuditEntry:
+        """Log the retirement of the published version, then update the catalogue."""
+        ...
+
+    def add_review(self, slug: str, version: int, review: dict[str, Any]) -> AuditEntry:
+        """Log a review (its content inline in the entry)."""
+        ...
+
+
+class LocalWriter:
+    """An :class:`AuditWriter` in this process: signs with ``signer``, records ``author``."""
+
+    def __init__(self, reg: Register, signer: Signer, author: Author) -> None:
+        self._reg = reg
+        self._signer = signer
+        self._author = author
+
+    @property
+    def author(self) -> Author:
+        """Who this writer's entries are written for."""
+        return self._author
+
+    @property
+    def key_id(self) -> str:
+        """The key id of the signing key."""
+        return self._signer.key_id
+
+    def append(
+        self,
+        event: str,
+        *,
+        slug: str,
+        version: int | None = None,
+        details: dict[str, Any] | None = None,
+        artifacts: list[dict[str, str]] | tuple[dict[str, str], ...] = (),
+    ) -> AuditEntry:
+        """Append one signed entry by this writer's author after checking the author's role;
+        raises :class:`WriterRefusedError` (nothing written) outside it."""
+        from register.audit import _chain as _audit
+
+        self._check_role(event, slug)
+        return _audit.append(
+            self._reg,
+            event,
+            slug=slug,
+            version=version,
+            details=details,
+            artifacts=artifacts,
+            author=self._author.to_dict(),
+            signer=self._signer,
+        )
+
+    def publish(
+        self, slug: str, version: int, *, details: dict[str, Any] | None = None
+    ) -> AuditEntry:
+        """See :func:`register.lifecycle._publication.publish` (the author's role is checked first,
+        also when the entry exists and only the catalogue is converged)."""
+        from register.lifecycle._publication import publish
+
+        self._check_role("published", slug)
+        return publish(self._reg, self, slug, version, details=details)
+
+    def retire(self, slug: str, *, details: dict[str, Any] | None = None) -> AuditEntry:
+        """See :func:`register.lifecycle._publication.retire` (role checked first)."""
+        from register.lifecycle._publication import retire
+
+        self._check_role("retired", slug)
+        return retire(self._reg, self, slug, details=details)
+
+    def add_review(self, slug: str, version: int, review: dict[str, Any]) -> AuditEntry:
+        """Append ``review_added`` with the review's content inline (``details.review``)."""
+        from register.audit._reviews import review_id
+
+        return self.append(
+            "review_added",
+            slug=slug,
+            version=int(version),
+            details={"review_id": review_id(review), "review": dict(review)},
+        )
+
+    def _check_role(self, event: str, slug: str) -> None:
+        author = self._author
+        if author.role in ("admin", "local"):
+            return
+        fields = {"username": author.username, "event": event, "slug": slug}
+        if author.role == "auditor":
+            if event != "review_added":
+                raise WriterRefusedError(AUDITOR_ONLY_REVIEWS_MESSAGE.format(**fields))
+            return
+        if event == "review_added":
+            raise WriterRefusedError(
+                ORGANISATION_NO_REVIEW_MESSAGE.format(**fields, organisation=author.organisation)
+            )
+        owner = _owner(self._reg, slug)
+        if owner != author.organisation:
+            raise WriterRefusedError(
+                NOT_OWN_ALGORITHM_MESSAGE.format(
+                    **fields, organisation=author.organisation, owner=owner
+                )
+            )
+
+
+def _owner(reg: Register, slug: str) -> str | None:
+    from register.store._catalogue import ORGANISATION
+
+    try:
+        model = reg.client.get_registered_model(slug)
+    except Exception:
+        return None
+    owner = dict(model.tags).get(ORGANISATION)
+    return str(owner) if owner else None
+
+
+def local_author() -> Author:
+    """The operating system's user, in the role ``local``."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return Author(username=name, role="local", organisation=None)
+
+
+def writer_for(reg: Register) -> AuditWriter:
+    """The writer this register appends through: on a tracking server that names a writer
+    service (``$INSYN_WRITER_URL`` or the audit experiment's writer-URL tag), the service
+    (:class:`register.audit._writer_http.HttpWriter`); else a :class:`LocalWriter` with the
+    local signing key (see :mod:`register.audit._signing`) and the local user (on a tracking
+    server, the MLflow account) as author, in the role ``local``."""
+    from register.audit import _chain as _audit
+    from register.audit._signing import signer_for
+    from register.audit._writer_http import http_writer_for, missing_audit_log
+    from register.shared._auth import _status_of, current_user, is_shared
+
+    key = ("writer", "local")
+    if key not in reg._cache:
+        remote = http_writer_for(reg)  # None on an embedded store
+        if remote is not None:
+            return remote
+        shared = is_shared(reg.tracking_uri)
+        try:
+            run_id = _audit.log_run(reg)
+        except Exception as exc:  # a shared deployment's guard reserves the name
+            if _status_of(exc) == 403:
+                raise missing_audit_log(reg) from exc
+            raise
+        assert run_id is not None
+        # A tracking server without a writer service: each client signs with its own key
+        # (published on first use); an embedded store never gets a second key silently.
+        published = () if shared else _audit.published_key_ids(reg, run_id)
+        signer = signer_for(reg, run_id, published)
+        author = local_author()
+        if shared and current_user():
+            author = Author(username=str(current_user()), role="local")
+        reg._cache[key] = LocalWriter(reg, signer, author)
+    writer: AuditWriter = reg._cache[key]
+    return writer

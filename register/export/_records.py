@@ -1,0 +1,273 @@
+"""Per-record exports: NL and Eurocities entries (checked to read back), CSV rows, downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from register.export._common import (
+    EU_CONFORMS_TO,
+    EU_SCHEMA,
+    EU_STANDARD,
+    EU_VERSION,
+    ISO_639_3,
+    NL_CONFORMS_TO,
+    NL_SCHEMA,
+    NL_STANDARD,
+    NL_VERSION,
+    REASON_NOT_LOSSLESS,
+    ExportError,
+    ExportOmission,
+    check_schema,
+    dumps,
+    envelope,
+    export_error,
+    generated_now,
+    iso_utc,
+    omission,
+)
+from register.export._csv import CSV_COLUMN_NAMES, CSV_MEDIA_TYPE, csv_row, write_csv
+from register.export._eurocities import from_eurocities, to_eurocities
+from register.export._nl import from_nl, nl_language, to_nl
+from register.export._paths import leaf_paths, value_at
+from register.record._schema import Status, TransparencyRecord
+
+if TYPE_CHECKING:
+    from register.store._results import AlgorithmVersion
+
+JSON_MEDIA_TYPE = "application/json"
+NL_FILE = "nl-algoritmeregister-1.0.0.json"
+EU_FILE = "eurocities-ats-0.3.1.json"
+CSV_FILE = "register.csv"
+NL_NOTES = (
+    "Texts are the record's English where the record is complete in English, else its "
+    "Swedish; 'text_language' (ISO 639-3) says which. The standard's 'language' field "
+    "admits only 'nld' in v1.0.0.",
+    "start_date is the month the algorithm was taken into use or, for one not yet in use, "
+    "the month its published version was registered in insyn.",
+)
+EU_NOTES = (
+    "One entry per language the record is complete in. 'area' is the organisation; "
+    "'algorithm_type' is 'self-learning' and 'type' 'predictive' for every insyn model; "
+    "'revision_date' is the last change plus 12 months.",
+)
+
+
+def verify_round_trip(
+    record: TransparencyRecord, partial: dict[str, Any], *, target: str, status: str
+) -> None:
+    """Return if every field in ``partial`` equals the record's; else raise ExportError."""
+    expected = record.to_json_dict()
+    expected["status"] = status
+    for path in leaf_paths(partial):
+        if value_at(partial, path) != value_at(expected, path):
+            raise export_error(record.slug, path, REASON_NOT_LOSSLESS.format(target=target))
+
+
+def nl_entry(
+    record: TransparencyRecord, *, version: int, status: str, fallback_start_month: str | None
+) -> dict[str, Any]:
+    """One algorithm's NL envelope entry; schema-valid and reading back exactly, or ExportError."""
+    lang = nl_language(record)
+    obj = to_nl(record, lang=lang, status=status, fallback_start_month=fallback_start_month)
+    check_schema(NL_SCHEMA, obj, standard=NL_STANDARD, slug=record.slug)
+    verify_round_trip(record, from_nl(obj, lang), target="the NL export", status=status)
+    return {
+        "slug": record.slug,
+        "version": version,
+        "text_language": ISO_639_3[lang],
+        "record": obj,
+    }
+
+
+def eurocities_entry(
+    record: TransparencyRecord,
+    *,
+    lang: str,
+    version: int,
+    status: str,
+    published: date,
+    changed: date,
+) -> dict[str, Any]:
+    """The Eurocities envelope entry of ``record`` in ``lang``; checked as NL, or ExportError."""
+    obj = to_eurocities(record, lang=lang, published=published, changed=changed, status=status)
+    check_schema(EU_SCHEMA, obj, standard=EU_STANDARD, slug=record.slug)
+    target = f"the Eurocities export ({lang})"
+    verify_round_trip(record, from_eurocities(obj), target=target, status=status)
+    return {"slug": record.slug, "version": version, "lang": lang, "record": obj}
+
+
+def eurocities_entries(
+    record: TransparencyRecord, *, version: int, status: str, published: date, changed: date
+) -> list[dict[str, Any]]:
+    """One Eurocities envelope entry per language in ``record.languages``; checked as NL."""
+    common: dict[str, Any] = {
+        "version": version,
+        "status": status,
+        "published": published,
+        "changed": changed,
+    }
+    return [eurocities_entry(record, lang=lang, **common) for lang in record.languages]
+
+
+def _left_out_notes(omitted: Sequence[ExportOmission]) -> tuple[str, ...]:
+    return tuple(item.message for item in omitted)
+
+
+def nl_document(
+    entries: list[dict[str, Any]],
+    *,
+    generated_at: str,
+    audit_head: str | None,
+    omitted: Sequence[ExportOmission] = (),
+) -> dict[str, Any]:
+    """The NL export file's document around ``entries``; its notes name what was left out."""
+    return envelope(
+        standard=NL_STANDARD,
+        version=NL_VERSION,
+        schema_name=NL_SCHEMA,
+        conforms_to=NL_CONFORMS_TO,
+        generated_at=generated_at,
+        audit_head=audit_head,
+        entries=entries,
+        notes=NL_NOTES + _left_out_notes(omitted),
+    )
+
+
+def eurocities_document(
+    entries: list[dict[str, Any]],
+    *,
+    generated_at: str,
+    audit_head: str | None,
+    omitted: Sequence[ExportOmission] = (),
+) -> dict[str, Any]:
+    """The Eurocities export file's document around ``entries``; notes name what was left out."""
+    return envelope(
+        standard=EU_STANDARD,
+        version=EU_VERSION,
+        schema_name=EU_SCHEMA,
+        conforms_to=EU_CONFORMS_TO,
+        generated_at=generated_at,
+        audit_head=audit_head,
+        entries=entries,
+        notes=EU_NOTES + _left_out_notes(omitted),
+    )
+
+
+class VersionExport:
+    """Everything exported about one published version (built and checked on creation).
+
+    A standard the record cannot be expressed in (a text longer than its limit, a
+    missing value it requires) leaves the record out of that standard only: ``nl`` is
+    then None, ``eurocities`` lacks that language, and ``omitted`` says why. The CSV row
+    has no limits and is always built.
+    """
+
+    def __init__(
+        self,
+        version: AlgorithmVersion,
+        *,
+        generated_at: str,
+        audit_head: str | None,
+        first_published: date | None = None,
+    ) -> None:
+        record = version.record
+        known = {item.value for item in Status}
+        status = version.status if version.status in known else record.status.value
+        changed = version.created_at.date()
+        self.omitted: list[ExportOmission] = []
+        self.errors: list[ExportError] = []  # the errors behind ``omitted``, in order
+        where: dict[str, Any] = {"slug": record.slug, "version": version.version}
+        self.nl: dict[str, Any] | None = None
+        try:
+            self.nl = nl_entry(
+                record,
+                version=version.version,
+                status=status,
+                fallback_start_month=changed.strftime("%Y-%m"),
+            )
+        except ExportError as error:
+            self.errors.append(error)
+            self.omitted.append(omission(error, standard=NL_STANDARD, **where))
+        self.eurocities: list[dict[str, Any]] = []
+        for lang in record.languages:
+            try:
+                entry = eurocities_entry(
+                    record,
+                    lang=lang,
+                    version=version.version,
+                    status=status,
+                    published=first_published or changed,
+                    changed=changed,
+                )
+            except ExportError as error:
+                self.errors.append(error)
+                standard = f"{EU_STANDARD} ({lang})"
+                self.omitted.append(omission(error, standard=standard, **where))
+                continue
+            self.eurocities.append(entry)
+        self.csv_row = csv_row(
+            record,
+            version=version.version,
+            published_at=iso_utc(version.created_at),
+            status=status,
+            explanation_fingerprint=version.explanation_fingerprint,
+            generated_at=generated_at,
+            audit_head=audit_head,
+        )
+
+
+def standard_omissions(record: TransparencyRecord) -> tuple[ExportOmission, ...]:
+    """The standards ``record`` cannot be exported to, and why, known before it is stored.
+
+    Checked as a register export would (today's date, the current month as start month
+    where the record has none); empty when every standard can hold the record.
+    """
+    today = date.today()
+    omitted: list[ExportOmission] = []
+    where: dict[str, Any] = {"slug": record.slug, "version": 0}
+    status = record.status.value
+    try:
+        nl_entry(record, version=0, status=status, fallback_start_month=today.strftime("%Y-%m"))
+    except ExportError as error:
+        omitted.append(omission(error, standard=NL_STANDARD, **where))
+    for lang in record.languages:
+        try:
+            eurocities_entry(
+                record, lang=lang, version=0, status=status, published=today, changed=today
+            )
+        except ExportError as error:
+            omitted.append(omission(error, standard=f"{EU_STANDARD} ({lang})", **where))
+    return tuple(omitted)
+
+
+def record_exports(
+    version: AlgorithmVersion,
+    *,
+    audit_head: str | None = None,
+    first_published: date | None = None,
+) -> dict[str, tuple[bytes, str]]:
+    """Download files for one version: filename -> (content, mime type).
+
+    Holds ``<slug>-v<version>-nl-algoritmeregister-1.0.0.json``,
+    ``<slug>-v<version>-eurocities-ats-0.3.1.json`` and ``<slug>-v<version>.csv``
+    (one row), each in the same layout as the register-wide files. Raises
+    ExportError when the record cannot be expressed in a standard.
+    """
+    generated_at = generated_now()
+    built = VersionExport(
+        version, generated_at=generated_at, audit_head=audit_head, first_published=first_published
+    )
+    if built.errors or built.nl is None:
+        raise built.errors[0]
+    stem = f"{version.slug}-v{version.version}"
+    common: dict[str, Any] = {"generated_at": generated_at, "audit_head": audit_head}
+    return {
+        f"{stem}-{NL_FILE}": (dumps(nl_document([built.nl], **common)), JSON_MEDIA_TYPE),
+        f"{stem}-{EU_FILE}": (
+            dumps(eurocities_document(built.eurocities, **common)),
+            JSON_MEDIA_TYPE,
+        ),
+        f"{stem}.csv": (write_csv([built.csv_row], CSV_COLUMN_NAMES), CSV_MEDIA_TYPE),
+    }

@@ -1,0 +1,2 @@
+"""Writing to the register: registration, publication, retirement and what they store
+for auditors."""

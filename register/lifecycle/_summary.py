@@ -1,0 +1,124 @@
+"""What a registration ended with, read back from the store: :func:`registration_summary`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from register.lifecycle._evidence import failed_checks
+
+if TYPE_CHECKING:
+    from register._facade import Register
+
+
+class RegistrationSummary:
+    """Explainer, definition, rows, seconds, additivity and checks of one version (read-only)."""
+
+    def __init__(
+        self,
+        *,
+        slug: str,
+        version: int,
+        published: bool,
+        explainer: str,
+        definition: str,
+        rows: int,
+        explain_seconds: float,
+        seconds: float | None,
+        additivity_max_error: float,
+        checks: dict[str, bool],
+        override: dict[str, Any] | None,
+    ) -> None:
+        self._data = {
+            "slug": slug,
+            "version": int(version),
+            "published": bool(published),
+            "explainer": explainer,
+            "definition": definition,
+            "rows": int(rows),
+            "explain_seconds": float(explain_seconds),
+            "seconds": None if seconds is None else float(seconds),
+            "additivity_max_error": float(additivity_max_error),
+            "checks": dict(checks),
+            "override": override,
+        }
+
+    slug = property(lambda self: self._data["slug"])
+    version = property(lambda self: self._data["version"])
+    published = property(lambda self: self._data["published"])
+    explainer = property(lambda self: self._data["explainer"], doc="Explainer and its class.")
+    definition = property(lambda self: self._data["definition"], doc="What the values are.")
+    rows = property(lambda self: self._data["rows"], doc="Reference rows explained.")
+    explain_seconds = property(lambda self: self._data["explain_seconds"])
+    seconds = property(lambda self: self._data["seconds"], doc="Whole registration, if timed.")
+    additivity_max_error = property(lambda self: self._data["additivity_max_error"])
+    checks = property(
+        lambda self: dict(self._data["checks"]),
+        doc="Gated check name (additivity, reproducibility) -> passed.",
+    )
+    override = property(
+        lambda self: self._data["override"], doc="Reason and failed checks, if overridden."
+    )
+
+    def lines(self) -> list[tuple[str, str]]:
+        """(label, value) pairs in plain words, in the order the CLI prints them."""
+        checks = ", ".join(
+            f"{name} {'passed' if ok else 'FAILED'}" for name, ok in self.checks.items()
+        )
+        out = [
+            ("explainer", self.explainer),
+            ("definition", self.definition),
+            ("rows explained", str(self.rows)),
+            ("explain seconds", f"{self.explain_seconds:.2f}"),
+        ]
+        if self.seconds is not None:
+            out.append(("registration seconds", f"{self.seconds:.2f}"))
+        out += [
+            ("largest additivity error", f"{self.additivity_max_error:.2e}"),
+            ("checks", checks or "none stored"),
+        ]
+        if self.override is not None:
+            out.append(("published despite failed checks", str(self.override.get("reason"))))
+        return out
+
+
+def _definition(meta: Any) -> str:
+    for name in ("definition", "value_definition"):
+        found = getattr(meta, name, None)
+        if isinstance(found, str) and found:
+            return found
+    return f"SHAP values on the {meta.scale} scale"
+
+
+def registration_summary(
+    reg: Register, slug: str, version: int, *, seconds: float | None = None
+) -> RegistrationSummary:
+    """The summary of ``slug`` version ``version`` as stored (explanation metadata,
+    checks, and the override in its ``published`` audit entry, if any)."""
+    stored = reg.get(slug, version)
+    meta = reg.get_explanation(slug, version).metadata
+    checks = reg.get_checks(slug, version)
+    data = None if checks is None else checks.to_dict()
+    outcome: dict[str, bool] = {}
+    if data is not None:
+        for name in ("additivity", "reproducibility"):
+            outcome[name] = bool((data.get(name) or {}).get("passed"))
+    override = None
+    if data is not None and failed_checks(data) and stored.is_published:
+        for entry in reversed(reg.audit_entries(slug)):
+            details = getattr(entry, "details", None) or {}
+            if entry.event == "published" and entry.version == version:
+                override = details.get("override")
+                break
+    return RegistrationSummary(
+        slug=slug,
+        version=version,
+        published=stored.is_published,
+        explainer=f"{meta.explainer} ({meta.explainer_class})",
+        definition=_definition(meta),
+        rows=int(meta.rows),
+        explain_seconds=float(meta.seconds),
+        seconds=seconds,
+        additivity_max_error=float(meta.additivity_max_error),
+        checks=outcome,
+        override=override,
+    )
