@@ -21,6 +21,7 @@ from register.store._protocol import (
     VersionInfo,
 )
 from register.store._uri import default_tracking_uri, resolve_tracking_uri
+from register.store._view import StoreView
 
 __all__ = [
     "ArtifactInfo",
@@ -34,6 +35,7 @@ __all__ = [
     "StoreDeniedError",
     "StoreError",
     "StoreNotFoundError",
+    "StoreView",
     "TagQuery",
     "VersionInfo",
     "default_tracking_uri",
