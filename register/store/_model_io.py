@@ -13,7 +13,9 @@ trusted; the tree structures are then checked for out-of-range indices
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -73,36 +75,51 @@ ROUND_TRIP_MESSAGE = (
     "difference {difference}); it was not registered."
 )
 SKOPS_FILE = "model.skops"
+CONDA_FILE = "conda.yaml"
+PYTHON_ENV_FILE = "python_env.yaml"
+REQUIREMENTS_FILE = "requirements.txt"
 
 
-def _skops_untrusted(obj: Any) -> list[str]:
-    import skops.io
+def _checked_payload(obj: Any) -> bytes:
+    """``obj`` in skops format (the one serialisation a write makes), refused with
+    :class:`InsynError` when it needs a type beyond skops' defaults and
+    :data:`TRUSTED_TYPES`."""
+    import skops.io  # lazy: skops imports scikit-learn (seconds); `import register` must not
 
     try:
         payload = skops.io.dumps(obj)
         untrusted = skops.io.get_untrusted_types(data=payload)
     except Exception as exc:  # skops raises many types for unsupported objects
         raise InsynError(SKOPS_FAILED_MESSAGE.format(reason=exc)) from exc
-    return sorted(set(untrusted) - set(TRUSTED_TYPES))
+    extra = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if extra:
+        raise InsynError(
+            UNTRUSTED_TYPES_MESSAGE.format(types=", ".join(extra), trusted=", ".join(TRUSTED_TYPES))
+        )
+    return payload
+
+
+def _checked_parts(model: Any) -> tuple[tuple[Any, Any, str | None] | None, bytes | None]:
+    """The booster split of ``model`` (None for plain scikit-learn) and the checked skops
+    payload of its scikit-learn part (None when a booster stands alone)."""
+    parts = _boosters.split(model)
+    if parts is None:
+        _boosters.check_placement(model)
+        return None, _checked_payload(model)
+    shell, booster, _ = parts
+    _boosters.check_placement(shell)
+    _boosters.check_params(booster)
+    return parts, (_checked_payload(shell) if shell is not None else None)
 
 
 def check_serializable(model: Any) -> None:
     """Raise :class:`InsynError` unless ``model`` can be stored without pickle: a
     scikit-learn model with only :data:`TRUSTED_TYPES` beyond skops' defaults, or a
-    supported booster alone or ending a Pipeline whose other steps satisfy that."""
-    parts = _boosters.split(model)
-    if parts is None:
-        _boosters.check_placement(model)
-        rest = model
-    else:
-        rest, booster, _ = parts
-        _boosters.check_placement(rest)
-        _boosters.check_params(booster)
-    extra = _skops_untrusted(rest) if rest is not None else []
-    if extra:
-        raise InsynError(
-            UNTRUSTED_TYPES_MESSAGE.format(types=", ".join(extra), trusted=", ".join(TRUSTED_TYPES))
-        )
+    supported booster alone or ending a Pipeline whose other steps satisfy that.
+
+    To check and store, call :func:`write_model` instead: it checks the very bytes it
+    writes, so the model is serialised once."""
+    _checked_parts(model)
 
 
 def pip_requirements(model: Any = None) -> list[str]:
@@ -110,8 +127,6 @@ def pip_requirements(model: Any = None) -> list[str]:
 
     Given explicitly so MLflow does not spend seconds inferring them.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
     names = ["scikit-learn", "skops", "numpy", "pandas"]
     parts = _boosters.split(model) if model is not None else None
     if parts is not None:
@@ -130,6 +145,14 @@ def _predictions(model: Any, rows: Any) -> np.ndarray:
     return np.asarray(method(rows))
 
 
+def signature_for(reference: Any) -> Any:
+    """MLflow's signature of a model that takes ``reference``'s columns with their types
+    (stored in the model folder's MLmodel file; no rows are stored)."""
+    from mlflow.models import infer_signature  # lazy: mlflow.models takes seconds to import
+
+    return infer_signature(reference.head(0).astype(reference.dtypes.to_dict()))
+
+
 def save_model(
     model: Any, path: Path, *, signature: Any = None, rows: Any = None, checked: bool = False
 ) -> None:
@@ -139,65 +162,115 @@ def save_model(
     ``mlflow.pyfunc.load_model``; a booster model gets the ``insyn_booster`` flavor
     and a pyfunc entry served by this module. With ``rows`` the directory is read
     back with :func:`load_model` and must predict exactly as ``model`` on them,
-    else :class:`InsynError` (nothing else is written). ``checked=True`` skips
-    :func:`check_serializable` when the caller has just run it.
+    else :class:`InsynError`. The model is serialised once: the checks of
+    :func:`check_serializable` run on the bytes that are written, so ``checked`` (kept
+    for callers that pass it) changes nothing.
     """
-    if not checked:
-        check_serializable(model)
-    parts = _boosters.split(model)
-    if parts is None:
-        _save_sklearn(model, path, signature)
-    else:
-        _save_booster(model, parts, path, signature)
+    del checked
+    write_model(model, path, signature=signature)
     if rows is not None and len(rows):
-        loaded = load_model(path)
-        before, after = _predictions(model, rows), _predictions(loaded, rows)
-        if before.shape != after.shape or not np.array_equal(before, after, equal_nan=True):
-            difference = (
-                float(np.nanmax(np.abs(before.astype(float) - after.astype(float))))
-                if before.shape == after.shape and before.dtype.kind in "fiub"
-                else "shapes or labels differ"
-            )
-            raise InsynError(ROUND_TRIP_MESSAGE.format(difference=difference))
+        verify_model(model, path, rows)
 
 
-def _save_sklearn(model: Any, path: Path, signature: Any) -> None:
-    import mlflow.sklearn
-
-    mlflow.sklearn.save_model(
-        model,
-        str(path),
-        serialization_format="skops",
-        skops_trusted_types=list(TRUSTED_TYPES),
-        signature=signature,
-        pip_requirements=pip_requirements(),
-        pyfunc_predict_fn="predict_proba" if hasattr(model, "predict_proba") else "predict",
-    )
+def write_model(model: Any, path: Path, *, signature: Any = None) -> None:
+    """Check ``model`` (as :func:`check_serializable`) and write it at ``path`` as an
+    MLflow model directory, serialising it exactly once; raises :class:`InsynError`
+    (nothing usable written) when it cannot be stored without pickle."""
+    parts, payload = _checked_parts(model)
+    if parts is None:
+        assert payload is not None
+        _save_sklearn(model, payload, Path(path), signature)
+    else:
+        _save_booster(model, parts, payload, Path(path), signature)
 
 
-def _save_booster(model: Any, parts: tuple[Any, Any, str | None], path: Path, sig: Any) -> None:
-    import mlflow.pyfunc
-    import skops.io
-    from mlflow.models import Model
+def verify_model(model: Any, path: Path, rows: Any) -> None:
+    """Load the model directory ``path`` with :func:`load_model` (the reader citizens'
+    requests use) and raise :class:`InsynError` unless it predicts exactly as ``model``
+    on ``rows``: what is stored is what was given."""
+    loaded = load_model(Path(path))
+    before, after = _predictions(model, rows), _predictions(loaded, rows)
+    if before.shape != after.shape or not np.array_equal(before, after, equal_nan=True):
+        difference = (
+            float(np.nanmax(np.abs(before.astype(float) - after.astype(float))))
+            if before.shape == after.shape and before.dtype.kind in "fiub"
+            else "shapes or labels differ"
+        )
+        raise InsynError(ROUND_TRIP_MESSAGE.format(difference=difference))
 
-    shell, booster, step = parts
+
+def _write_environment(path: Path, requirements: list[str]) -> None:
+    """conda.yaml, python_env.yaml and requirements.txt as MLflow's sklearn flavor writes
+    them for explicitly given requirements."""
+    # lazy: mlflow takes seconds to import; only writing a model needs it
+    from mlflow.utils.environment import _process_pip_requirements, _PythonEnv
+
+    conda_env, pinned, _ = _process_pip_requirements(None, requirements)
+    with open(path / CONDA_FILE, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(conda_env, stream=handle, default_flow_style=False)
+    (path / REQUIREMENTS_FILE).write_text("\n".join(pinned), encoding="utf-8")
+    _PythonEnv.current().to_yaml(str(path / PYTHON_ENV_FILE))
+
+
+def _save_sklearn(model: Any, payload: bytes, path: Path, signature: Any) -> None:
+    """The folder ``mlflow.sklearn.save_model(serialization_format="skops")`` writes (same
+    files, same MLmodel flavors), from the payload already checked: MLflow would dump and
+    load the model once more."""
+    import sklearn  # lazy: seconds to import; the model being written has loaded it already
+    from mlflow.models import Model  # lazy: mlflow takes seconds to import
+    from mlflow.pyfunc import add_to_model  # lazy: as above
+
     path.mkdir(parents=True, exist_ok=False)
-    if shell is not None:
-        skops.io.dump(shell, path / SKOPS_FILE)
-    meta = _boosters.write(booster, path, step, SKOPS_FILE if shell is not None else None)
+    (path / SKOPS_FILE).write_bytes(payload)
+    mlmodel = Model(signature=signature)
+    add_to_model(
+        mlmodel,
+        loader_module="mlflow.sklearn",
+        model_path=SKOPS_FILE,
+        conda_env=CONDA_FILE,
+        python_env=PYTHON_ENV_FILE,
+        code=None,
+        predict_fn="predict_proba" if hasattr(model, "predict_proba") else "predict",
+    )
+    mlmodel.add_flavor(
+        "sklearn",
+        pickled_model=SKOPS_FILE,
+        sklearn_version=sklearn.__version__,
+        serialization_format="skops",
+        code=None,
+        skops_trusted_types=list(TRUSTED_TYPES),
+    )
+    mlmodel.model_size_bytes = len(payload)
+    mlmodel.save(str(path / "MLmodel"))
+    _write_environment(path, pip_requirements())
+
+
+def _save_booster(
+    model: Any,
+    parts: tuple[Any, Any, str | None],
+    payload: bytes | None,
+    path: Path,
+    sig: Any,
+) -> None:
+    from mlflow.models import Model  # lazy: mlflow takes seconds to import
+    from mlflow.pyfunc import add_to_model  # lazy: as above
+
+    _, booster, step = parts
+    path.mkdir(parents=True, exist_ok=False)
+    if payload is not None:
+        (path / SKOPS_FILE).write_bytes(payload)
+    meta = _boosters.write(booster, path, step, SKOPS_FILE if payload is not None else None)
     meta["predict_fn"] = "predict_proba" if hasattr(model, "predict_proba") else "predict"
     mlmodel = Model(signature=sig)
     mlmodel.add_flavor(_boosters.FLAVOR, **meta)
-    mlflow.pyfunc.add_to_model(mlmodel, loader_module="register.store._model_io", data=".")
+    add_to_model(mlmodel, loader_module="register.store._model_io", data=".")
     mlmodel.save(str(path / "MLmodel"))
     requirements = pip_requirements(model)
-    (path / "requirements.txt").write_text("\n".join(requirements) + "\n", encoding="utf-8")
+    (path / REQUIREMENTS_FILE).write_text("\n".join(requirements) + "\n", encoding="utf-8")
 
 
 def untrusted_names(exc: BaseException) -> str:
     """The type names in skops' ``UntrustedTypesFoundException`` message, comma-separated."""
-    import re
-
     first = str(exc).splitlines()[0] if str(exc) else ""
     found = re.findall(r"'([^']+)'", first)
     return ", ".join(found) or first
@@ -216,8 +289,8 @@ def load_skops_file(file: Path) -> Any:
 
 
 def _load_skops(file: Path, uri: str) -> Any:
-    import skops.io
-    from skops.io.exceptions import UntrustedTypesFoundException
+    import skops.io  # lazy: skops imports scikit-learn (seconds); `import register` must not
+    from skops.io.exceptions import UntrustedTypesFoundException  # lazy: as above
 
     try:
         untrusted = skops.io.get_untrusted_types(file=file)

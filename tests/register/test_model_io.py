@@ -481,3 +481,56 @@ def test_a_stored_directory_can_be_copied_and_still_loads(stored_booster, tmp_pa
     shutil.copytree(stored_booster, copy)
     model = load_model(copy)
     assert isinstance(model, Pipeline)
+
+
+def test_a_scikit_learn_folder_is_the_one_mlflow_writes(tmp_path):
+    """insyn writes the sklearn flavor itself (to serialise once): same files, same
+    MLmodel apart from its id and time, so MLflow and older insyn releases read it."""
+    import mlflow.sklearn
+    import yaml
+
+    from register import TRUSTED_TYPES
+    from register.store._model_io import pip_requirements, signature_for
+
+    model, rows = FAMILIES["random-forest"]()
+    save_model(model, tmp_path / "insyn", signature=signature_for(rows))
+    mlflow.sklearn.save_model(
+        model,
+        str(tmp_path / "mlflow"),
+        serialization_format="skops",
+        skops_trusted_types=list(TRUSTED_TYPES),
+        signature=signature_for(rows),
+        pip_requirements=pip_requirements(),
+        pyfunc_predict_fn="predict_proba",
+    )
+    files = sorted(p.name for p in (tmp_path / "mlflow").iterdir())
+    assert sorted(p.name for p in (tmp_path / "insyn").iterdir()) == files
+    for name in ("conda.yaml", "python_env.yaml", "requirements.txt"):
+        assert (tmp_path / "insyn" / name).read_text() == (tmp_path / "mlflow" / name).read_text()
+    ours, theirs = (
+        {
+            k: v
+            for k, v in yaml.safe_load((tmp_path / where / "MLmodel").read_text()).items()
+            if k not in ("model_uuid", "utc_time_created")
+        }
+        for where in ("insyn", "mlflow")
+    )
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("family", ["random-forest", "xgboost-pipeline"])
+def test_saving_serialises_the_model_once(tmp_path, monkeypatch, family):
+    """Checking, writing and verifying a model serialise it with skops exactly once."""
+    if family == "xgboost-pipeline":
+        booster, rows = FAMILIES["xgboost"]()
+        model = _pipeline(booster, rows)
+        rows = rows.assign(region=FRAME["municipality"])
+    else:
+        model, rows = FAMILIES[family]()
+    calls = []
+    real_dumps, real_dump = skops.io.dumps, skops.io.dump
+    monkeypatch.setattr(skops.io, "dumps", lambda *a, **k: calls.append(1) or real_dumps(*a, **k))
+    monkeypatch.setattr(skops.io, "dump", lambda *a, **k: calls.append(1) or real_dump(*a, **k))
+    save_model(model, tmp_path / "model", rows=rows)
+    assert len(calls) == 1
+    _assert_same(model, load_model(tmp_path / "model"), rows)
