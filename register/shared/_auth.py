@@ -16,12 +16,13 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from register._errors import InsynError
+from register._errors import AuthenticationError, InsynError, PermissionDeniedError
+from register.store._paths import ORG_EXPERIMENT
+from register.store._protocol import StoreDeniedError
 
 if TYPE_CHECKING:
     from register._facade import Register
 
-ORG_EXPERIMENT = "insyn/{organisation}"
 AUDIT_EXPERIMENT = "insyn.audit"  # register.audit._chain: "<experiment>.audit"
 MEMBERS_TAG = "insyn.members"
 GRANT_PATH = "/api/3.0/mlflow/users/permissions/grant"
@@ -43,14 +44,6 @@ FORBIDDEN_NEW_MESSAGE = (
 )
 
 
-class AuthenticationError(InsynError, PermissionError):
-    """The tracking server refused the credentials (HTTP 401)."""
-
-
-class PermissionDeniedError(InsynError, PermissionError):
-    """The tracking server refused a write to another organisation's algorithm (HTTP 403)."""
-
-
 def is_shared(uri: str) -> bool:
     """Whether ``uri`` names a tracking server (where accounts and rights apply)."""
     return uri.startswith(("http://", "https://"))
@@ -64,7 +57,9 @@ def current_user() -> str | None:
 
 
 def _status_of(exc: BaseException) -> int | None:
-    """The HTTP status behind an MLflow or requests error, if it was a 401 or 403."""
+    """The HTTP status behind a store, MLflow or requests error, if it was a 401 or 403."""
+    if isinstance(exc, StoreDeniedError):
+        return exc.status
     code = str(getattr(exc, "error_code", "") or "")
     if code == "PERMISSION_DENIED":
         return 403
@@ -117,8 +112,11 @@ def refusals_explained(
     """Run the block; a 401/403 from the server leaves it as a plain-words InsynError."""
     try:
         yield
-    except InsynError:
-        raise
+    except InsynError as exc:
+        if not isinstance(exc, StoreDeniedError):
+            raise
+        translated = translate(reg, exc, slug=slug, organisation=organisation, step=step)
+        raise (translated or exc) from exc
     except Exception as exc:
         translated = translate(reg, exc, slug=slug, organisation=organisation, step=step)
         if translated is None:
