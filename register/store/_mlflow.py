@@ -170,7 +170,9 @@ class MlflowStore:
     def get_experiment_by_name(self, name: str) -> ExperimentInfo | None:
         with self._translated(f"The experiment {name!r}"):
             found = self.client.get_experiment_by_name(name)
-        return None if found is None else self._experiment(found)
+        if found is None or found.lifecycle_stage != "active":  # a deleted one is not live
+            return None
+        return self._experiment(found)
 
     def get_experiment(self, experiment_id: str) -> ExperimentInfo:
         with self._translated(f"The experiment {experiment_id}"):
