@@ -23,15 +23,16 @@ from register.record._schema import LocalizedText, TransparencyRecord, parse_rec
 from register.shared._auth import refusals_explained
 from register.store import _catalogue as cat
 from register.store import _catalogue_index
-from register.store._layout import (
+from register.store._mlflow import MlflowStore
+from register.store._model_io import load_model
+from register.store._paths import (
     COMPLETE_TAG,
     EXPLANATION_PATH,
     MODEL_PATH,
     PROFILE_PATH,
     RECORD_PATH,
+    STATUS_TAG,
 )
-from register.store._mlflow import MlflowStore
-from register.store._model_io import load_model
 from register.store._protocol import ModelInfo, Store, VersionInfo
 from register.store._results import (
     AlgorithmSummary,
@@ -115,7 +116,7 @@ _ABSENT = object()
 
 
 def _status_of(mv: VersionInfo, record_status: str) -> str:
-    return str(mv.tags.get("insyn.status") or record_status)
+    return str(mv.tags.get(STATUS_TAG) or record_status)
 
 
 def _aliases_of(registered: ModelInfo, version: int) -> tuple[str, ...]:

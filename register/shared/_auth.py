@@ -15,13 +15,31 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from register._errors import InsynError
-from register.store._credentials import client_username, post_as_client
+from register._errors import AuthenticationError, InsynError, PermissionDeniedError
+from register.store._credentials import is_server, post_as_client, tracking_username
 from register.store._mlflow import denied_status
+from register.store._paths import ORG_EXPERIMENT
 from register.store._protocol import StoreDeniedError
 from register.store._view import StoreView, view_of
 
-ORG_EXPERIMENT = "insyn/{organisation}"
+__all__ = [
+    "AUDIT_EXPERIMENT",
+    "AUTHENTICATION_MESSAGE",
+    "FORBIDDEN_MESSAGE",
+    "FORBIDDEN_NEW_MESSAGE",
+    "GRANT_PATH",
+    "MEMBERS_TAG",
+    "ORG_EXPERIMENT",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "current_user",
+    "is_shared",
+    "organisation_experiment_id",
+    "organisation_members",
+    "refusals_explained",
+    "share_with_organisation",
+    "translate",
+]
 AUDIT_EXPERIMENT = "insyn.audit"  # register.audit._chain: "<experiment>.audit"
 MEMBERS_TAG = "insyn.members"
 GRANT_PATH = "/api/3.0/mlflow/users/permissions/grant"
@@ -43,22 +61,14 @@ FORBIDDEN_NEW_MESSAGE = (
 )
 
 
-class AuthenticationError(InsynError, PermissionError):
-    """The tracking server refused the credentials (HTTP 401)."""
-
-
-class PermissionDeniedError(InsynError, PermissionError):
-    """The tracking server refused a write to another organisation's algorithm (HTTP 403)."""
-
-
 def is_shared(uri: str) -> bool:
     """Whether ``uri`` names a tracking server (where accounts and rights apply)."""
-    return uri.startswith(("http://", "https://"))
+    return is_server(uri)
 
 
 def current_user() -> str | None:
     """The username the store client sends (environment first, then ~/.mlflow/credentials)."""
-    return client_username()
+    return tracking_username()
 
 
 def _status_of(exc: BaseException) -> int | None:

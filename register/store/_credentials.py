@@ -1,9 +1,8 @@
-"""The credentials the MLflow client sends, and requests made with them.
+"""Who this client is to a tracking server: the credentials the MLflow client sends,
+and requests made with them.
 
-The shared server's account administration and grants speak MLflow's REST API with
-the caller's own credentials (``MLFLOW_TRACKING_USERNAME``/``_PASSWORD`` or
-``~/.mlflow/credentials``); this module is where those are read, so nothing outside
-``register/store/`` imports mlflow.
+Kept in register/store/ because reading them is MLflow's business (environment
+first, then ``~/.mlflow/credentials``); nothing else in insyn imports mlflow.
 """
 
 from __future__ import annotations
@@ -16,17 +15,21 @@ from mlflow.utils.rest_utils import http_request, verify_rest_response
 from register.store._mlflow import denied_status
 from register.store._protocol import StoreDeniedError
 
-__all__ = ["client_credentials", "client_username", "post_as_client"]
+__all__ = ["is_server", "post_as_client", "tracking_credentials", "tracking_username"]
 
 
-def client_username() -> str | None:
-    """The username the MLflow client sends (environment first, then
-    ~/.mlflow/credentials), or None when it sends none."""
+def is_server(uri: str) -> bool:
+    """Whether ``uri`` names a tracking server (where accounts and rights apply)."""
+    return uri.startswith(("http://", "https://"))
+
+
+def tracking_username() -> str | None:
+    """The username the MLflow client sends, or None when it sends none."""
     return read_mlflow_creds().username or None
 
 
-def client_credentials() -> tuple[str, str] | None:
-    """The (username, password) the MLflow client sends, or None unless it sends both."""
+def tracking_credentials() -> tuple[str, str] | None:
+    """(username, password) the MLflow client sends, or None unless both are set."""
     creds = read_mlflow_creds()
     if creds.username and creds.password:
         return (creds.username, creds.password)

@@ -173,8 +173,8 @@ class MlflowStore:
     def get_experiment_by_name(self, name: str) -> ExperimentInfo | None:
         with self._translated(f"The experiment {name!r}"):
             found = self.client.get_experiment_by_name(name)
-        if found is None or getattr(found, "lifecycle_stage", "active") != "active":
-            return None  # a deleted experiment is not there for the register
+        if found is None or found.lifecycle_stage != "active":  # a deleted one is not live
+            return None
         return self._experiment(found)
 
     def get_experiment(self, experiment_id: str) -> ExperimentInfo:
