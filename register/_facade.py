@@ -1,32 +1,39 @@
-"""The register: an MLflow-backed store of algorithms, their records and explanations.
+"""The register: a store of algorithms, their records and explanations.
 
-Each algorithm is an MLflow registered model named by its slug; each
-registration is a new model version whose run holds the record
-(``insyn/record.json``), the input profile, the explanation and the model
-(skops). A version is public only while it holds the ``published`` alias.
+Each algorithm is a registered model named by its slug; each registration is a new
+model version whose run holds the record (``insyn/record.json``), the input profile,
+the explanation and the model (skops). A version is public only while it holds the
+``published`` alias. :class:`Register` is a small facade: it reads through a
+:class:`register.store.StoreView` over a :class:`register.store.Store` (MLflow unless
+another store is given) and hands the parts of the register (lifecycle, audit) that view.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import tempfile
-import threading
-import urllib.error
-import urllib.request
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from register._errors import NotFoundError
 from register.audit._api import AuditMixin
-from register.record._errors import SLUG_MAX_CHARS, is_slug
 from register.record._inputs import InputProfile
-from register.record._schema import parse_record
+from register.record._schema import LocalizedText, TransparencyRecord, parse_record
+from register.shared._auth import refusals_explained
 from register.store import _catalogue as cat
+from register.store import _catalogue_index
+from register.store._mlflow import MlflowStore
 from register.store._model_io import load_model
+from register.store._paths import (
+    COMPLETE_TAG,
+    EXPLANATION_PATH,
+    MODEL_PATH,
+    PROFILE_PATH,
+    RECORD_PATH,
+    STATUS_TAG,
+)
+from register.store._protocol import ModelInfo, Store, VersionInfo
 from register.store._results import (
     AlgorithmSummary,
     AlgorithmVersion,
@@ -34,90 +41,176 @@ from register.store._results import (
     SearchPage,
     VersionChange,
 )
-from register.store._uri import (
-    EXPERIMENT_NAME,
-    artifact_root_for,
-    resolve_tracking_uri,
-    unreachable,
+from register.store._uri import EXPERIMENT_NAME, resolve_tracking_uri
+from register.store._view import (
+    DEFAULT_CACHE_ENTRIES,
+    NOT_FOUND_MESSAGE,
+    NOT_PUBLISHED_MESSAGE,
+    VERSION_NOT_FOUND_MESSAGE,
+    StoreView,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
     from mlflow import MlflowClient
 
     from explainers import Explanation
 
-# Artifact downloads are the register's business, not a progress bar in a citizen's logs.
-os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+__all__ = [
+    "COMPLETE_TAG",
+    "EXPLANATION_PATH",
+    "MODEL_PATH",
+    "NOT_FOUND_MESSAGE",
+    "NOT_PUBLISHED_MESSAGE",
+    "PROFILE_PATH",
+    "RECORD_PATH",
+    "VERSION_NOT_FOUND_MESSAGE",
+    "Progress",
+    "Register",
+]
 
-NOT_FOUND_MESSAGE = "The register holds no algorithm called {slug!r}."
-VERSION_NOT_FOUND_MESSAGE = "The algorithm {slug!r} has no version {version}."
-NOT_PUBLISHED_MESSAGE = "The algorithm {slug!r} has no published version."
-
-RECORD_PATH = "insyn/record.json"
-PROFILE_PATH = "insyn/input_profile.json"
-EXPLANATION_PATH = "insyn/explanation"
-MODEL_PATH = "model"
-COMPLETE_TAG = "insyn.complete"
+STORE_AND_URI_MESSAGE = (
+    "Give the register either a tracking URI or a store, not both "
+    "(the store already knows where it keeps things)."
+)
+NO_CLIENT_MESSAGE = (
+    "Register.client exists only for a register kept in MLflow; this one is kept in {store!r}."
+)
+CLIENT_DEPRECATED_MESSAGE = (
+    "Register.client is deprecated: use Register.store (a register.store.Store) instead."
+)
 
 Progress = Callable[[str, int, int], None]
 
 
+class _CacheCompat:
+    """The view's bounded cache with the dict methods parts not yet given a StoreView use."""
+
+    def __init__(self, view: StoreView) -> None:
+        self._view = view
+
+    def __contains__(self, key: tuple[str, ...]) -> bool:
+        return self._view.peek(key, _ABSENT) is not _ABSENT
+
+    def __getitem__(self, key: tuple[str, ...]) -> Any:
+        value = self._view.peek(key, _ABSENT)
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: tuple[str, ...], value: Any) -> None:
+        self._view.put(key, value)
+
+    def get(self, key: tuple[str, ...], default: Any = None) -> Any:
+        return self._view.peek(key, default)
+
+    def pop(self, key: tuple[str, ...], default: Any = None) -> Any:
+        value = self._view.peek(key, default)
+        self._view.forget(key)
+        return value
+
+
+_ABSENT = object()
+
+
+def _status_of(mv: VersionInfo, record_status: str) -> str:
+    return str(mv.tags.get(STATUS_TAG) or record_status)
+
+
+def _aliases_of(registered: ModelInfo, version: int) -> tuple[str, ...]:
+    return tuple(alias for alias, v in registered.aliases.items() if v == version)
+
+
+def _created_at(mv: VersionInfo) -> datetime:
+    return datetime.fromtimestamp(mv.created_at / 1000, tz=UTC)
+
+
 class Register(AuditMixin):
-    """A register of algorithms in one MLflow tracking store, picked by URI.
+    """A register of algorithms in one store.
 
     ``tracking_uri=None`` uses ``$MLFLOW_TRACKING_URI`` or the embedded default
-    (sqlite plus local artifacts under ``$INSYN_HOME``, default ``./.insyn``).
-    Reads of immutable things (a version's record, explanation, model) are cached.
+    (sqlite plus local artifacts under ``$INSYN_HOME``, default ``./.insyn``); a
+    ``store`` (any :class:`register.store.Store`, e.g. a ``MemoryStore``) is used as
+    given instead. Reads of immutable things (a version's record, explanation, model)
+    are cached; at most ``cache_entries`` of them are kept, least recently used
+    dropped first.
     """
 
-    def __init__(self, tracking_uri: str | None = None, *, experiment: str = EXPERIMENT_NAME):
-        self._uri = resolve_tracking_uri(tracking_uri)
-        self._experiment = experiment
-        self._lock = threading.Lock()
-        self._cache: dict[tuple[str, ...], Any] = {}
+    def __init__(
+        self,
+        tracking_uri: str | None = None,
+        *,
+        store: Store | None = None,
+        experiment: str = EXPERIMENT_NAME,
+        cache_entries: int = DEFAULT_CACHE_ENTRIES,
+    ) -> None:
+        if store is not None and tracking_uri is not None:
+            raise ValueError(STORE_AND_URI_MESSAGE)
+        self._store: Store = (
+            store if store is not None else MlflowStore(resolve_tracking_uri(tracking_uri))
+        )
+        self._view = StoreView(self._store, experiment=experiment, cache_entries=cache_entries)
+
+    def __repr__(self) -> str:
+        return f"Register(store={self._store!r}, experiment={self._view.experiment!r})"
+
+    @property
+    def store(self) -> Store:
+        """The store this register reads and writes."""
+        return self._store
+
+    @property
+    def view(self) -> StoreView:
+        """The register's reads of its store (what lifecycle and audit parts are given)."""
+        return self._view
 
     @property
     def tracking_uri(self) -> str:
-        """The MLflow tracking URI this register reads and writes."""
-        return self._uri
+        """The URI of the store this register reads and writes."""
+        return self._store.uri
 
-    @cached_property
+    @property
     def client(self) -> MlflowClient:
-        """The MLflow client bound to :attr:`tracking_uri` (created on first use)."""
-        from mlflow import MlflowClient
+        """Deprecated: MLflow's own client, for a register kept in MLflow only.
 
-        return MlflowClient(tracking_uri=self._uri, registry_uri=self._uri)
+        Use :attr:`store` instead; insyn itself never uses this.
+        """
+        warnings.warn(CLIENT_DEPRECATED_MESSAGE, DeprecationWarning, stacklevel=2)
+        if not isinstance(self._store, MlflowStore):
+            raise AttributeError(NO_CLIENT_MESSAGE.format(store=self._store))
+        return self._store.client
+
+    # -- transitional: what audit/ and lifecycle/ read until they take a StoreView ------
+    @property
+    def _experiment(self) -> str:
+        return self._view.experiment
+
+    @property
+    def _cache(self) -> _CacheCompat:
+        return _CacheCompat(self._view)
+
+    def _registered(self, slug: str) -> ModelInfo:
+        return self._view.registered(slug)
+
+    def _model_version(self, slug: str, version: int | None) -> VersionInfo:
+        return self._view.version(slug, version)
+
+    def _artifact_json(self, run_id: str, path: str) -> Any:
+        return self._view.artifact_json(run_id, path)
+
+    def _optional_json(self, slug: str, version: int, path: str) -> Any:
+        return self._view.optional_json(self._view.version(slug, version).run_id, path)
 
     # -- health ---------------------------------------------------------------
     def check_reachable(self, timeout: float = 5.0) -> None:
-        """Return if the tracking store answers; else raise TrackingUnreachableError."""
-        if self._uri.startswith(("http://", "https://")):
-            try:
-                with urllib.request.urlopen(self._uri.rstrip("/") + "/health", timeout=timeout):
-                    return
-            except urllib.error.HTTPError as exc:
-                if exc.code < 500:
-                    return
-                raise unreachable(self._uri, f"HTTP {exc.code}") from exc
-            except (urllib.error.URLError, OSError) as exc:
-                raise unreachable(self._uri, getattr(exc, "reason", exc)) from exc
-        try:
-            self.client.search_experiments(max_results=1)
-        except Exception as exc:
-            raise unreachable(self._uri, exc) from exc
+        """Return if the store answers; else raise TrackingUnreachableError."""
+        self._store.ping(timeout)
 
     def experiment_id(self) -> str:
         """The id of the register's experiment, created on first use."""
-        with self._lock:
-            found = self.client.get_experiment_by_name(self._experiment)
-            if found is not None:
-                return str(found.experiment_id)
-            return str(
-                self.client.create_experiment(
-                    self._experiment, artifact_location=artifact_root_for(self._uri)
-                )
-            )
+        return self._view.experiment_id()
 
     # -- catalogue ------------------------------------------------------------
     def search(
@@ -137,39 +230,20 @@ class Register(AuditMixin):
         Free ``text`` matches words in the name, description, organisation and
         department in either language. Results are ordered by slug.
         """
-        from register.record._schema import LocalizedText
-
         filters = {
             "organisation": organisation,
             "theme": theme,
             "status": status,
             "risk_category": risk,
         }
-        query = cat.build_filter(text, filters=filters, include_unpublished=include_unpublished)
-        found = self.client.search_registered_models(
-            filter_string=query,
-            max_results=max_results,
-            order_by=["name ASC"],
-            page_token=page_token,
+        query = cat.catalogue_query(text, filters=filters, include_unpublished=include_unpublished)
+        found = self._store.search_registered_models(
+            query, max_results=max_results, page_token=page_token
         )
-        items = []
-        for model in found:
-            tags = dict(model.tags)
-            items.append(
-                AlgorithmSummary(
-                    slug=model.name,
-                    name=LocalizedText(
-                        sv=tags.get("insyn.name.sv") or model.name,
-                        en=tags.get("insyn.name.en") or None,
-                    ),
-                    short_description=LocalizedText(
-                        sv=tags.get("insyn.description.sv") or "-",
-                        en=tags.get("insyn.description.en") or None,
-                    ),
-                    **cat.summary_fields(tags),
-                )
-            )
-        return SearchPage(items=items, next_page_token=found.token or None)
+        return SearchPage(
+            items=[_summary(model) for model in found.items],
+            next_page_token=found.next_page_token or None,
+        )
 
     def list_algorithms(self, *, include_unpublished: bool = False) -> list[AlgorithmSummary]:
         """Every algorithm in the catalogue (all pages), ordered by slug."""
@@ -187,129 +261,78 @@ class Register(AuditMixin):
     def filter_options(self) -> FilterOptions:
         """The distinct organisations, themes, statuses and risk categories published
         (read from tags only, cached for a short while; see register.store._catalogue_index)."""
-        from register.store._catalogue_index import filter_options
-
-        return filter_options(self)
+        return _catalogue_index.filter_options(self._view)
 
     # -- one algorithm -----------------------------------------------------------
-    def _registered(self, slug: str) -> Any:
-        from mlflow.exceptions import MlflowException
-
-        if not is_slug(slug):  # a/b, markup, very long: no algorithm can have it; MLflow not asked
-            shown = slug[:SLUG_MAX_CHARS] + "..." if len(slug) > SLUG_MAX_CHARS else slug
-            raise NotFoundError(NOT_FOUND_MESSAGE.format(slug=shown))
-        try:
-            return self.client.get_registered_model(slug)
-        except MlflowException as exc:
-            # An auth-enabled server answers 403 for a model that does not exist.
-            code = str(exc.error_code)
-            if (
-                "RESOURCE_DOES_NOT_EXIST" in code
-                or "PERMISSION_DENIED" in code
-                or ("not found" in str(exc).lower())
-            ):
-                raise NotFoundError(NOT_FOUND_MESSAGE.format(slug=slug)) from exc
-            raise
-
-    def _model_version(self, slug: str, version: int | None) -> Any:
-        from mlflow.exceptions import MlflowException
-
-        registered = self._registered(slug)
-        try:
-            if version is None:
-                return self.client.get_model_version_by_alias(slug, cat.PUBLISHED_ALIAS)
-            return self.client.get_model_version(slug, str(version))
-        except MlflowException as exc:
-            if version is None:
-                raise NotFoundError(NOT_PUBLISHED_MESSAGE.format(slug=slug)) from exc
-            raise NotFoundError(
-                VERSION_NOT_FOUND_MESSAGE.format(slug=slug, version=version)
-            ) from exc
-        finally:
-            del registered
-
-    def _artifact_json(self, run_id: str, path: str) -> Any:
-        key = ("json", run_id, path)
-        if key not in self._cache:
-            with tempfile.TemporaryDirectory() as tmp:
-                local = self.client.download_artifacts(run_id, path, tmp)
-                self._cache[key] = json.loads(Path(local).read_text(encoding="utf-8"))
-        return self._cache[key]
-
     def get(self, slug: str, version: int | None = None) -> AlgorithmVersion:
         """The stored version (default: the published one) with its record.
 
         Raises :class:`NotFoundError` for an unknown slug or version.
         """
-        mv = self._model_version(slug, version)
-        registered = self._registered(slug)
-        record = parse_record(self._artifact_json(mv.run_id, RECORD_PATH))
-        profile = InputProfile.from_dict(self._artifact_json(mv.run_id, PROFILE_PATH))
-        aliases = tuple(a for a, v in registered.aliases.items() if str(v) == str(mv.version))
+        mv = self._view.version(slug, version)
+        registered = self._view.registered(slug)
+        record = parse_record(self._view.artifact_json(mv.run_id, RECORD_PATH))
+        profile = InputProfile.from_dict(self._view.artifact_json(mv.run_id, PROFILE_PATH))
         return AlgorithmVersion(
             slug=slug,
-            version=int(mv.version),
+            version=mv.version,
             record=record,
             run_id=mv.run_id,
-            created_at=datetime.fromtimestamp(mv.creation_timestamp / 1000, tz=UTC),
-            aliases=aliases,
-            status=self._status_of(registered, mv, record.status.value),
+            created_at=_created_at(mv),
+            aliases=_aliases_of(registered, mv.version),
+            status=_status_of(mv, record.status.value),
             input_profile=profile,
             explanation_fingerprint=mv.tags.get("insyn.explanation_fingerprint", ""),
             explainer=mv.tags.get("insyn.explainer", ""),
         )
 
-    @staticmethod
-    def _status_of(registered: Any, mv: Any, record_status: str) -> str:
-        return str(mv.tags.get("insyn.status") or record_status)
-
     def get_explanation(self, slug: str, version: int) -> Explanation:
         """The stored explanation of ``slug`` version ``version`` (identical numbers)."""
-        from explainers import Explanation
+        from explainers import Explanation  # lazy: explainers pulls in shap and numba
 
-        mv = self._model_version(slug, version)
-        key = ("explanation", mv.run_id)
-        if key not in self._cache:
+        mv = self._view.version(slug, version)
+
+        def download() -> Explanation:
             with tempfile.TemporaryDirectory() as tmp:
-                local = self.client.download_artifacts(mv.run_id, EXPLANATION_PATH, tmp)
-                self._cache[key] = Explanation.load(Path(local))
-        explanation: Explanation = self._cache[key]
-        return explanation
+                local = self._store.download_artifacts(mv.run_id, EXPLANATION_PATH, Path(tmp))
+                return Explanation.load(local)
+
+        return self._view.cached(("explanation", mv.run_id), download)
 
     def load_model(self, slug: str, version: int) -> Any:
         """The fitted model of ``slug`` version ``version``, loaded with skops and
         insyn's allowlist of trusted types (never unpickled)."""
-        mv = self._model_version(slug, version)
-        key = ("model", mv.run_id)
-        if key not in self._cache:
-            with tempfile.TemporaryDirectory() as tmp:
-                local = self.client.download_artifacts(mv.run_id, MODEL_PATH, tmp)
-                self._cache[key] = load_model(Path(local), uri=f"models:/{slug}/{version}")
-        return self._cache[key]
+        mv = self._view.version(slug, version)
 
-    def versions(self, slug: str) -> list[Any]:
-        """MLflow model versions of ``slug``, oldest first (completed ones only)."""
-        self._registered(slug)
-        found = self.client.search_model_versions(f"name = '{slug}'", max_results=10000)
+        def download() -> Any:
+            with tempfile.TemporaryDirectory() as tmp:
+                local = self._store.download_artifacts(mv.run_id, MODEL_PATH, Path(tmp))
+                return load_model(local, uri=f"models:/{slug}/{version}")
+
+        return self._view.cached(("model", mv.run_id), download)
+
+    def versions(self, slug: str) -> list[VersionInfo]:
+        """The completed versions of ``slug``, oldest first."""
+        self._view.registered(slug)
+        found = self._store.search_model_versions(slug)
         complete = [mv for mv in found if mv.tags.get(COMPLETE_TAG) == "true"]
-        return sorted(complete, key=lambda mv: int(mv.version))
+        return sorted(complete, key=lambda mv: mv.version)
 
     def history(self, slug: str) -> list[VersionChange]:
         """All complete versions of ``slug``, oldest first, with the record fields
         that changed against the version before."""
-        registered = self._registered(slug)
+        registered = self._view.registered(slug)
         changes: list[VersionChange] = []
-        previous = None
+        previous: TransparencyRecord | None = None
         for mv in self.versions(slug):
-            record = parse_record(self._artifact_json(mv.run_id, RECORD_PATH))
+            record = parse_record(self._view.artifact_json(mv.run_id, RECORD_PATH))
             changed = tuple(previous.diff(record)) if previous is not None else ()
-            aliases = tuple(a for a, v in registered.aliases.items() if str(v) == str(mv.version))
             changes.append(
                 VersionChange(
-                    version=int(mv.version),
-                    created_at=datetime.fromtimestamp(mv.creation_timestamp / 1000, tz=UTC),
-                    status=self._status_of(registered, mv, record.status.value),
-                    aliases=aliases,
+                    version=mv.version,
+                    created_at=_created_at(mv),
+                    status=_status_of(mv, record.status.value),
+                    aliases=_aliases_of(registered, mv.version),
                     changed_fields=changed,
                 )
             )
@@ -349,13 +372,13 @@ class Register(AuditMixin):
         ``progress(step, done, total)`` is called as registration advances
         (``checking``, ``explaining``, ``storing``, ``publishing``).
         """
-        from register.lifecycle._publish import register_algorithm
-        from register.shared._auth import refusals_explained
+        # transitional: lifecycle/ still imports this module's names
+        from register.lifecycle._publish import register_algorithm as _register_algorithm
 
         slug = str(getattr(record, "slug", None) or dict(record).get("slug", ""))
         organisation = getattr(record, "organisation", None)
-        with refusals_explained(self, slug, organisation, step="registering"):
-            return register_algorithm(
+        with refusals_explained(self._view, slug, organisation, step="registering"):
+            return _register_algorithm(
                 self,
                 model,
                 record,
@@ -378,22 +401,38 @@ class Register(AuditMixin):
         A version whose additivity or reproducibility check failed is published only
         with a reason (``despite_failed_checks``), which goes into the signed entry.
         """
+        # transitional: lifecycle/ still imports this module's names
         from register.lifecycle import _evidence
-        from register.lifecycle._publish import publish
-        from register.shared._auth import refusals_explained
+        from register.lifecycle._publish import publish as _publish
 
         reason = _evidence.override_reason(despite_failed_checks)
-        with refusals_explained(self, slug, step="publishing"):
+        with refusals_explained(self._view, slug, step="publishing"):
             checks = self.get_checks(slug, version)
             failed = _evidence.failed_checks(None if checks is None else checks.to_dict())
             details = _evidence.publish_gate(slug, version, failed, reason)
-            return publish(self, slug, version, details=details)
+            return _publish(self, slug, version, details=details)
 
     def retire(self, slug: str, *, details: dict[str, Any] | None = None) -> AlgorithmVersion:
         """Mark the published version of ``slug`` as retired (it stays public, as retired);
         the ``retired`` entry is appended first."""
-        from register.lifecycle._publish import retire
-        from register.shared._auth import refusals_explained
+        # transitional: lifecycle/ still imports this module's names
+        from register.lifecycle._publish import retire as _retire
 
-        with refusals_explained(self, slug, step="retiring"):
-            return retire(self, slug, details=details)
+        with refusals_explained(self._view, slug, step="retiring"):
+            return _retire(self, slug, details=details)
+
+
+def _summary(model: ModelInfo) -> AlgorithmSummary:
+    tags: Mapping[str, str] = model.tags
+    return AlgorithmSummary(
+        slug=model.name,
+        name=LocalizedText(
+            sv=tags.get("insyn.name.sv") or model.name,
+            en=tags.get("insyn.name.en") or None,
+        ),
+        short_description=LocalizedText(
+            sv=tags.get("insyn.description.sv") or "-",
+            en=tags.get("insyn.description.en") or None,
+        ),
+        **cat.summary_fields(tags),
+    )

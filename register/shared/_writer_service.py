@@ -36,6 +36,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from register._errors import InsynError
+from register.record._catalogue_tags import ORGANISATION
 from register.shared._admin import AUDITOR_ROLE, ORG_ROLE
 from register.shared._auth import ORG_EXPERIMENT
 from register.store._results import _ReadOnly
@@ -190,9 +191,7 @@ class WriterService:
 
     def _owned_version(self, caller: Caller, slug: str, version: int | None, what: str) -> str:
         """The organisation of ``slug`` after checking that ``caller`` may write for it."""
-        from register.store._catalogue import ORGANISATION
-
-        model = self._reg._registered(slug)  # NotFoundError when there is none
+        model = self._reg.view.registered(slug)  # NotFoundError when there is none
         owner = str(model.tags.get(ORGANISATION) or "")
         if owner not in caller.organisations:
             mine = ", ".join(repr(o) for o in caller.organisations)
@@ -208,9 +207,9 @@ class WriterService:
         return owner
 
     def _check_experiment(self, slug: str, version: int, owner: str) -> str:
-        client = self._reg.client
-        mv = self._reg._model_version(slug, version)
-        experiment = client.get_experiment(client.get_run(mv.run_id).info.experiment_id)
+        store = self._reg.store
+        mv = self._reg.view.version(slug, version)
+        experiment = store.get_experiment(store.get_run(mv.run_id).experiment_id)
         expected = ORG_EXPERIMENT.format(organisation=owner)
         if experiment.name != expected:
             raise Refused(
@@ -305,7 +304,7 @@ class WriterService:
             raise Refused(
                 400, BAD_REQUEST_MESSAGE.format(reason="a review field has the wrong type")
             ) from None
-        self._reg._model_version(slug, version)  # NotFoundError when there is none
+        self._reg.view.version(slug, version)  # NotFoundError when there is none
         return self._writer(caller, None).add_review(slug, version, review.to_dict())
 
 
