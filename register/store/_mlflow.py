@@ -368,11 +368,23 @@ class MlflowStore:
         )
 
     def create_model_version(
-        self, name: str, *, source: str, run_id: str, tags: Mapping[str, str] | None = None
+        self,
+        name: str,
+        *,
+        source: str,
+        run_id: str,
+        tags: Mapping[str, str] | None = None,
+        description: str = "",
     ) -> VersionInfo:
+        # MLflow's client waits (up to 300 s) until the version is READY, and raises if its
+        # registration failed.
         with self._translated(f"A version of {name!r}"):
             mv = self.client.create_model_version(
-                name, source=source, run_id=run_id, tags=dict(tags or {})
+                name,
+                source=source,
+                run_id=run_id,
+                tags=dict(tags or {}),
+                description=description or None,
             )
         return self._version(mv)
 

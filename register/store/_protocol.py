@@ -281,9 +281,16 @@ class Store(Protocol):
 
     # -- model versions --------------------------------------------------------------
     def create_model_version(
-        self, name: str, *, source: str, run_id: str, tags: Mapping[str, str] | None = None
+        self,
+        name: str,
+        *,
+        source: str,
+        run_id: str,
+        tags: Mapping[str, str] | None = None,
+        description: str = "",
     ) -> VersionInfo:
-        """Add the next version (1, 2, ...) of the registered model."""
+        """Add the next version (1, 2, ...) of the registered model, with ``description``
+        (the registration's short description); it is ready to read when this returns."""
         ...
 
     def get_model_version(self, name: str, version: int) -> VersionInfo:
