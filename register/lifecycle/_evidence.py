@@ -10,21 +10,51 @@ refers to.
 from __future__ import annotations
 
 import json
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from register._errors import ChecksFailedError, InsynError, NotFoundError
+from register._errors import ChecksFailedError, InsynError
 from register.audit import _chain as _audit
 from register.audit._fairness import fairness_report
-from register.record._schema import TransparencyRecord, parse_record
+from register.audit._writer import AuditWriter
+from register.lifecycle._publication import stored_record
+from register.record._schema import TransparencyRecord
+from register.store._model_io import stored_model
+from register.store._paths import (
+    CHECKS_PATH,
+    COMPLETE_TAG,
+    EXPLANATION_PATH,
+    FAIRNESS_PATH,
+    MODEL_PATH,
+    PROFILE_PATH,
+    RECORD_PATH,
+)
+from register.store._protocol import StoreNotFoundError
+from register.store._view import StoreView
 
 if TYPE_CHECKING:
-    from register._facade import Register
+    from explainers import Explanation
 
-FAIRNESS_PATH = "insyn/fairness.json"
-CHECKS_PATH = "insyn/checks.json"
+__all__ = [
+    "CHECKS_PATH",
+    "FAIRNESS_PATH",
+    "Evidence",
+    "describe_failed",
+    "explanation_key",
+    "failed_checks",
+    "fairness",
+    "log_registration",
+    "override_reason",
+    "prepare",
+    "publish_gate",
+    "stored_explanation",
+    "write_files",
+]
 NOT_A_FRAME_MESSAGE = "evaluation_data must be a pandas DataFrame, not {kind}."
 CHECKS_FAILED_MESSAGE = (
     "{subject} was not published: the {names} check failed ({numbers}). "
@@ -41,24 +71,21 @@ OVERRIDE_MIN_CHARS = 10
 GATED_CHECKS = ("additivity", "reproducibility")
 
 
+@dataclass(frozen=True, kw_only=True)
 class Evidence:
-    """Files to store with a new version and what it is compared with (read-only)."""
+    """Files to store with a new version and what it is compared with.
 
-    def __init__(
-        self,
-        *,
-        files: dict[str, Any],
-        previous_version: int | None,
-        previous_record: TransparencyRecord | None,
-    ) -> None:
-        self._files = dict(files)
-        self._previous_version = previous_version
-        self._previous_record = previous_record
+    ``files``: artifact path -> JSON payload; ``previous_version`` and
+    ``previous_record``: the last complete version before it (None for a first one)."""
 
-    files = property(lambda self: dict(self._files), doc="Artifact path -> JSON payload.")
-    checks = property(lambda self: dict(self._files.get(CHECKS_PATH) or {}))
-    previous_version = property(lambda self: self._previous_version)
-    previous_record = property(lambda self: self._previous_record)
+    files: Mapping[str, Any]
+    previous_version: int | None
+    previous_record: TransparencyRecord | None
+
+    @property
+    def checks(self) -> dict[str, Any]:
+        """The stored checks (``insyn/checks.json``), empty when none were run."""
+        return dict(self.files.get(CHECKS_PATH) or {})
 
 
 def fairness(
@@ -83,26 +110,45 @@ def fairness(
     return report.public_dict()
 
 
-def _previous(reg: Register, slug: str) -> tuple[int, Any, Any, TransparencyRecord] | None:
-    from register._facade import RECORD_PATH
+def explanation_key(run_id: str) -> tuple[str, ...]:
+    """The :class:`StoreView` cache key of the explanation of run ``run_id``."""
+    return ("explanation", run_id)
 
+
+def stored_explanation(view: StoreView, run_id: str) -> Explanation:
+    """The explanation stored in run ``run_id``, loaded once per view."""
+    from explainers import Explanation  # lazy: explainers pulls in shap and numba (seconds)
+
+    def download() -> Explanation:
+        with tempfile.TemporaryDirectory() as tmp:
+            return Explanation.load(
+                view.store.download_artifacts(run_id, EXPLANATION_PATH, Path(tmp))
+            )
+
+    return view.cached(explanation_key(run_id), download)
+
+
+def _previous(view: StoreView, slug: str) -> tuple[int, Any, Any, TransparencyRecord] | None:
+    """The last complete version of ``slug``: number, model, explanation and record (the
+    model and explanation None when they cannot be read)."""
     try:
-        versions = reg.versions(slug)
-    except NotFoundError:
+        versions = view.store.search_model_versions(slug)
+    except StoreNotFoundError:
         return None
-    if not versions:
+    complete = [mv for mv in versions if mv.tags.get(COMPLETE_TAG) == "true"]
+    if not complete:
         return None
-    mv = versions[-1]
-    number = int(mv.version)
-    record = parse_record(reg._artifact_json(mv.run_id, RECORD_PATH))
+    mv = max(complete, key=lambda found: found.version)
+    record = stored_record(view, mv.run_id)
     try:
-        return number, reg.load_model(slug, number), reg.get_explanation(slug, number), record
+        model = stored_model(view, mv.run_id, uri=f"models:/{slug}/{mv.version}")
+        return mv.version, model, stored_explanation(view, mv.run_id), record
     except Exception:  # an unreadable previous version: compare records only
-        return number, None, None, record
+        return mv.version, None, None, record
 
 
 def prepare(
-    reg: Register,
+    view: StoreView,
     model: Any,
     record: TransparencyRecord,
     explanation: Any,
@@ -111,9 +157,9 @@ def prepare(
     fairness_result: dict[str, Any] | None,
 ) -> Evidence:
     """Run the explanation checks (against the previous version when there is one)."""
-    import explainers
+    import explainers  # lazy: explainers pulls in shap and numba (seconds)
 
-    previous = _previous(reg, record.slug)
+    previous = _previous(view, record.slug)
     try:
         checks = explainers.run_checks(
             model,
@@ -138,17 +184,21 @@ def prepare(
     )
 
 
-def write_files(root: Path, evidence: Evidence | None) -> None:
-    """Write the evidence files under ``root`` (their artifact paths), if any."""
+def write_files(root: Path, evidence: Evidence | None) -> dict[str, Any]:
+    """Write the evidence files under ``root`` (their artifact paths), if any; returns
+    each file's content as a reader parses it back (artifact path -> JSON value)."""
+    written: dict[str, Any] = {}
     for path, data in (evidence.files if evidence is not None else {}).items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False)
         target.write_text(text + "\n", encoding="utf-8")
+        written[path] = json.loads(text)
+    return written
 
 
 def log_registration(
-    reg: Register,
+    writer: AuditWriter,
     record: TransparencyRecord,
     version: int,
     run_id: str,
@@ -156,12 +206,9 @@ def log_registration(
     evidence: Evidence | None,
     explanation: Any,
 ) -> None:
-    """Append the registration's events; every artifact is referenced by its SHA-256."""
-    from register._facade import EXPLANATION_PATH, MODEL_PATH, PROFILE_PATH, RECORD_PATH
-    from register.audit._writer import writer_for
-
+    """Append the registration's events through ``writer``; every artifact is referenced
+    by its SHA-256 (``hashes``: of the files as written, by artifact path)."""
     slug = record.slug
-    writer = writer_for(reg)
     writer.append(
         "registered",
         slug=slug,
@@ -237,7 +284,7 @@ def failed_checks(checks: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def _explain_tolerance() -> float:
-    from explainers._explain import ADDITIVITY_TOLERANCE
+    from explainers._explain import ADDITIVITY_TOLERANCE  # lazy: explainers pulls in shap
 
     return float(ADDITIVITY_TOLERANCE)
 

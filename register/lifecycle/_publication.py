@@ -9,26 +9,56 @@ names the unfinished publication, readers do not treat the version as published
 (the alias still names the version before), and running ``publish`` again
 finishes it without a second entry. ``retire`` works the same way.
 
-:func:`publication_state` is what readers use to tell an agreed publication from
-an unfinished one or one made outside insyn (the alias moved with a plain MLflow
-client, with no ``published`` entry).
+:func:`publication_state` (kept in :mod:`register.audit._publication_state`, which
+reads the log) is what readers use to tell an agreed publication from an unfinished
+one or one made outside insyn.
+
+A version's record and file hashes never change once written, so they are read
+through the :class:`StoreView`'s cache (:func:`stored_record`, :func:`stored_refs`);
+registration puts what it has just written there, so publishing right after
+registering downloads nothing.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from register._errors import InsynError, NotFoundError
 from register.audit import _chain as _audit
-from register.record._schema import parse_record
+from register.audit._publication_state import (
+    STATES,
+    PublicationState,
+    expected_tags,
+    logged_publication,
+    logged_retired,
+    publication_state,
+    versioned_entries,
+)
+from register.audit._types import AuditEntry
+from register.audit._writer import AuditWriter
+from register.record._schema import TransparencyRecord, parse_record
 from register.store import _catalogue as cat
 from register.store import _catalogue_index
-from register.store._results import _ReadOnly
+from register.store._paths import COMPLETE_TAG, MODEL_PATH, RECORD_PATH, STATUS_TAG
+from register.store._protocol import StoreDeniedError
+from register.store._view import StoreView, view_of
 
-if TYPE_CHECKING:
-    from register._facade import Register
-    from register.audit._chain import AuditEntry
-    from register.audit._writer import AuditWriter
+__all__ = [
+    "STATES",
+    "PublicationError",
+    "PublicationState",
+    "PublicationUnfinishedError",
+    "Publisher",
+    "converge",
+    "expected_tags",
+    "logged_publication",
+    "logged_retired",
+    "publication_state",
+    "publish",
+    "retire",
+    "stored_record",
+    "stored_refs",
+]
 
 INCOMPLETE_MESSAGE = (
     "Version {version} of {slug!r} is incomplete (its registration did not finish) "
@@ -48,7 +78,6 @@ UNFINISHED_MESSAGE = (
 )
 NOT_PUBLISHED_MESSAGE = "The algorithm {slug!r} has no published version."
 MAX_CONVERGE_ROUNDS = 10
-STATES = ("none", "agreed", "unfinished", "outside", "missing")
 
 
 class PublicationError(InsynError, RuntimeError):
@@ -60,84 +89,44 @@ class PublicationUnfinishedError(PublicationError):
     which command finishes it."""
 
 
-class PublicationState(_ReadOnly):
-    """How an algorithm's ``published`` alias compares with the log.
-
-    ``state``: ``none`` (neither alias nor entry), ``agreed`` (the alias names the
-    version of the log's last ``published`` entry), ``unfinished`` (the log is ahead:
-    its last publication is not yet on the alias), ``outside`` (the alias names a
-    version the log never published: moved outside insyn), ``missing`` (the log's
-    published version no longer exists)."""
-
-    _fields = ("slug", "state", "alias_version", "log_version")
-    if TYPE_CHECKING:
-        slug: str
-        state: str
-        alias_version: int | None
-        log_version: int | None
+def record_key(run_id: str) -> tuple[str, ...]:
+    """The cache key of the parsed record of run ``run_id``."""
+    return ("record", run_id)
 
 
-def _entries(reg: Register, slug: str) -> list[AuditEntry]:
-    return [e for e in _audit.entries(reg, slug=slug) if e.version is not None]
+def refs_key(run_id: str, *paths: str) -> tuple[str, ...]:
+    """The cache key of the file references of ``paths`` in run ``run_id``."""
+    return ("sha256", run_id, *paths)
 
 
-def logged_publication(reg: Register, slug: str) -> int | None:
-    """The version of the log's last ``published`` entry for ``slug`` (None if none)."""
-    published = [e for e in _entries(reg, slug) if e.event == "published"]
-    return published[-1].version if published else None
+def stored_record(view: StoreView, run_id: str) -> TransparencyRecord:
+    """The record of run ``run_id``, parsed once per view (a run's files never change)."""
+    return view.cached(
+        record_key(run_id), lambda: parse_record(view.artifact_json(run_id, RECORD_PATH))
+    )
 
 
-def logged_retired(reg: Register, slug: str, version: int) -> bool:
-    """Whether the log holds a ``retired`` entry for ``slug`` version ``version``."""
-    return any(e.event == "retired" and e.version == version for e in _entries(reg, slug))
-
-
-def publication_state(reg: Register, slug: str, alias: int | None = None) -> PublicationState:
-    """Compare the alias of ``slug`` (read now unless given) with the log."""
-    if alias is None:
-        holder = reg._registered(slug).aliases.get(cat.PUBLISHED_ALIAS)
-        alias = int(holder) if holder is not None else None
-    entries = _entries(reg, slug)
-    published = [e.version for e in entries if e.event == "published"]
-    logged = published[-1] if published else None
-    if alias is None and logged is None:
-        state = "none"
-    elif alias == logged:
-        state = "agreed"
-    elif alias is not None and alias not in published:
-        state = "outside"
-    elif not _version_exists(reg, slug, logged):
-        state = "missing"
-    else:
-        state = "unfinished"
-    return PublicationState(slug=slug, state=state, alias_version=alias, log_version=logged)
-
-
-def _version_exists(reg: Register, slug: str, version: int | None) -> bool:
-    if version is None:
-        return False
-    try:
-        reg.client.get_model_version(slug, str(version))
-    except Exception:
-        return False
-    return True
-
-
-def _may_change(reg: Register, slug: str) -> None:
-    """Refuse before anything is logged when the caller may not change ``slug``: a write
-    that changes nothing (the managed tag, already set) needs the same right as moving the
-    alias, so a tracking server answers 403 here and nothing is appended."""
-    reg.client.set_registered_model_tag(slug, cat.MANAGED, "true")
+def stored_refs(view: StoreView, run_id: str, *paths: str) -> list[dict[str, str]]:
+    """References (path, SHA-256) to the stored files under ``paths`` of run ``run_id``,
+    hashed once per view."""
+    refs = view.cached(refs_key(run_id, *paths), lambda: _audit.remote_refs(view, run_id, *paths))
+    return [dict(ref) for ref in refs]
 
 
 def _refused(exc: BaseException) -> bool:
-    from register.shared._auth import _status_of
+    """A 401/403 the caller explains in plain words (see register.shared._auth)."""
+    return isinstance(exc, StoreDeniedError)
 
-    return _status_of(exc) is not None
+
+def _may_change(view: StoreView, slug: str) -> None:
+    """Refuse before anything is logged when the caller may not change ``slug``: a write
+    that changes nothing (the managed tag, already set) needs the same right as moving the
+    alias, so a tracking server answers 403 here and nothing is appended."""
+    view.store.set_registered_model_tag(slug, cat.MANAGED, "true")
 
 
 def publish(
-    reg: Register,
+    view: StoreView,
     writer: AuditWriter,
     slug: str,
     version: int,
@@ -148,62 +137,61 @@ def publish(
     publication of ``slug`` already is this version), then move the alias and converge
     the catalogue. Raises :class:`PublicationError`: "Nothing was published" when the
     append failed, or how to finish when only the catalogue update failed."""
-    from register._facade import COMPLETE_TAG, MODEL_PATH, RECORD_PATH
-
-    mv = reg._model_version(slug, version)
+    view = view_of(view)
+    mv = view.version(slug, version)
     if mv.tags.get(COMPLETE_TAG) != "true":
         raise InsynError(INCOMPLETE_MESSAGE.format(slug=slug, version=version))
-    parse_record(reg._artifact_json(mv.run_id, RECORD_PATH))  # readable before it is public
-    _may_change(reg, slug)
-    previous = [e for e in _entries(reg, slug) if e.event == "published"]
+    stored_record(view, mv.run_id)  # readable before it is public
+    _may_change(view, slug)
+    previous = [e for e in versioned_entries(view, slug) if e.event == "published"]
     if previous and previous[-1].version == int(version):
         entry = previous[-1]
     else:
         try:
-            artifacts = _audit.remote_refs(reg, mv.run_id, RECORD_PATH, MODEL_PATH)
             entry = writer.append(
                 "published",
                 slug=slug,
                 version=int(version),
                 details={**(details or {}), "run_id": mv.run_id},
-                artifacts=artifacts,
+                artifacts=stored_refs(view, mv.run_id, RECORD_PATH, MODEL_PATH),
             )
         except InsynError:
             raise
         except Exception as exc:
-            if _refused(exc):  # 401/403: explained by the caller (register.shared._auth)
+            if _refused(exc):
                 raise
             raise PublicationError(
                 PUBLISH_FAILED_MESSAGE.format(slug=slug, version=version, reason=exc)
             ) from exc
-    _finish(reg, slug, "publication", int(version), f"publish {slug} {int(version)}")
+    _finish(view, slug, "publication", int(version), f"publish {slug} {int(version)}")
     return entry
 
 
 def retire(
-    reg: Register, writer: AuditWriter, slug: str, *, details: dict[str, Any] | None = None
+    view: StoreView, writer: AuditWriter, slug: str, *, details: dict[str, Any] | None = None
 ) -> AuditEntry:
     """Append ``retired`` for the version the log last published (once), then converge
     the catalogue (status ``retired``). Raises :class:`NotFoundError` when nothing is
     published, :class:`PublicationError` as :func:`publish` does."""
-    from register._facade import RECORD_PATH
-
-    version = logged_publication(reg, slug)
+    view = view_of(view)
+    version = logged_publication(view, slug)
     if version is None:
         raise NotFoundError(NOT_PUBLISHED_MESSAGE.format(slug=slug))
-    _may_change(reg, slug)
-    done = [e for e in _entries(reg, slug) if e.event == "retired" and e.version == version]
+    _may_change(view, slug)
+    done = [
+        e for e in versioned_entries(view, slug) if e.event == "retired" and e.version == version
+    ]
     if done:
         entry = done[-1]
     else:
-        mv = reg._model_version(slug, version)
+        mv = view.version(slug, version)
         try:
             entry = writer.append(
                 "retired",
                 slug=slug,
                 version=version,
                 details=dict(details or {}),
-                artifacts=_audit.remote_refs(reg, mv.run_id, RECORD_PATH),
+                artifacts=stored_refs(view, mv.run_id, RECORD_PATH),
             )
         except InsynError:
             raise
@@ -213,13 +201,13 @@ def retire(
             raise PublicationError(
                 RETIRE_FAILED_MESSAGE.format(slug=slug, version=version, reason=exc)
             ) from exc
-    _finish(reg, slug, "retirement", version, f"retire {slug}")
+    _finish(view, slug, "retirement", version, f"retire {slug}")
     return entry
 
 
-def _finish(reg: Register, slug: str, event: str, version: int, command: str) -> None:
+def _finish(view: StoreView, slug: str, event: str, version: int, command: str) -> None:
     try:
-        converge(reg, slug)
+        converge(view, slug)
     except Exception as exc:
         if _refused(exc):
             raise
@@ -230,41 +218,57 @@ def _finish(reg: Register, slug: str, event: str, version: int, command: str) ->
         ) from exc
 
 
-def expected_tags(record: Any, version: int, retired: bool) -> dict[str, str]:
-    """The catalogue tags the log implies for published ``version`` with ``record``."""
-    tags = cat.catalogue_tags(record, status="retired" if retired else record.status.value)
-    tags[cat.PUBLISHED] = "true"
-    tags[cat.PUBLISHED_VERSION] = str(version)
-    return tags
-
-
-def converge(reg: Register, slug: str) -> None:
+def converge(view: StoreView, slug: str) -> None:
     """Move the alias to the log's last published version and write the catalogue tags
     it implies, until alias, tags and log agree (concurrent publishers each repair
-    after their last write, so the last one leaves the log's state)."""
-    from register._facade import RECORD_PATH
-
-    client = reg.client
-    _catalogue_index.forget(reg)
+    after their last write, so the last one leaves the log's state). Only what differs
+    is written; the record comes from the view's cache."""
+    view = view_of(view)
+    store = view.store
+    _catalogue_index.forget(view)
     for _ in range(MAX_CONVERGE_ROUNDS):
-        target = logged_publication(reg, slug)
+        target = logged_publication(view, slug)
         if target is None:
             return
-        registered = client.get_registered_model(slug)
-        if str(registered.aliases.get(cat.PUBLISHED_ALIAS)) != str(target):
-            client.set_registered_model_alias(slug, cat.PUBLISHED_ALIAS, str(target))
-        mv = client.get_model_version(slug, str(target))
-        record = parse_record(reg._artifact_json(str(mv.run_id), RECORD_PATH))
-        retired = logged_retired(reg, slug, target)
-        if retired and mv.tags.get("insyn.status") != "retired":
-            client.set_model_version_tag(slug, str(target), "insyn.status", "retired")
-        current = dict(registered.tags)
+        registered = store.get_registered_model(slug)
+        if registered.aliases.get(cat.PUBLISHED_ALIAS) != target:
+            store.set_alias(slug, cat.PUBLISHED_ALIAS, target)
+        mv = store.get_model_version(slug, target)
+        record = stored_record(view, mv.run_id)
+        retired = logged_retired(view, slug, target)
+        if retired and mv.tags.get(STATUS_TAG) != "retired":
+            store.set_model_version_tag(slug, target, STATUS_TAG, "retired")
         for key, value in expected_tags(record, target, retired).items():
-            if current.get(key) != value:
-                client.set_registered_model_tag(slug, key, value)
+            if registered.tags.get(key) != value:
+                store.set_registered_model_tag(slug, key, value)
         if registered.description != record.short_description.sv:
-            client.update_registered_model(slug, description=record.short_description.sv)
-        holder = client.get_registered_model(slug).aliases.get(cat.PUBLISHED_ALIAS)
-        if str(holder) == str(target) and logged_publication(reg, slug) == target:
-            _catalogue_index.forget(reg)
+            store.set_description(slug, record.short_description.sv)
+        holder = store.get_registered_model(slug).aliases.get(cat.PUBLISHED_ALIAS)
+        if holder == target and logged_publication(view, slug) == target:
+            _catalogue_index.forget(view)
             return
+
+
+class Publisher:
+    """Publishing and retiring for one register (a
+    :class:`register.audit._writer.Publication`, given to its writer)."""
+
+    def __init__(self, view: StoreView) -> None:
+        self._view = view
+
+    def publish(
+        self,
+        writer: AuditWriter,
+        slug: str,
+        version: int,
+        *,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """See :func:`publish`."""
+        return publish(self._view, writer, slug, version, details=details)
+
+    def retire(
+        self, writer: AuditWriter, slug: str, *, details: dict[str, Any] | None = None
+    ) -> AuditEntry:
+        """See :func:`retire`."""
+        return retire(self._view, writer, slug, details=details)

@@ -2,62 +2,38 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
-from register.lifecycle._evidence import failed_checks
+from register.audit import _chain as _audit
+from register.lifecycle._evidence import failed_checks, stored_explanation
+from register.store import _catalogue as cat
+from register.store._paths import CHECKS_PATH
+from register.store._view import StoreView, view_of
 
-if TYPE_CHECKING:
-    from register._facade import Register
+__all__ = ["RegistrationSummary", "registration_summary"]
 
 
+@dataclass(frozen=True, kw_only=True)
 class RegistrationSummary:
-    """Explainer, definition, rows, seconds, additivity and checks of one version (read-only)."""
+    """Explainer, definition, rows, seconds, additivity and checks of one version.
 
-    def __init__(
-        self,
-        *,
-        slug: str,
-        version: int,
-        published: bool,
-        explainer: str,
-        definition: str,
-        rows: int,
-        explain_seconds: float,
-        seconds: float | None,
-        additivity_max_error: float,
-        checks: dict[str, bool],
-        override: dict[str, Any] | None,
-    ) -> None:
-        self._data = {
-            "slug": slug,
-            "version": int(version),
-            "published": bool(published),
-            "explainer": explainer,
-            "definition": definition,
-            "rows": int(rows),
-            "explain_seconds": float(explain_seconds),
-            "seconds": None if seconds is None else float(seconds),
-            "additivity_max_error": float(additivity_max_error),
-            "checks": dict(checks),
-            "override": override,
-        }
+    ``explainer``: the explainer and its class; ``definition``: what the values are;
+    ``rows``: reference rows explained; ``seconds``: the whole registration, if timed;
+    ``checks``: gated check name (additivity, reproducibility) -> passed; ``override``:
+    the reason and failed checks, if published despite them."""
 
-    slug = property(lambda self: self._data["slug"])
-    version = property(lambda self: self._data["version"])
-    published = property(lambda self: self._data["published"])
-    explainer = property(lambda self: self._data["explainer"], doc="Explainer and its class.")
-    definition = property(lambda self: self._data["definition"], doc="What the values are.")
-    rows = property(lambda self: self._data["rows"], doc="Reference rows explained.")
-    explain_seconds = property(lambda self: self._data["explain_seconds"])
-    seconds = property(lambda self: self._data["seconds"], doc="Whole registration, if timed.")
-    additivity_max_error = property(lambda self: self._data["additivity_max_error"])
-    checks = property(
-        lambda self: dict(self._data["checks"]),
-        doc="Gated check name (additivity, reproducibility) -> passed.",
-    )
-    override = property(
-        lambda self: self._data["override"], doc="Reason and failed checks, if overridden."
-    )
+    slug: str
+    version: int
+    published: bool
+    explainer: str
+    definition: str
+    rows: int
+    explain_seconds: float
+    seconds: float | None
+    additivity_max_error: float
+    checks: dict[str, bool] = field(default_factory=dict)
+    override: dict[str, Any] | None = None
 
     def lines(self) -> list[tuple[str, str]]:
         """(label, value) pairs in plain words, in the order the CLI prints them."""
@@ -90,34 +66,36 @@ def _definition(meta: Any) -> str:
 
 
 def registration_summary(
-    reg: Register, slug: str, version: int, *, seconds: float | None = None
+    view: StoreView, slug: str, version: int, *, seconds: float | None = None
 ) -> RegistrationSummary:
     """The summary of ``slug`` version ``version`` as stored (explanation metadata,
-    checks, and the override in its ``published`` audit entry, if any)."""
-    stored = reg.get(slug, version)
-    meta = reg.get_explanation(slug, version).metadata
-    checks = reg.get_checks(slug, version)
-    data = None if checks is None else checks.to_dict()
+    checks, and the override in its ``published`` audit entry, if any). ``view`` may
+    also be a :class:`register.Register`."""
+    view = view_of(view)
+    mv = view.version(slug, version)
+    published = view.registered(slug).aliases.get(cat.PUBLISHED_ALIAS) == mv.version
+    meta = stored_explanation(view, mv.run_id).metadata
+    data = view.optional_json(mv.run_id, CHECKS_PATH)
     outcome: dict[str, bool] = {}
     if data is not None:
         for name in ("additivity", "reproducibility"):
             outcome[name] = bool((data.get(name) or {}).get("passed"))
     override = None
-    if data is not None and failed_checks(data) and stored.is_published:
-        for entry in reversed(reg.audit_entries(slug)):
+    if data is not None and failed_checks(data) and published:
+        for entry in reversed(_audit.entries(view, slug=slug)):
             details = getattr(entry, "details", None) or {}
             if entry.event == "published" and entry.version == version:
                 override = details.get("override")
                 break
     return RegistrationSummary(
         slug=slug,
-        version=version,
-        published=stored.is_published,
+        version=int(version),
+        published=published,
         explainer=f"{meta.explainer} ({meta.explainer_class})",
         definition=_definition(meta),
         rows=int(meta.rows),
         explain_seconds=float(meta.seconds),
-        seconds=seconds,
+        seconds=None if seconds is None else float(seconds),
         additivity_max_error=float(meta.additivity_max_error),
         checks=outcome,
         override=override,

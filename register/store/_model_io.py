@@ -25,6 +25,8 @@ import yaml
 from register._errors import InsynError
 from register.store import _boosters
 from register.store._model_checks import check_structure
+from register.store._paths import MODEL_PATH
+from register.store._view import StoreView
 
 #: Types beyond skops' defaults that insyn trusts when it loads a model, each
 #: reviewed as plain data (no code runs when it is rebuilt, and prediction only
@@ -184,10 +186,10 @@ def write_model(model: Any, path: Path, *, signature: Any = None) -> None:
         _save_booster(model, parts, payload, Path(path), signature)
 
 
-def verify_model(model: Any, path: Path, rows: Any) -> None:
+def verify_model(model: Any, path: Path, rows: Any) -> Any:
     """Load the model directory ``path`` with :func:`load_model` (the reader citizens'
     requests use) and raise :class:`InsynError` unless it predicts exactly as ``model``
-    on ``rows``: what is stored is what was given."""
+    on ``rows``: what is stored is what was given. Returns the loaded model."""
     loaded = load_model(Path(path))
     before, after = _predictions(model, rows), _predictions(loaded, rows)
     if before.shape != after.shape or not np.array_equal(before, after, equal_nan=True):
@@ -197,6 +199,24 @@ def verify_model(model: Any, path: Path, rows: Any) -> None:
             else "shapes or labels differ"
         )
         raise InsynError(ROUND_TRIP_MESSAGE.format(difference=difference))
+    return loaded
+
+
+def model_key(run_id: str) -> tuple[str, ...]:
+    """The :class:`StoreView` cache key of the loaded model of run ``run_id``."""
+    return ("model", run_id)
+
+
+def stored_model(view: StoreView, run_id: str, *, uri: str = "") -> Any:
+    """The model stored in run ``run_id``, loaded with :func:`load_model` once per view
+    (a run's files never change); ``uri`` names it in refusals."""
+
+    def download() -> Any:
+        with tempfile.TemporaryDirectory() as tmp:
+            local = view.store.download_artifacts(run_id, MODEL_PATH, Path(tmp))
+            return load_model(local, uri=uri)
+
+    return view.cached(model_key(run_id), download)
 
 
 def _write_environment(path: Path, requirements: list[str]) -> None:
