@@ -57,6 +57,7 @@ from register.store._view import StoreView, view_of
 __all__ = [
     "Deployment",
     "Progress",
+    "WriterFactory",
     "publish",
     "register_algorithm",
     "retire",
@@ -86,6 +87,9 @@ ROUND_TRIP_ROWS = 200
 """Reference rows on which the stored model must predict exactly as the given one."""
 
 Progress = Callable[[str, int, int], None]
+WriterFactory = Callable[[], AuditWriter]
+"""Makes the audit writer when registration first appends (finding or creating the log
+touches the store, which must not happen before everything is checked)."""
 
 
 def _quiet(label: str, done: int, total: int) -> None:
@@ -189,7 +193,7 @@ def _write_json(path: Path, data: Any) -> Any:
 
 def register_algorithm(
     view: StoreView,
-    writer: AuditWriter,
+    writer: WriterFactory,
     model: Any,
     record: TransparencyRecord | Mapping[str, Any],
     *,
@@ -202,8 +206,9 @@ def register_algorithm(
     publish_despite_failed_checks: str | None = None,
     deployment: Deployment | None = None,
 ) -> AlgorithmVersion:
-    """See :meth:`register.Register.register_algorithm`; ``writer`` appends the audit
-    entries (and publishes), ``deployment`` is the shared server's part, if any."""
+    """See :meth:`register.Register.register_algorithm`; ``writer()`` gives the audit
+    writer that appends the entries and publishes (asked for only once everything is
+    checked and stored), ``deployment`` is the shared server's part, if any."""
     view = view_of(view)
     rec = _as_record(record)
     check_supported(model)
@@ -222,8 +227,6 @@ def register_algorithm(
         signature = _model_io.signature_for(reference_data)
         _model_io.write_model(model, root / MODEL_PATH, signature=signature)
         _check_predicts(model, reference_data)
-        rows = _input_rows(model, reference_data).head(ROUND_TRIP_ROWS)
-        loaded = _model_io.verify_model(model, root / MODEL_PATH, rows)
         explanation = _explain(
             model,
             rec,
@@ -231,6 +234,9 @@ def register_algorithm(
             seed=seed,
             progress=lambda done, total: step("explaining", done, total),
         )
+        # After the explanation, which refuses an unfitted model in its own words.
+        rows = _input_rows(model, reference_data).head(ROUND_TRIP_ROWS)
+        loaded = _model_io.verify_model(model, root / MODEL_PATH, rows)
         profile = profile_from(model, reference_data)
         evidence = _evidence.prepare(
             view, model, rec, explanation, reference_data, evaluation_data, fairness
@@ -267,7 +273,7 @@ def _organisation_experiment(view: StoreView, organisation: str) -> str:
 
 def _write(
     view: StoreView,
-    writer: AuditWriter,
+    writer: WriterFactory,
     deployment: Deployment,
     written: _Written,
     loaded: Any,
@@ -316,15 +322,16 @@ def _write(
         _remember(view, run_id, rec, files, hashes, loaded)
         step("storing", 3, 4)
         where = "writing the audit trail"
+        log = writer()
         _evidence.log_registration(
-            writer, rec, version, run_id, hashes, written.evidence, written.explanation
+            log, rec, version, run_id, hashes, written.evidence, written.explanation
         )
         store.set_run_status(run_id, "FINISHED")
         step("storing", 4, 4)
         if publish_now:
             where = "publishing"
             step("publishing", 0, 1)
-            writer.publish(rec.slug, version, details=publish_details)
+            log.publish(rec.slug, version, details=publish_details)
             step("publishing", 1, 1)
     except PublicationUnfinishedError:
         raise  # the publication is logged: keep the version so 'insyn publish' can finish it
