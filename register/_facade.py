@@ -16,17 +16,27 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from register._errors import NotFoundError
-from register.audit._api import AuditMixin
+from register.audit._api import AuditTrail, Reviews
+from register.audit._types import AuditEntry
+from register.audit._writer import AuditWriter, Publication, writer_for
+from register.lifecycle import _publication
 from register.record._errors import SLUG_MAX_CHARS, is_slug
 from register.record._inputs import InputProfile
 from register.record._schema import parse_record
 from register.store import _catalogue as cat
+from register.store._mlflow import MlflowStore
 from register.store._model_io import load_model
+from register.store._paths import (
+    COMPLETE_TAG,
+    EXPLANATION_PATH,
+    MODEL_PATH,
+    PROFILE_PATH,
+    RECORD_PATH,
+)
 from register.store._results import (
     AlgorithmSummary,
     AlgorithmVersion,
@@ -40,6 +50,7 @@ from register.store._uri import (
     resolve_tracking_uri,
     unreachable,
 )
+from register.store._view import StoreView
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,16 +65,42 @@ NOT_FOUND_MESSAGE = "The register holds no algorithm called {slug!r}."
 VERSION_NOT_FOUND_MESSAGE = "The algorithm {slug!r} has no version {version}."
 NOT_PUBLISHED_MESSAGE = "The algorithm {slug!r} has no published version."
 
-RECORD_PATH = "insyn/record.json"
-PROFILE_PATH = "insyn/input_profile.json"
-EXPLANATION_PATH = "insyn/explanation"
-MODEL_PATH = "model"
-COMPLETE_TAG = "insyn.complete"
+__all__ = [
+    "COMPLETE_TAG",
+    "EXPLANATION_PATH",
+    "MODEL_PATH",
+    "PROFILE_PATH",
+    "RECORD_PATH",
+    "Register",
+]
 
 Progress = Callable[[str, int, int], None]
 
 
-class Register(AuditMixin):
+class _LifecyclePublication:
+    """The lifecycle's publish and retire steps, for this register's local writer
+    (a :class:`register.audit._writer.Publication`)."""
+
+    def __init__(self, reg: Register) -> None:
+        self._reg = reg
+
+    def publish(
+        self,
+        writer: AuditWriter,
+        slug: str,
+        version: int,
+        *,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        return _publication.publish(self._reg, writer, slug, version, details=details)
+
+    def retire(
+        self, writer: AuditWriter, slug: str, *, details: dict[str, Any] | None = None
+    ) -> AuditEntry:
+        return _publication.retire(self._reg, writer, slug, details=details)
+
+
+class Register:
     """A register of algorithms in one MLflow tracking store, picked by URI.
 
     ``tracking_uri=None`` uses ``$MLFLOW_TRACKING_URI`` or the embedded default
@@ -75,19 +112,84 @@ class Register(AuditMixin):
         self._uri = resolve_tracking_uri(tracking_uri)
         self._experiment = experiment
         self._lock = threading.Lock()
-        self._cache: dict[tuple[str, ...], Any] = {}
+        self._store = MlflowStore(self._uri)
+        self._view = StoreView(self._store, experiment=experiment)
+        # Until the facade reads through the view (store-seam), its own reads share the
+        # view's cache so the parts see one cache.
+        self._cache: dict[tuple[str, ...], Any] = self._view._cache
+        self.audit = AuditTrail(self._view, writer=self.writer, reads=self)
+        self.reviews = Reviews(self._view, writer=self.writer)
 
     @property
     def tracking_uri(self) -> str:
         """The MLflow tracking URI this register reads and writes."""
         return self._uri
 
-    @cached_property
+    @property
+    def store(self) -> MlflowStore:
+        """The store this register reads and writes."""
+        return self._store
+
+    @property
+    def view(self) -> StoreView:
+        """The view of the store every part of the register is given."""
+        return self._view
+
+    @property
     def client(self) -> MlflowClient:
         """The MLflow client bound to :attr:`tracking_uri` (created on first use)."""
-        from mlflow import MlflowClient
+        return self._store.client
 
-        return MlflowClient(tracking_uri=self._uri, registry_uri=self._uri)
+    @property
+    def publication(self) -> Publication:
+        """The lifecycle's publish and retire steps a local audit writer runs."""
+        return _LifecyclePublication(self)
+
+    def writer(self) -> AuditWriter:
+        """The audit writer this register appends through (see
+        :func:`register.audit._writer.writer_for`)."""
+        return writer_for(self._view, publication=self.publication)
+
+    # -- auditing (delegated to reg.audit and reg.reviews) -------------------------------
+    def get_fairness(self, slug: str, version: int) -> Any:
+        """See :meth:`register.audit._api.AuditTrail.get_fairness`."""
+        return self.audit.get_fairness(slug, version)
+
+    def get_checks(self, slug: str, version: int) -> Any:
+        """See :meth:`register.audit._api.AuditTrail.get_checks`."""
+        return self.audit.get_checks(slug, version)
+
+    def recheck(self, slug: str, version: int, **data: Any) -> Any:
+        """See :meth:`register.audit._api.AuditTrail.recheck`."""
+        return self.audit.recheck(slug, version, **data)
+
+    def add_review(self, slug: str, version: int, **fields: Any) -> Any:
+        """See :meth:`register.audit._api.Reviews.add`."""
+        return self.reviews.add(slug, version, **fields)
+
+    def review_notes(self, slug: str, version: int | None = None) -> list[str]:
+        """See :meth:`register.audit._api.Reviews.notes`."""
+        return self.reviews.notes(slug, version)
+
+    def audit_head(self) -> Any:
+        """See :meth:`register.audit._api.AuditTrail.head`."""
+        return self.audit.head()
+
+    def audit_entries(self, slug: str | None = None) -> list[AuditEntry]:
+        """See :meth:`register.audit._api.AuditTrail.entries`."""
+        return self.audit.entries(slug)
+
+    def signed_head(self) -> Any:
+        """See :meth:`register.audit._api.AuditTrail.signed_head`."""
+        return self.audit.signed_head()
+
+    def verify_audit(self, **options: Any) -> Any:
+        """See :meth:`register.audit._api.AuditTrail.verify`."""
+        return self.audit.verify(**options)
+
+    def publication_state(self, slug: str) -> Any:
+        """See :meth:`register.audit._api.AuditTrail.publication_state`."""
+        return self.audit.publication_state(slug)
 
     # -- health ---------------------------------------------------------------
     def check_reachable(self, timeout: float = 5.0) -> None:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from register.store import _catalogue as cat
 from register.store._results import FilterOptions
+from register.store._view import StoreView
 
 if TYPE_CHECKING:
     from register._facade import Register
@@ -57,6 +58,6 @@ def filter_options(reg: Register, *, max_age: float = TTL_SECONDS) -> FilterOpti
     return options
 
 
-def forget(reg: Register) -> None:
+def forget(view: StoreView) -> None:
     """Drop the cached filter values (after this process changed the catalogue)."""
-    reg._cache.pop(_KEY, None)
+    view.forget(_KEY)
