@@ -24,7 +24,8 @@ import getpass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from register._errors import InsynError
-from register.audit._chain import append, log_run, review_id
+from register.audit import _chain
+from register.audit._chain import log_run, review_id
 from register.audit._signing import Signer, published_key_ids, signer_for
 from register.audit._types import AuditEntry
 from register.audit._writer_http import http_writer_for, missing_audit_log
@@ -173,7 +174,7 @@ class LocalWriter:
         """Append one signed entry by this writer's author after checking the author's role;
         raises :class:`WriterRefusedError` (nothing written) outside it."""
         self._check_role(event, slug)
-        return append(
+        return _chain.append(
             self._view,
             event,
             slug=slug,
