@@ -69,6 +69,7 @@ __all__ = [
     "VERSION_NOT_FOUND_MESSAGE",
     "Progress",
     "Register",
+    "register_algorithm",
 ]
 
 STORE_AND_URI_MESSAGE = (
@@ -343,7 +344,7 @@ class Register(AuditMixin):
     def register_algorithm(
         self,
         model: Any,
-        record: Any,
+        record: TransparencyRecord | Mapping[str, Any],
         *,
         reference_data: pd.DataFrame,
         publish: bool = True,
@@ -375,7 +376,9 @@ class Register(AuditMixin):
         # transitional: lifecycle/ still imports this module's names
         from register.lifecycle._publish import register_algorithm as _register_algorithm
 
-        slug = str(getattr(record, "slug", None) or dict(record).get("slug", ""))
+        slug = str(
+            record.slug if isinstance(record, TransparencyRecord) else record.get("slug", "")
+        )
         organisation = getattr(record, "organisation", None)
         with refusals_explained(self._view, slug, organisation, step="registering"):
             return _register_algorithm(
@@ -420,6 +423,34 @@ class Register(AuditMixin):
 
         with refusals_explained(self._view, slug, step="retiring"):
             return _retire(self, slug, details=details)
+
+
+def register_algorithm(
+    model: Any,
+    record: TransparencyRecord | Mapping[str, Any],
+    *,
+    reference_data: pd.DataFrame,
+    tracking_uri: str | None = None,
+    publish: bool = True,
+    seed: int = 0,
+    progress: Progress | None = None,
+    evaluation_data: pd.DataFrame | None = None,
+    label: str | None = None,
+    publish_despite_failed_checks: str | None = None,
+) -> AlgorithmVersion:
+    """Register ``model`` with ``record`` in the store at ``tracking_uri`` (see
+    :meth:`Register.register_algorithm`, whose guarantees hold)."""
+    return Register(tracking_uri).register_algorithm(
+        model,
+        record,
+        reference_data=reference_data,
+        publish=publish,
+        seed=seed,
+        progress=progress,
+        evaluation_data=evaluation_data,
+        label=label,
+        publish_despite_failed_checks=publish_despite_failed_checks,
+    )
 
 
 def _summary(model: ModelInfo) -> AlgorithmSummary:
