@@ -23,7 +23,7 @@ def head_check(uri: str) -> dict[str, Any]:
     """The log checked against the head this portal showed before (see register.audit._heads)."""
     from register.audit._heads import check_remembered_head
 
-    found = check_remembered_head(_data.get_register(uri))
+    found = check_remembered_head(_data.get_register(uri).view)
     return {f: getattr(found, f) for f in found._fields}
 
 

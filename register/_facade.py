@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from register.audit._api import AuditMixin
+from register.audit._api import AuditTrail, Reviews
+from register.audit._writer import AuditWriter, Publication, writer_for
 from register.record._inputs import InputProfile
 from register.record._schema import LocalizedText, TransparencyRecord, parse_record
 from register.shared._auth import refusals_explained
@@ -51,12 +52,18 @@ from register.store._view import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    import datetime as dt
+    from collections.abc import Iterable, Mapping
 
     import pandas as pd
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     from mlflow import MlflowClient
 
-    from explainers import Explanation
+    from explainers import Explanation, ExplanationChecks
+    from register.audit._fairness import FairnessReport
+    from register.audit._publication_state import PublicationState
+    from register.audit._reviews import Review
+    from register.audit._types import AuditEntry, AuditHead, AuditVerification, SignedHead
 
 __all__ = [
     "COMPLETE_TAG",
@@ -86,36 +93,6 @@ CLIENT_DEPRECATED_MESSAGE = (
 Progress = Callable[[str, int, int], None]
 
 
-class _CacheCompat:
-    """The view's bounded cache with the dict methods parts not yet given a StoreView use."""
-
-    def __init__(self, view: StoreView) -> None:
-        self._view = view
-
-    def __contains__(self, key: tuple[str, ...]) -> bool:
-        return self._view.peek(key, _ABSENT) is not _ABSENT
-
-    def __getitem__(self, key: tuple[str, ...]) -> Any:
-        value = self._view.peek(key, _ABSENT)
-        if value is _ABSENT:
-            raise KeyError(key)
-        return value
-
-    def __setitem__(self, key: tuple[str, ...], value: Any) -> None:
-        self._view.put(key, value)
-
-    def get(self, key: tuple[str, ...], default: Any = None) -> Any:
-        return self._view.peek(key, default)
-
-    def pop(self, key: tuple[str, ...], default: Any = None) -> Any:
-        value = self._view.peek(key, default)
-        self._view.forget(key)
-        return value
-
-
-_ABSENT = object()
-
-
 def _status_of(mv: VersionInfo, record_status: str) -> str:
     return str(mv.tags.get(STATUS_TAG) or record_status)
 
@@ -128,7 +105,34 @@ def _created_at(mv: VersionInfo) -> datetime:
     return datetime.fromtimestamp(mv.created_at / 1000, tz=UTC)
 
 
-class Register(AuditMixin):
+class _LifecyclePublication:
+    """The lifecycle's publish and retire steps, for this register's local writer
+    (a :class:`register.audit._writer.Publication`)."""
+
+    def __init__(self, reg: Register) -> None:
+        self._reg = reg
+
+    def publish(
+        self,
+        writer: AuditWriter,
+        slug: str,
+        version: int,
+        *,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        from register.lifecycle import _publication  # transitional: lifecycle imports us
+
+        return _publication.publish(self._reg, writer, slug, version, details=details)
+
+    def retire(
+        self, writer: AuditWriter, slug: str, *, details: dict[str, Any] | None = None
+    ) -> AuditEntry:
+        from register.lifecycle import _publication  # transitional: lifecycle imports us
+
+        return _publication.retire(self._reg, writer, slug, details=details)
+
+
+class Register:
     """A register of algorithms in one store.
 
     ``tracking_uri=None`` uses ``$MLFLOW_TRACKING_URI`` or the embedded default
@@ -153,6 +157,10 @@ class Register(AuditMixin):
             store if store is not None else MlflowStore(resolve_tracking_uri(tracking_uri))
         )
         self._view = StoreView(self._store, experiment=experiment, cache_entries=cache_entries)
+        self.audit = AuditTrail(self._view, writer=self.writer, reads=self)
+        """The audit trail: the signed log, its verification, each version's evidence."""
+        self.reviews = Reviews(self._view, writer=self.writer)
+        """Auditors' reviews (``reg.reviews(slug, version)`` lists them, as it always did)."""
 
     def __repr__(self) -> str:
         return f"Register(store={self._store!r}, experiment={self._view.experiment!r})"
@@ -183,15 +191,92 @@ class Register(AuditMixin):
             raise AttributeError(NO_CLIENT_MESSAGE.format(store=self._store))
         return self._store.client
 
-    # -- transitional: what audit/ and lifecycle/ read until they take a StoreView ------
     @property
-    def _experiment(self) -> str:
-        return self._view.experiment
+    def publication(self) -> Publication:
+        """The lifecycle's publish and retire steps a local audit writer runs."""
+        return _LifecyclePublication(self)
 
-    @property
-    def _cache(self) -> _CacheCompat:
-        return _CacheCompat(self._view)
+    def writer(self) -> AuditWriter:
+        """The audit writer this register appends through (see
+        :func:`register.audit._writer.writer_for`)."""
+        return writer_for(self._view, publication=self.publication)
 
+    # -- auditing (delegated to reg.audit and reg.reviews) -------------------------------
+    def get_fairness(self, slug: str, version: int) -> FairnessReport | None:
+        """See :meth:`register.audit._api.AuditTrail.get_fairness`."""
+        return self.audit.get_fairness(slug, version)
+
+    def get_checks(self, slug: str, version: int) -> ExplanationChecks | None:
+        """See :meth:`register.audit._api.AuditTrail.get_checks`."""
+        return self.audit.get_checks(slug, version)
+
+    def recheck(
+        self,
+        slug: str,
+        version: int,
+        *,
+        reference_data: pd.DataFrame | None = None,
+        evaluation_data: pd.DataFrame | None = None,
+    ) -> ExplanationChecks:
+        """See :meth:`register.audit._api.AuditTrail.recheck`."""
+        return self.audit.recheck(
+            slug, version, reference_data=reference_data, evaluation_data=evaluation_data
+        )
+
+    def add_review(
+        self,
+        slug: str,
+        version: int,
+        *,
+        outcome: str,
+        text_sv: str,
+        text_en: str | None = None,
+        organisation: str,
+        date: dt.date | str | None = None,
+        checks: tuple[str, ...] | list[str] = (),
+    ) -> Review:
+        """See :meth:`register.audit._api.Reviews.add`."""
+        return self.reviews.add(
+            slug,
+            version,
+            outcome=outcome,
+            text_sv=text_sv,
+            text_en=text_en,
+            organisation=organisation,
+            date=date,
+            checks=checks,
+        )
+
+    def review_notes(self, slug: str, version: int | None = None) -> list[str]:
+        """See :meth:`register.audit._api.Reviews.notes`."""
+        return self.reviews.notes(slug, version)
+
+    def audit_head(self) -> AuditHead:
+        """See :meth:`register.audit._api.AuditTrail.head`."""
+        return self.audit.head()
+
+    def audit_entries(self, slug: str | None = None) -> list[AuditEntry]:
+        """See :meth:`register.audit._api.AuditTrail.entries`."""
+        return self.audit.entries(slug)
+
+    def signed_head(self) -> SignedHead:
+        """See :meth:`register.audit._api.AuditTrail.signed_head`."""
+        return self.audit.signed_head()
+
+    def verify_audit(
+        self,
+        *,
+        expected_heads: Iterable[Any] = (),
+        trusted_keys: Iterable[Ed25519PublicKey] | Mapping[str, Ed25519PublicKey] | None = None,
+    ) -> AuditVerification:
+        """See :meth:`register.audit._api.AuditTrail.verify`."""
+        return self.audit.verify(expected_heads=expected_heads, trusted_keys=trusted_keys)
+
+    def publication_state(self, slug: str) -> PublicationState:
+        """See :meth:`register.audit._api.AuditTrail.publication_state`."""
+        return self.audit.publication_state(slug)
+
+    # -- transitional: what lifecycle/ reads until it takes a StoreView ------
     def _registered(self, slug: str) -> ModelInfo:
         return self._view.registered(slug)
 
@@ -200,9 +285,6 @@ class Register(AuditMixin):
 
     def _artifact_json(self, run_id: str, path: str) -> Any:
         return self._view.artifact_json(run_id, path)
-
-    def _optional_json(self, slug: str, version: int, path: str) -> Any:
-        return self._view.optional_json(self._view.version(slug, version).run_id, path)
 
     # -- health ---------------------------------------------------------------
     def check_reachable(self, timeout: float = 5.0) -> None:

@@ -53,12 +53,12 @@ def audit_anchor(reg: Register) -> dict[str, Any] | None:
     head = reg.signed_head()
     if head.sequence == 0:
         return None
-    run_id = _audit.log_run(reg, create=False)
+    run_id = _audit.log_run(reg.view, create=False)
     if run_id is None:
         return None
     keys = {
         key_id: reg.store.read_artifact(run_id, f"{_audit.KEY_DIR}/{key_id}.pem").decode("ascii")
-        for key_id in _audit.published_key_ids(reg, run_id)
+        for key_id in _audit.published_key_ids(reg.view, run_id)
     }
     return {
         "signed_head": head.to_dict(),

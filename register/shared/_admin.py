@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from register._errors import InsynError
+from register.audit._chain import WRITER_URL_TAG
 from register.shared._auth import AUDIT_EXPERIMENT, MEMBERS_TAG, ORG_EXPERIMENT
 
 ROLES = ("data-scientist", "auditor", "reader", "writer")
@@ -45,7 +46,6 @@ ORG_ROLE = "insyn-org:{organisation}"
 AUDITOR_ROLE = "insyn-auditor"
 WRITER_ROLE = "insyn-writer"
 WRITER_USERNAME = "insyn-writer"
-WRITER_URL_TAG = "insyn.audit.writer_url"
 WORKSPACE = "default"
 
 NO_ADMIN_CREDENTIALS_MESSAGE = (

@@ -94,14 +94,14 @@ def build(
     os.environ["MLFLOW_TRACKING_USERNAME"] = username  # this process acts as the writer only
     os.environ["MLFLOW_TRACKING_PASSWORD"] = password
     reg = Register(tracking_uri)
-    name = _audit._experiment_name(reg)
+    name = _audit.experiment_name(reg.view)
     experiment = reg.store.get_experiment_by_name(name)
     if experiment is None:
         raise InsynError(AUDIT_MISSING_MESSAGE.format(name=name, uri=tracking_uri))
-    run_id = _audit.log_run(reg, create=False)
+    run_id = _audit.log_run(reg.view, create=False)
     assert run_id is not None
-    signer = load_signer(reg, key_file, run_id)
-    _audit.publish_key(reg, run_id, signer)  # type: ignore[arg-type]
+    signer = load_signer(reg.view, key_file, run_id)
+    _audit.publish_key(reg.view, run_id, signer)  # type: ignore[arg-type]
     if experiment.tags.get(WRITER_URL_TAG) != public_url:
         reg.store.set_experiment_tag(experiment.experiment_id, WRITER_URL_TAG, public_url)
     service = WriterService(reg, signer, CallerCheck(tracking_uri, cache_seconds))  # type: ignore[arg-type]

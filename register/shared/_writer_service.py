@@ -187,7 +187,10 @@ class WriterService:
 
         role = "organisation" if caller.role == "organisation" else "auditor"
         author = Author(username=caller.username, role=role, organisation=organisation)
-        return _Serialised(LocalWriter(self._reg, self._signer, author), self._append_lock)
+        writer = LocalWriter(
+            self._reg.view, self._signer, author, publication=self._reg.publication
+        )
+        return _Serialised(writer, self._append_lock)
 
     def _owned_version(self, caller: Caller, slug: str, version: int | None, what: str) -> str:
         """The organisation of ``slug`` after checking that ``caller`` may write for it."""
@@ -238,7 +241,7 @@ class WriterService:
             if ref["run_id"] != run_id:
                 raise Refused(403, BAD_ARTIFACT_MESSAGE.format(**fields))
             try:
-                [stored] = _audit.remote_refs(self._reg, run_id, str(ref["path"]))
+                [stored] = _audit.remote_refs(self._reg.view, run_id, str(ref["path"]))
             except Exception:
                 raise Refused(403, BAD_ARTIFACT_MESSAGE.format(**fields)) from None
             if stored["sha256"] != ref["sha256"]:
@@ -277,11 +280,11 @@ class WriterService:
 
     def retire(self, caller: Caller, body: dict[str, Any]) -> Any:
         """Log the retirement of the caller's own algorithm's published version."""
-        from register.lifecycle._publication import logged_publication
+        from register.audit._publication_state import logged_publication
 
         slug = _text(body, "slug")
         owner = self._owned_version(caller, slug, None, "a retirement")
-        version = logged_publication(self._reg, slug)
+        version = logged_publication(self._reg.view, slug)
         if version is not None:
             self._check_experiment(slug, version, owner)
         return self._writer(caller, owner).retire(slug, details=_details(body))
