@@ -10,29 +10,22 @@ another store is given) and hands the parts of the register (lifecycle, audit) t
 
 from __future__ import annotations
 
-import tempfile
 import warnings
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from register.audit._api import AuditTrail, Reviews
 from register.audit._writer import AuditWriter, Publication, writer_for
-from register.record._inputs import InputProfile
-from register.record._schema import LocalizedText, TransparencyRecord, parse_record
+from register.record._schema import TransparencyRecord
 from register.shared._auth import refusals_explained
-from register.store import _catalogue as cat
-from register.store import _catalogue_index
+from register.store._algorithms import Algorithms
 from register.store._mlflow import MlflowStore
-from register.store._model_io import load_model
 from register.store._paths import (
     COMPLETE_TAG,
     EXPLANATION_PATH,
     MODEL_PATH,
     PROFILE_PATH,
     RECORD_PATH,
-    STATUS_TAG,
 )
 from register.store._protocol import ModelInfo, Store, VersionInfo
 from register.store._results import (
@@ -93,18 +86,6 @@ CLIENT_DEPRECATED_MESSAGE = (
 Progress = Callable[[str, int, int], None]
 
 
-def _status_of(mv: VersionInfo, record_status: str) -> str:
-    return str(mv.tags.get(STATUS_TAG) or record_status)
-
-
-def _aliases_of(registered: ModelInfo, version: int) -> tuple[str, ...]:
-    return tuple(alias for alias, v in registered.aliases.items() if v == version)
-
-
-def _created_at(mv: VersionInfo) -> datetime:
-    return datetime.fromtimestamp(mv.created_at / 1000, tz=UTC)
-
-
 class _LifecyclePublication:
     """The lifecycle's publish and retire steps, for this register's local writer
     (a :class:`register.audit._writer.Publication`)."""
@@ -157,6 +138,8 @@ class Register:
             store if store is not None else MlflowStore(resolve_tracking_uri(tracking_uri))
         )
         self._view = StoreView(self._store, experiment=experiment, cache_entries=cache_entries)
+        self.algorithms = Algorithms(self._view)
+        """The catalogue and reads of one algorithm's versions and files."""
         self.audit = AuditTrail(self._view, writer=self.writer, reads=self)
         """The audit trail: the signed log, its verification, each version's evidence."""
         self.reviews = Reviews(self._view, writer=self.writer)
@@ -295,7 +278,7 @@ class Register:
         """The id of the register's experiment, created on first use."""
         return self._view.experiment_id()
 
-    # -- catalogue ------------------------------------------------------------
+    # -- catalogue and reads (delegated to reg.algorithms) --------------------------------
     def search(
         self,
         text: str | None = None,
@@ -308,119 +291,45 @@ class Register:
         max_results: int = 50,
         page_token: str | None = None,
     ) -> SearchPage:
-        """One page of algorithms whose catalogue entry matches every condition.
-
-        Free ``text`` matches words in the name, description, organisation and
-        department in either language. Results are ordered by slug.
-        """
-        filters = {
-            "organisation": organisation,
-            "theme": theme,
-            "status": status,
-            "risk_category": risk,
-        }
-        query = cat.catalogue_query(text, filters=filters, include_unpublished=include_unpublished)
-        found = self._store.search_registered_models(
-            query, max_results=max_results, page_token=page_token
-        )
-        return SearchPage(
-            items=[_summary(model) for model in found.items],
-            next_page_token=found.next_page_token or None,
+        """See :meth:`register.store._algorithms.Algorithms.search`."""
+        return self.algorithms.search(
+            text,
+            organisation=organisation,
+            theme=theme,
+            status=status,
+            risk=risk,
+            include_unpublished=include_unpublished,
+            max_results=max_results,
+            page_token=page_token,
         )
 
     def list_algorithms(self, *, include_unpublished: bool = False) -> list[AlgorithmSummary]:
-        """Every algorithm in the catalogue (all pages), ordered by slug."""
-        items: list[AlgorithmSummary] = []
-        token: str | None = None
-        while True:
-            page = self.search(
-                include_unpublished=include_unpublished, max_results=200, page_token=token
-            )
-            items += page.items
-            token = page.next_page_token
-            if not token:
-                return items
+        """See :meth:`register.store._algorithms.Algorithms.list_all`."""
+        return self.algorithms.list_all(include_unpublished=include_unpublished)
 
     def filter_options(self) -> FilterOptions:
-        """The distinct organisations, themes, statuses and risk categories published
-        (read from tags only, cached for a short while; see register.store._catalogue_index)."""
-        return _catalogue_index.filter_options(self._view)
+        """See :meth:`register.store._algorithms.Algorithms.filter_options`."""
+        return self.algorithms.filter_options()
 
-    # -- one algorithm -----------------------------------------------------------
     def get(self, slug: str, version: int | None = None) -> AlgorithmVersion:
-        """The stored version (default: the published one) with its record.
-
-        Raises :class:`NotFoundError` for an unknown slug or version.
-        """
-        mv = self._view.version(slug, version)
-        registered = self._view.registered(slug)
-        record = parse_record(self._view.artifact_json(mv.run_id, RECORD_PATH))
-        profile = InputProfile.from_dict(self._view.artifact_json(mv.run_id, PROFILE_PATH))
-        return AlgorithmVersion(
-            slug=slug,
-            version=mv.version,
-            record=record,
-            run_id=mv.run_id,
-            created_at=_created_at(mv),
-            aliases=_aliases_of(registered, mv.version),
-            status=_status_of(mv, record.status.value),
-            input_profile=profile,
-            explanation_fingerprint=mv.tags.get("insyn.explanation_fingerprint", ""),
-            explainer=mv.tags.get("insyn.explainer", ""),
-        )
+        """See :meth:`register.store._algorithms.Algorithms.get`."""
+        return self.algorithms.get(slug, version)
 
     def get_explanation(self, slug: str, version: int) -> Explanation:
-        """The stored explanation of ``slug`` version ``version`` (identical numbers)."""
-        from explainers import Explanation  # lazy: explainers pulls in shap and numba
-
-        mv = self._view.version(slug, version)
-
-        def download() -> Explanation:
-            with tempfile.TemporaryDirectory() as tmp:
-                local = self._store.download_artifacts(mv.run_id, EXPLANATION_PATH, Path(tmp))
-                return Explanation.load(local)
-
-        return self._view.cached(("explanation", mv.run_id), download)
+        """See :meth:`register.store._algorithms.Algorithms.explanation`."""
+        return self.algorithms.explanation(slug, version)
 
     def load_model(self, slug: str, version: int) -> Any:
-        """The fitted model of ``slug`` version ``version``, loaded with skops and
-        insyn's allowlist of trusted types (never unpickled)."""
-        mv = self._view.version(slug, version)
-
-        def download() -> Any:
-            with tempfile.TemporaryDirectory() as tmp:
-                local = self._store.download_artifacts(mv.run_id, MODEL_PATH, Path(tmp))
-                return load_model(local, uri=f"models:/{slug}/{version}")
-
-        return self._view.cached(("model", mv.run_id), download)
+        """See :meth:`register.store._algorithms.Algorithms.model`."""
+        return self.algorithms.model(slug, version)
 
     def versions(self, slug: str) -> list[VersionInfo]:
-        """The completed versions of ``slug``, oldest first."""
-        self._view.registered(slug)
-        found = self._store.search_model_versions(slug)
-        complete = [mv for mv in found if mv.tags.get(COMPLETE_TAG) == "true"]
-        return sorted(complete, key=lambda mv: mv.version)
+        """See :meth:`register.store._algorithms.Algorithms.versions`."""
+        return self.algorithms.versions(slug)
 
     def history(self, slug: str) -> list[VersionChange]:
-        """All complete versions of ``slug``, oldest first, with the record fields
-        that changed against the version before."""
-        registered = self._view.registered(slug)
-        changes: list[VersionChange] = []
-        previous: TransparencyRecord | None = None
-        for mv in self.versions(slug):
-            record = parse_record(self._view.artifact_json(mv.run_id, RECORD_PATH))
-            changed = tuple(previous.diff(record)) if previous is not None else ()
-            changes.append(
-                VersionChange(
-                    version=mv.version,
-                    created_at=_created_at(mv),
-                    status=_status_of(mv, record.status.value),
-                    aliases=_aliases_of(registered, mv.version),
-                    changed_fields=changed,
-                )
-            )
-            previous = record
-        return changes
+        """See :meth:`register.store._algorithms.Algorithms.history`."""
+        return self.algorithms.history(slug)
 
     # -- writes (see register.lifecycle._publish) ---------------------------------------
     def register_algorithm(
@@ -532,20 +441,4 @@ def register_algorithm(
         evaluation_data=evaluation_data,
         label=label,
         publish_despite_failed_checks=publish_despite_failed_checks,
-    )
-
-
-def _summary(model: ModelInfo) -> AlgorithmSummary:
-    tags: Mapping[str, str] = model.tags
-    return AlgorithmSummary(
-        slug=model.name,
-        name=LocalizedText(
-            sv=tags.get("insyn.name.sv") or model.name,
-            en=tags.get("insyn.name.en") or None,
-        ),
-        short_description=LocalizedText(
-            sv=tags.get("insyn.description.sv") or "-",
-            en=tags.get("insyn.description.en") or None,
-        ),
-        **cat.summary_fields(tags),
     )
