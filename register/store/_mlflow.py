@@ -237,8 +237,8 @@ class MlflowStore:
             self.client.set_terminated(run_id, status)
 
     def log_param(self, run_id: str, key: str, value: str) -> None:
-        with self._translated(f"The param {key!r} of run {run_id}"):
-            self.client.log_param(run_id, key, value)
+        if not self.claim(run_id, key, value):
+            raise StoreConflictError(f"The param {key!r} of run {run_id} holds another value.")
 
     def claim(self, run_id: str, key: str, value: str) -> bool:
         try:
