@@ -76,8 +76,8 @@ def filter_string(query: TagQuery | None) -> str | None:
         return None
     clauses = []
     for key, value in query.equals.items():
-        if any(ch in value for ch in _UNSAFE):
-            clauses.append(f"tags.`{key}` LIKE '{_quote(value)}'")
+        if any(ch in value for ch in _UNSAFE):  # a pattern now: "%" may match one char only
+            clauses.append(f"tags.`{key}` LIKE '{_quote(value).replace('%', '_')}'")
         else:
             clauses.append(f"tags.`{key}` = '{value}'")
     for key, words in query.contains.items():
