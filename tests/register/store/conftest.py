@@ -10,7 +10,9 @@ by it.
 from __future__ import annotations
 
 import shutil
+import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pytest
 from register.store import MemoryStore, MlflowStore, Store, TagQuery
 
 SCOPE_TAG = "contract.scope"
+THREADS = 8  # threads of the race tests
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,3 +87,23 @@ def run_id(backend: Backend) -> str:
     """A fresh run in a fresh experiment."""
     experiment = backend.store.create_experiment(backend.name("experiment"))
     return backend.store.create_run(experiment, run_name="contract").run_id
+
+
+def race(count: int, action: Callable[[int], object]) -> list[object]:
+    """Run ``action(i)`` in ``count`` threads released together; their results by i."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def work(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = action(i)
+        except Exception as exc:  # the test asserts on what came back
+            results[i] = exc
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -7,7 +7,6 @@ docstrings, so an implementation that passes them all can stand in for another.
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -20,30 +19,9 @@ from register.store import (
     StoreConflictError,
     StoreNotFoundError,
 )
-from tests.register.store.conftest import Backend
+from tests.register.store.conftest import THREADS, Backend, race
 
 MISSING_RUN = "0123456789abcdef0123456789abcdef"
-THREADS = 8
-
-
-def _race(count: int, action) -> list[object]:  # type: ignore[no-untyped-def]
-    """Run ``action(i)`` in ``count`` threads released together; their results by i."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def work(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = action(i)
-        except Exception as exc:  # the test asserts on what came back
-            results[i] = exc
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_is_a_store_on_its_uri(backend: Backend) -> None:
@@ -178,7 +156,7 @@ def test_a_claim_is_won_once_and_kept(store: Store, run_id: str) -> None:
 
 def test_racing_claims_have_exactly_one_winner(store: Store, run_id: str) -> None:
     for key in ("seq.1", "seq.2"):
-        results = _race(THREADS, lambda i, key=key: store.claim(run_id, key, f"writer-{i}"))
+        results = race(THREADS, lambda i, key=key: store.claim(run_id, key, f"writer-{i}"))
         assert all(isinstance(r, bool) for r in results), results
         winners = [i for i, won in enumerate(results) if won]
         assert len(winners) == 1, results
