@@ -260,7 +260,9 @@ class MemoryStore:
 
     def download_artifacts(self, run_id: str, path: str, destination: Path) -> Path:
         found = self._files(run_id, path)
-        target = Path(destination) / folder(path) if folder(path) else Path(destination)
+        # As MLflow: the file or folder lands under its own last name, not its whole path.
+        last_name = folder(path).rsplit("/", 1)[-1]
+        target = Path(destination) / last_name if last_name else Path(destination)
         for relative, content in found.items():
             local = target / relative if relative else target
             local.parent.mkdir(parents=True, exist_ok=True)
