@@ -61,7 +61,7 @@ from register.record._schema import (
     load_record,
     parse_record,
 )
-from register.store import MlflowStore, Store, StoreError, VersionInfo
+from register.store import MemoryStore, MlflowStore, Store, StoreError, VersionInfo
 from register.store._boosters import BOOSTER_CLASSES
 from register.store._model_io import TRUSTED_TYPES, load_model, save_model
 from register.store._results import (
@@ -101,6 +101,7 @@ __all__ = [
     "InsynError",
     "InvalidTrackingUriError",
     "LocalizedText",
+    "MemoryStore",
     "MlflowStore",
     "NotFoundError",
     "OwnershipError",
