@@ -22,6 +22,7 @@ from register._facade import Register
 from register.record._folder import load_folder
 from register.record._schema import load_record, parse_record
 from register.shared._admin import (
+    PASSWORD_FILE_SECTION,
     ROLES,
     WRITER_USERNAME,
     AdminClient,
@@ -36,7 +37,6 @@ from register.shared._server import (
 )
 from register.shared._writer_app import add_arguments, serve
 
-PASSWORD_FILE_SECTION = "mlflow"
 SHARED_DEMO_ORGANISATIONS = ("Exempelkommun", "Grannkommun")
 NOT_A_SERVER_MESSAGE = (
     "'insyn admin' needs a tracking server (http:// or https://), not {uri}; "

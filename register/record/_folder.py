@@ -167,8 +167,8 @@ class ModelFolder:
         return frame, label
 
     def _from_files(self) -> DemoBuild:
-        # store imports record, so record reads a saved model through store only here,
-        # when a folder has no train.py (the one place record still reaches up a layer)
+        # Layering: store may import record, never the reverse. Reading a saved model is
+        # store's job; this is the one place record still reaches up (no train.py only).
         from register.store._model_io import load_model, load_skops_file  # noqa: PLC0415
 
         reference = None
