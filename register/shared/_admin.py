@@ -47,6 +47,7 @@ AUDITOR_ROLE = "insyn-auditor"
 WRITER_ROLE = "insyn-writer"
 WRITER_USERNAME = "insyn-writer"
 WORKSPACE = "default"
+PASSWORD_FILE_SECTION = "mlflow"  # the section of an account file (MLflow's credentials format)
 
 NO_ADMIN_CREDENTIALS_MESSAGE = (
     "No administrator credentials: set INSYN_ADMIN_USERNAME and INSYN_ADMIN_PASSWORD, "
