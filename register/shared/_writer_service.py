@@ -35,7 +35,13 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import requests
+
 from register._errors import InsynError
+from register.audit import _chain as _audit
+from register.audit._publication_state import logged_publication
+from register.audit._reviews import build_review
+from register.audit._writer import Author, LocalWriter
 from register.record._catalogue_tags import ORGANISATION
 from register.shared._admin import AUDITOR_ROLE, ORG_ROLE
 from register.shared._auth import ORG_EXPERIMENT
@@ -142,8 +148,6 @@ class CallerCheck:
             cached = self._cache.get(key)
         if cached and cached[0] > now:
             return cached[1]
-        import requests
-
         response = requests.get(
             self._uri + ROLES_PATH,
             params={"username": username},
@@ -183,8 +187,6 @@ class WriterService:
         return self._check.check(username, password)
 
     def _writer(self, caller: Caller, organisation: str | None) -> Any:
-        from register.audit._writer import Author, LocalWriter
-
         role = "organisation" if caller.role == "organisation" else "auditor"
         author = Author(username=caller.username, role=role, organisation=organisation)
         writer = LocalWriter(
@@ -224,8 +226,6 @@ class WriterService:
         return str(mv.run_id)
 
     def _check_artifacts(self, slug: str, version: int, run_id: str, refs: list[Any]) -> None:
-        from register.audit import _chain as _audit
-
         for ref in refs:
             if not isinstance(ref, dict) or set(ref) != {"run_id", "path", "sha256"}:
                 raise Refused(
@@ -280,8 +280,6 @@ class WriterService:
 
     def retire(self, caller: Caller, body: dict[str, Any]) -> Any:
         """Log the retirement of the caller's own algorithm's published version."""
-        from register.audit._publication_state import logged_publication
-
         slug = _text(body, "slug")
         owner = self._owned_version(caller, slug, None, "a retirement")
         version = logged_publication(self._reg.view, slug)
@@ -291,8 +289,6 @@ class WriterService:
 
     def add_review(self, caller: Caller, body: dict[str, Any]) -> Any:
         """An auditor's review, validated as :func:`register.audit._reviews.build_review` does."""
-        from register.audit._reviews import build_review
-
         if caller.role != "auditor":
             raise Refused(403, NO_REVIEW_MESSAGE.format(user=caller.username))
         slug, version = _text(body, "slug"), _version(body)
