@@ -8,13 +8,13 @@ user errors (the main CLI prints them).
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from register._facade import Register
+from register.audit import _chain as _audit
 from register.export import export_register, import_standard
 from register.export._common import ExportError
 from register.record._schema import load_record
@@ -49,19 +49,16 @@ def audit_anchor(reg: Register) -> dict[str, Any] | None:
     """What an export states so anyone can check the log later: the signed head, the
     public keys the register publishes, and the command that checks both (None while
     the log is empty)."""
-    from register.audit import _chain as _audit
-
     head = reg.signed_head()
     if head.sequence == 0:
         return None
     run_id = _audit.log_run(reg.view, create=False)
     if run_id is None:
         return None
-    keys: dict[str, str] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for key_id in _audit.published_key_ids(reg.view, run_id):
-            local = reg.client.download_artifacts(run_id, f"{_audit.KEY_DIR}/{key_id}.pem", tmp)
-            keys[key_id] = Path(local).read_text(encoding="ascii")
+    keys = {
+        key_id: reg.store.read_artifact(run_id, f"{_audit.KEY_DIR}/{key_id}.pem").decode("ascii")
+        for key_id in _audit.published_key_ids(reg.view, run_id)
+    }
     return {
         "signed_head": head.to_dict(),
         "public_keys": keys,

@@ -35,7 +35,14 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import requests
+
 from register._errors import InsynError
+from register.audit import _chain as _audit
+from register.audit._publication_state import logged_publication
+from register.audit._reviews import build_review
+from register.audit._writer import Author, LocalWriter
+from register.record._catalogue_tags import ORGANISATION
 from register.shared._admin import AUDITOR_ROLE, ORG_ROLE
 from register.shared._auth import ORG_EXPERIMENT
 from register.store._results import _ReadOnly
@@ -141,8 +148,6 @@ class CallerCheck:
             cached = self._cache.get(key)
         if cached and cached[0] > now:
             return cached[1]
-        import requests
-
         response = requests.get(
             self._uri + ROLES_PATH,
             params={"username": username},
@@ -182,8 +187,6 @@ class WriterService:
         return self._check.check(username, password)
 
     def _writer(self, caller: Caller, organisation: str | None) -> Any:
-        from register.audit._writer import Author, LocalWriter
-
         role = "organisation" if caller.role == "organisation" else "auditor"
         author = Author(username=caller.username, role=role, organisation=organisation)
         writer = LocalWriter(
@@ -193,9 +196,7 @@ class WriterService:
 
     def _owned_version(self, caller: Caller, slug: str, version: int | None, what: str) -> str:
         """The organisation of ``slug`` after checking that ``caller`` may write for it."""
-        from register.store._catalogue import ORGANISATION
-
-        model = self._reg._registered(slug)  # NotFoundError when there is none
+        model = self._reg.view.registered(slug)  # NotFoundError when there is none
         owner = str(model.tags.get(ORGANISATION) or "")
         if owner not in caller.organisations:
             mine = ", ".join(repr(o) for o in caller.organisations)
@@ -211,9 +212,9 @@ class WriterService:
         return owner
 
     def _check_experiment(self, slug: str, version: int, owner: str) -> str:
-        client = self._reg.client
-        mv = self._reg._model_version(slug, version)
-        experiment = client.get_experiment(client.get_run(mv.run_id).info.experiment_id)
+        store = self._reg.store
+        mv = self._reg.view.version(slug, version)
+        experiment = store.get_experiment(store.get_run(mv.run_id).experiment_id)
         expected = ORG_EXPERIMENT.format(organisation=owner)
         if experiment.name != expected:
             raise Refused(
@@ -225,8 +226,6 @@ class WriterService:
         return str(mv.run_id)
 
     def _check_artifacts(self, slug: str, version: int, run_id: str, refs: list[Any]) -> None:
-        from register.audit import _chain as _audit
-
         for ref in refs:
             if not isinstance(ref, dict) or set(ref) != {"run_id", "path", "sha256"}:
                 raise Refused(
@@ -281,8 +280,6 @@ class WriterService:
 
     def retire(self, caller: Caller, body: dict[str, Any]) -> Any:
         """Log the retirement of the caller's own algorithm's published version."""
-        from register.audit._publication_state import logged_publication
-
         slug = _text(body, "slug")
         owner = self._owned_version(caller, slug, None, "a retirement")
         version = logged_publication(self._reg.view, slug)
@@ -292,8 +289,6 @@ class WriterService:
 
     def add_review(self, caller: Caller, body: dict[str, Any]) -> Any:
         """An auditor's review, validated as :func:`register.audit._reviews.build_review` does."""
-        from register.audit._reviews import build_review
-
         if caller.role != "auditor":
             raise Refused(403, NO_REVIEW_MESSAGE.format(user=caller.username))
         slug, version = _text(body, "slug"), _version(body)
@@ -308,7 +303,7 @@ class WriterService:
             raise Refused(
                 400, BAD_REQUEST_MESSAGE.format(reason="a review field has the wrong type")
             ) from None
-        self._reg._model_version(slug, version)  # NotFoundError when there is none
+        self._reg.view.version(slug, version)  # NotFoundError when there is none
         return self._writer(caller, None).add_review(slug, version, review.to_dict())
 
 

@@ -39,7 +39,7 @@ from register.store._uri import artifact_root_for, unreachable
 # Artifact downloads are the register's business, not a progress bar in a citizen's logs.
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
-__all__ = ["MlflowStore"]
+__all__ = ["MlflowStore", "denied_status"]
 
 SEARCH_PAGE_SIZE = 1000  # runs and versions per request (MLflow's search limit is larger)
 _NOT_FOUND_CODES = ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND")
@@ -48,8 +48,11 @@ _DENIED_CODES = {"PERMISSION_DENIED": 403, "UNAUTHENTICATED": 401, "CUSTOMER_UNA
 _UNSAFE = "'\"\\`"
 
 
-def _status_of(exc: BaseException) -> int | None:
-    """The 401/403 status behind an MLflow or HTTP error, if that is what it was."""
+def denied_status(exc: BaseException) -> int | None:
+    """The 401/403 status behind a refusal: a :class:`StoreDeniedError`'s own, or the
+    status behind an MLflow or HTTP error; None for any other error."""
+    if isinstance(exc, StoreDeniedError):
+        return exc.status
     code = str(getattr(exc, "error_code", "") or "")
     if code in _DENIED_CODES:
         return _DENIED_CODES[code]
@@ -76,8 +79,8 @@ def filter_string(query: TagQuery | None) -> str | None:
         return None
     clauses = []
     for key, value in query.equals.items():
-        if any(ch in value for ch in _UNSAFE):
-            clauses.append(f"tags.`{key}` LIKE '{_quote(value)}'")
+        if any(ch in value for ch in _UNSAFE):  # a pattern now: "%" may match one char only
+            clauses.append(f"tags.`{key}` LIKE '{_quote(value).replace('%', '_')}'")
         else:
             clauses.append(f"tags.`{key}` = '{value}'")
     for key, words in query.contains.items():
@@ -126,7 +129,7 @@ class MlflowStore:
         except MlflowException as exc:
             code = str(exc.error_code)
             text = str(exc)
-            status = _status_of(exc)
+            status = denied_status(exc)
             if status is not None and not (hide_denied and status == 403):
                 raise StoreDeniedError(f"{what}: {text}", status=status) from exc
             if status == 403 or any(c in code for c in _NOT_FOUND_CODES):
@@ -137,7 +140,7 @@ class MlflowStore:
                 raise StoreNotFoundError(f"{what} does not exist.") from exc
             raise
         except Exception as exc:
-            status = _status_of(exc)
+            status = denied_status(exc)
             if status is not None:
                 raise StoreDeniedError(f"{what}: {exc}", status=status) from exc
             raise
@@ -239,8 +242,8 @@ class MlflowStore:
             self.client.set_terminated(run_id, status)
 
     def log_param(self, run_id: str, key: str, value: str) -> None:
-        with self._translated(f"The param {key!r} of run {run_id}"):
-            self.client.log_param(run_id, key, value)
+        if not self.claim(run_id, key, value):
+            raise StoreConflictError(f"The param {key!r} of run {run_id} holds another value.")
 
     def claim(self, run_id: str, key: str, value: str) -> bool:
         try:
