@@ -1,6 +1,7 @@
-"""The portal's translations: standard gettext catalogues, read with Babel.
+"""insyn's one text catalogue: standard gettext catalogues, read with Babel.
 
-Every UI string lives in ``locale/<lang>/LC_MESSAGES/insyn.po``. The msgid is a
+Every user-facing string (the portal, the audit report, fairness findings,
+notices) lives in ``register/text/locale/<lang>/LC_MESSAGES/insyn.po``. The msgid is a
 stable key (``"catalogue.title"``), not the English text, so that fixing an
 English typo never orphans the other translations; the English catalogue is a
 translation like any other, and ``locale/insyn.pot`` is the template a
@@ -11,18 +12,21 @@ Guarantees:
 - :func:`load_messages` returns ``{key: {lang: text}}`` for every key in any
   catalogue; it reads a compiled ``insyn.mo`` when one is at least as new as its
   ``.po`` and otherwise compiles the ``.po`` in memory (so a fresh checkout
-  works without a build step, and ``python -m app_pages._i18n compile`` is an
+  works without a build step, and ``python -m register.text compile`` is an
   optional speed-up);
 - an empty or fuzzy msgstr counts as missing: :func:`missing` lists it, and
-  the portal then shows the source-language (English) text, never a key.
+  the reader then sees the source-language (English) text, never a key;
+- :func:`message` looks one key up for code outside the portal (the audit
+  report, findings, notices); the catalogues are read once per process.
 
-``python -m app_pages._i18n check`` prints every missing translation and exits 1
+``python -m register.text check`` prints every missing translation and exits 1
 if there is one; ``compile`` writes the ``.mo`` files; ``template`` rewrites the
 ``.pot`` from the English catalogue.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import sys
 from collections.abc import Iterable, Sequence
@@ -32,22 +36,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
-__all__ = [
-    "DOMAIN",
-    "LOCALE_DIR",
-    "SOURCE_LANGUAGE",
-    "available_languages",
-    "compile_catalogues",
-    "load_messages",
-    "main",
-    "missing",
-]
-
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "insyn"
 SOURCE_LANGUAGE = "en"
 MISSING_LINE = "{lang}: {key} has no translation"
-UNKNOWN_COMMAND = "usage: python -m app_pages._i18n [check|compile|template]"
+UNKNOWN_COMMAND = "usage: python -m register.text [check|compile|template]"
 
 
 def po_path(lang: str, locale_dir: Path = LOCALE_DIR) -> Path:
@@ -113,6 +106,23 @@ def missing(
     return [(lang, key) for lang in langs for key in wanted if key not in per_lang[lang]]
 
 
+@functools.cache
+def _catalogue() -> dict[str, dict[str, str]]:
+    return load_messages()
+
+
+def message(key: str, lang: str, **fmt: object) -> str:
+    """The text of ``key`` in ``lang``, formatted with ``fmt`` when given.
+
+    A language without a catalogue gets the source language (English); a gap in
+    a catalogue gets English too. An unknown key raises :class:`KeyError`, so a
+    typo fails in the tests (every key the code names is checked there).
+    """
+    texts = _catalogue()[key]
+    text = texts.get(lang) or texts[SOURCE_LANGUAGE]
+    return text.format(**fmt) if fmt else text
+
+
 def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
     """Write ``insyn.mo`` beside every ``insyn.po``; returns the files written."""
     written = []
@@ -131,7 +141,7 @@ def write_template(locale_dir: Path = LOCALE_DIR) -> Path:
     """Rewrite ``insyn.pot``: every key, empty msgstr, the English text as a comment."""
     with po_path(SOURCE_LANGUAGE, locale_dir).open("rb") as handle:
         english = read_po(handle, locale=None)
-    template = Catalog(project="insyn", fuzzy=False, header_comment="# insyn portal messages")
+    template = Catalog(project="insyn", fuzzy=False, header_comment="# insyn messages")
     for message in english:
         if message.id:
             comment = f"en: {message.string}"
@@ -161,7 +171,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(UNKNOWN_COMMAND, file=sys.stderr)
     return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

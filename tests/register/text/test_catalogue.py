@@ -1,4 +1,4 @@
-"""The gettext catalogues: every key the portal uses has Swedish and English text."""
+"""The gettext catalogues: every key the code uses has Swedish and English text."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from app_pages import _i18n
-from tests.app_pages.conftest import ROOT
+from register import text as catalogue
+
+ROOT = Path(__file__).resolve().parents[3]
+LOCALE = ROOT / "register" / "text" / "locale"
 
 SOURCES = [ROOT / "streamlit_app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
 # t("key"), t('key'), t(\n "key", ...), heading("key") and keys in conditional expressions.
@@ -47,23 +49,23 @@ def placeholders(text: str) -> set[str]:
 
 
 def test_catalogues_exist_for_swedish_and_english() -> None:
-    assert {"sv", "en"} <= set(_i18n.available_languages())
-    assert (ROOT / "locale" / "insyn.pot").exists()
+    assert {"sv", "en"} <= set(catalogue.available_languages())
+    assert (LOCALE / "insyn.pot").exists()
 
 
 def test_every_key_used_has_every_translation() -> None:
     keys = used_keys()
     assert len(keys) > 50, "the key scanner found suspiciously few keys"
-    assert _i18n.missing(keys) == []
+    assert catalogue.missing(keys) == []
 
 
 def test_no_catalogue_has_an_empty_or_fuzzy_entry() -> None:
-    assert _i18n.missing() == []
-    assert _i18n.main(["check"]) == 0
+    assert catalogue.missing() == []
+    assert catalogue.main(["check"]) == 0
 
 
 def test_every_language_keeps_the_english_placeholders() -> None:
-    messages = _i18n.load_messages()
+    messages = catalogue.load_messages()
     for key, texts in messages.items():
         expected = placeholders(texts["en"])
         for lang, text in texts.items():
@@ -74,24 +76,24 @@ def test_compiled_mo_gives_the_same_texts_and_a_gap_falls_back_to_english(
     tmp_path: Path,
 ) -> None:
     locale = tmp_path / "locale"
-    shutil.copytree(ROOT / "locale", locale, ignore=shutil.ignore_patterns("*.mo"))
-    from_po = _i18n.load_messages(locale_dir=locale)
-    written = _i18n.compile_catalogues(locale)
+    shutil.copytree(LOCALE, locale, ignore=shutil.ignore_patterns("*.mo"))
+    from_po = catalogue.load_messages(locale_dir=locale)
+    written = catalogue.compile_catalogues(locale)
     assert {p.name for p in written} == {"insyn.mo"} and len(written) >= 2
-    assert _i18n.load_messages(locale_dir=locale) == from_po
+    assert catalogue.load_messages(locale_dir=locale) == from_po
     # Blank one Swedish entry: it is reported missing and shows English meanwhile.
-    po = _i18n.po_path("sv", locale)
+    po = catalogue.po_path("sv", locale)
     text = po.read_text(encoding="utf-8")
     blanked = re.sub(r'(msgid "catalogue.title"\nmsgstr )".*"', r'\1""', text)
     assert blanked != text
     po.write_text(blanked, encoding="utf-8")
     for mo in written:
         mo.unlink()
-    assert ("sv", "catalogue.title") in _i18n.missing(locale_dir=locale)
-    messages = _i18n.load_messages(locale_dir=locale)
+    assert ("sv", "catalogue.title") in catalogue.missing(locale_dir=locale)
+    messages = catalogue.load_messages(locale_dir=locale)
     assert messages["catalogue.title"]["sv"] == messages["catalogue.title"]["en"]
 
 
 @pytest.mark.parametrize("command", ["nonsense"])
 def test_unknown_command_is_a_usage_error(command: str) -> None:
-    assert _i18n.main([command]) == 2
+    assert catalogue.main([command]) == 2
