@@ -43,13 +43,15 @@ MISSING_LINE = "{lang}: {key} has no translation"
 UNKNOWN_COMMAND = "usage: python -m register.text [check|compile|template]"
 
 
-def po_path(lang: str, locale_dir: Path = LOCALE_DIR) -> Path:
+def po_path(lang: str, locale_dir: Path | None = None) -> Path:
     """Where the catalogue of ``lang`` lives."""
+    locale_dir = locale_dir or LOCALE_DIR
     return locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def available_languages(locale_dir: Path = LOCALE_DIR) -> tuple[str, ...]:
+def available_languages(locale_dir: Path | None = None) -> tuple[str, ...]:
     """Every language with a catalogue, sorted."""
+    locale_dir = locale_dir or LOCALE_DIR
     return tuple(
         sorted(p.parent.parent.name for p in locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     )
@@ -78,9 +80,10 @@ def _texts(catalog: Catalog) -> dict[str, str]:
 
 
 def load_messages(
-    languages: Sequence[str] | None = None, locale_dir: Path = LOCALE_DIR
+    languages: Sequence[str] | None = None, locale_dir: Path | None = None
 ) -> dict[str, dict[str, str]]:
     """``{key: {lang: text}}`` for every key; a missing translation falls back to English."""
+    locale_dir = locale_dir or LOCALE_DIR
     langs = tuple(languages or available_languages(locale_dir))
     per_lang = {lang: _texts(_read(lang, locale_dir)) for lang in langs}
     source = per_lang.get(SOURCE_LANGUAGE, {})
@@ -94,12 +97,13 @@ def load_messages(
 def missing(
     keys: Iterable[str] | None = None,
     languages: Sequence[str] | None = None,
-    locale_dir: Path = LOCALE_DIR,
+    locale_dir: Path | None = None,
 ) -> list[tuple[str, str]]:
     """``(lang, key)`` for every key without a (non-fuzzy, non-empty) translation.
 
     ``keys`` defaults to every key in any catalogue.
     """
+    locale_dir = locale_dir or LOCALE_DIR
     langs = tuple(languages or available_languages(locale_dir))
     per_lang = {lang: _texts(_read(lang, locale_dir)) for lang in langs}
     wanted = sorted(set(keys) if keys is not None else {k for v in per_lang.values() for k in v})
@@ -107,8 +111,14 @@ def missing(
 
 
 @functools.cache
-def _catalogue() -> dict[str, dict[str, str]]:
-    return load_messages()
+def _catalogue() -> tuple[tuple[str, ...], dict[str, dict[str, str]]]:
+    langs = available_languages()
+    return langs, load_messages(langs)
+
+
+def languages() -> tuple[str, ...]:
+    """The languages :func:`message` answers in: one per catalogue, sorted (read once)."""
+    return _catalogue()[0]
 
 
 def message(key: str, lang: str, **fmt: object) -> str:
@@ -118,13 +128,14 @@ def message(key: str, lang: str, **fmt: object) -> str:
     a catalogue gets English too. An unknown key raises :class:`KeyError`, so a
     typo fails in the tests (every key the code names is checked there).
     """
-    texts = _catalogue()[key]
+    texts = _catalogue()[1][key]
     text = texts.get(lang) or texts[SOURCE_LANGUAGE]
     return text.format(**fmt) if fmt else text
 
 
-def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+def compile_catalogues(locale_dir: Path | None = None) -> list[Path]:
     """Write ``insyn.mo`` beside every ``insyn.po``; returns the files written."""
+    locale_dir = locale_dir or LOCALE_DIR
     written = []
     for lang in available_languages(locale_dir):
         po = po_path(lang, locale_dir)
@@ -137,8 +148,9 @@ def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
     return written
 
 
-def write_template(locale_dir: Path = LOCALE_DIR) -> Path:
+def write_template(locale_dir: Path | None = None) -> Path:
     """Rewrite ``insyn.pot``: every key, empty msgstr, the English text as a comment."""
+    locale_dir = locale_dir or LOCALE_DIR
     with po_path(SOURCE_LANGUAGE, locale_dir).open("rb") as handle:
         english = read_po(handle, locale=None)
     template = Catalog(project="insyn", fuzzy=False, header_comment="# insyn messages")
