@@ -11,19 +11,34 @@ from __future__ import annotations
 import functools
 import math
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
 import markupsafe
 
-from register.store._results import _ReadOnly
+from register.store._results import AlgorithmVersion, _ReadOnly
 from register.text import SOURCE_LANGUAGE, message
 
 if TYPE_CHECKING:
-    from register._facade import Register
+    from explainers import Explanation, ExplanationChecks
     from register.audit._chain import AuditEntry, AuditHead, AuditVerification
+    from register.audit._fairness import FairnessReport
     from register.audit._reviews import Review
     from register.record._schema import LocalizedText
+
+
+class ReportSource(Protocol):
+    """What the report is gathered from (a :class:`register.Register` is one)."""
+
+    def verify_audit(self) -> AuditVerification: ...
+    def get(self, slug: str, version: int | None = None) -> AlgorithmVersion: ...
+    def get_explanation(self, slug: str, version: int) -> Explanation: ...
+    def get_fairness(self, slug: str, version: int) -> FairnessReport | None: ...
+    def get_checks(self, slug: str, version: int) -> ExplanationChecks | None: ...
+    def reviews(self, slug: str, version: int | None = None) -> list[Review]: ...
+    def audit_entries(self, slug: str | None = None) -> list[AuditEntry]: ...
+    def audit_head(self) -> AuditHead: ...
+
 
 RATE_COLUMNS = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 PROVENANCE_FIELDS = (
@@ -76,7 +91,7 @@ class AuditReport(_ReadOnly):
 
 
 def build_audit_report(
-    reg: Register,
+    reg: ReportSource,
     slug: str,
     version: int | None = None,
     *,
