@@ -18,6 +18,7 @@ from register.audit._report import build_audit_report, render_html, render_text
 from register.audit._reviews import CHECKS, OUTCOMES
 from register.audit._signing import load_public_file
 from register.cli._console import err, out
+from register.text import available_languages
 
 EXIT_OK, EXIT_BROKEN = 0, 1
 HASH_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -201,7 +202,12 @@ def add_audit_commands(sub: Any) -> None:
     p.add_argument("slug")
     p.add_argument("--version", type=int, help="default: the published version")
     p.add_argument("--out", help="write the self-contained HTML report to this file")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="report language")
+    p.add_argument(
+        "--lang",
+        choices=available_languages(),
+        default="sv",
+        help="report language (one per catalogue)",
+    )
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("review", help="record an auditor's review of one version")
