@@ -10,28 +10,22 @@ another store is given) and hands the parts of the register (lifecycle, audit) t
 
 from __future__ import annotations
 
-import tempfile
 import warnings
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from register.audit._api import AuditMixin
-from register.record._inputs import InputProfile
-from register.record._schema import LocalizedText, TransparencyRecord, parse_record
+from register.audit._api import AuditTrail, Reviews
+from register.audit._writer import AuditWriter, Publication, writer_for
+from register.record._schema import TransparencyRecord
 from register.shared._auth import refusals_explained
-from register.store import _catalogue as cat
-from register.store import _catalogue_index
+from register.store._algorithms import Algorithms
 from register.store._mlflow import MlflowStore
-from register.store._model_io import load_model
 from register.store._paths import (
     COMPLETE_TAG,
     EXPLANATION_PATH,
     MODEL_PATH,
     PROFILE_PATH,
     RECORD_PATH,
-    STATUS_TAG,
 )
 from register.store._protocol import ModelInfo, Store, VersionInfo
 from register.store._results import (
@@ -51,12 +45,18 @@ from register.store._view import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    import datetime as dt
+    from collections.abc import Iterable, Mapping
 
     import pandas as pd
-    from mlflow import MlflowClient
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from explainers import Explanation
+    from explainers import Explanation, ExplanationChecks
+    from register.audit._fairness import FairnessReport
+    from register.audit._publication_state import PublicationState
+    from register.audit._reviews import Review
+    from register.audit._types import AuditEntry, AuditHead, AuditVerification, SignedHead
+    from register.store._mlflow import MlflowClient  # MLflow is touched only in store/
 
 __all__ = [
     "COMPLETE_TAG",
@@ -69,6 +69,7 @@ __all__ = [
     "VERSION_NOT_FOUND_MESSAGE",
     "Progress",
     "Register",
+    "register_algorithm",
 ]
 
 STORE_AND_URI_MESSAGE = (
@@ -85,49 +86,34 @@ CLIENT_DEPRECATED_MESSAGE = (
 Progress = Callable[[str, int, int], None]
 
 
-class _CacheCompat:
-    """The view's bounded cache with the dict methods parts not yet given a StoreView use."""
+class _LifecyclePublication:
+    """The lifecycle's publish and retire steps, for this register's local writer
+    (a :class:`register.audit._writer.Publication`)."""
 
-    def __init__(self, view: StoreView) -> None:
-        self._view = view
+    def __init__(self, reg: Register) -> None:
+        self._reg = reg
 
-    def __contains__(self, key: tuple[str, ...]) -> bool:
-        return self._view.peek(key, _ABSENT) is not _ABSENT
+    def publish(
+        self,
+        writer: AuditWriter,
+        slug: str,
+        version: int,
+        *,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        from register.lifecycle import _publication  # transitional: lifecycle imports us
 
-    def __getitem__(self, key: tuple[str, ...]) -> Any:
-        value = self._view.peek(key, _ABSENT)
-        if value is _ABSENT:
-            raise KeyError(key)
-        return value
+        return _publication.publish(self._reg, writer, slug, version, details=details)
 
-    def __setitem__(self, key: tuple[str, ...], value: Any) -> None:
-        self._view.put(key, value)
+    def retire(
+        self, writer: AuditWriter, slug: str, *, details: dict[str, Any] | None = None
+    ) -> AuditEntry:
+        from register.lifecycle import _publication  # transitional: lifecycle imports us
 
-    def get(self, key: tuple[str, ...], default: Any = None) -> Any:
-        return self._view.peek(key, default)
-
-    def pop(self, key: tuple[str, ...], default: Any = None) -> Any:
-        value = self._view.peek(key, default)
-        self._view.forget(key)
-        return value
-
-
-_ABSENT = object()
+        return _publication.retire(self._reg, writer, slug, details=details)
 
 
-def _status_of(mv: VersionInfo, record_status: str) -> str:
-    return str(mv.tags.get(STATUS_TAG) or record_status)
-
-
-def _aliases_of(registered: ModelInfo, version: int) -> tuple[str, ...]:
-    return tuple(alias for alias, v in registered.aliases.items() if v == version)
-
-
-def _created_at(mv: VersionInfo) -> datetime:
-    return datetime.fromtimestamp(mv.created_at / 1000, tz=UTC)
-
-
-class Register(AuditMixin):
+class Register:
     """A register of algorithms in one store.
 
     ``tracking_uri=None`` uses ``$MLFLOW_TRACKING_URI`` or the embedded default
@@ -152,6 +138,12 @@ class Register(AuditMixin):
             store if store is not None else MlflowStore(resolve_tracking_uri(tracking_uri))
         )
         self._view = StoreView(self._store, experiment=experiment, cache_entries=cache_entries)
+        self.algorithms = Algorithms(self._view)
+        """The catalogue and reads of one algorithm's versions and files."""
+        self.audit = AuditTrail(self._view, writer=self.writer, reads=self)
+        """The audit trail: the signed log, its verification, each version's evidence."""
+        self.reviews = Reviews(self._view, writer=self.writer)
+        """Auditors' reviews (``reg.reviews(slug, version)`` lists them, as it always did)."""
 
     def __repr__(self) -> str:
         return f"Register(store={self._store!r}, experiment={self._view.experiment!r})"
@@ -182,15 +174,92 @@ class Register(AuditMixin):
             raise AttributeError(NO_CLIENT_MESSAGE.format(store=self._store))
         return self._store.client
 
-    # -- transitional: what audit/ and lifecycle/ read until they take a StoreView ------
     @property
-    def _experiment(self) -> str:
-        return self._view.experiment
+    def publication(self) -> Publication:
+        """The lifecycle's publish and retire steps a local audit writer runs."""
+        return _LifecyclePublication(self)
 
-    @property
-    def _cache(self) -> _CacheCompat:
-        return _CacheCompat(self._view)
+    def writer(self) -> AuditWriter:
+        """The audit writer this register appends through (see
+        :func:`register.audit._writer.writer_for`)."""
+        return writer_for(self._view, publication=self.publication)
 
+    # -- auditing (delegated to reg.audit and reg.reviews) -------------------------------
+    def get_fairness(self, slug: str, version: int) -> FairnessReport | None:
+        """See :meth:`register.audit._api.AuditTrail.get_fairness`."""
+        return self.audit.get_fairness(slug, version)
+
+    def get_checks(self, slug: str, version: int) -> ExplanationChecks | None:
+        """See :meth:`register.audit._api.AuditTrail.get_checks`."""
+        return self.audit.get_checks(slug, version)
+
+    def recheck(
+        self,
+        slug: str,
+        version: int,
+        *,
+        reference_data: pd.DataFrame | None = None,
+        evaluation_data: pd.DataFrame | None = None,
+    ) -> ExplanationChecks:
+        """See :meth:`register.audit._api.AuditTrail.recheck`."""
+        return self.audit.recheck(
+            slug, version, reference_data=reference_data, evaluation_data=evaluation_data
+        )
+
+    def add_review(
+        self,
+        slug: str,
+        version: int,
+        *,
+        outcome: str,
+        text_sv: str,
+        text_en: str | None = None,
+        organisation: str,
+        date: dt.date | str | None = None,
+        checks: tuple[str, ...] | list[str] = (),
+    ) -> Review:
+        """See :meth:`register.audit._api.Reviews.add`."""
+        return self.reviews.add(
+            slug,
+            version,
+            outcome=outcome,
+            text_sv=text_sv,
+            text_en=text_en,
+            organisation=organisation,
+            date=date,
+            checks=checks,
+        )
+
+    def review_notes(self, slug: str, version: int | None = None) -> list[str]:
+        """See :meth:`register.audit._api.Reviews.notes`."""
+        return self.reviews.notes(slug, version)
+
+    def audit_head(self) -> AuditHead:
+        """See :meth:`register.audit._api.AuditTrail.head`."""
+        return self.audit.head()
+
+    def audit_entries(self, slug: str | None = None) -> list[AuditEntry]:
+        """See :meth:`register.audit._api.AuditTrail.entries`."""
+        return self.audit.entries(slug)
+
+    def signed_head(self) -> SignedHead:
+        """See :meth:`register.audit._api.AuditTrail.signed_head`."""
+        return self.audit.signed_head()
+
+    def verify_audit(
+        self,
+        *,
+        expected_heads: Iterable[Any] = (),
+        trusted_keys: Iterable[Ed25519PublicKey] | Mapping[str, Ed25519PublicKey] | None = None,
+    ) -> AuditVerification:
+        """See :meth:`register.audit._api.AuditTrail.verify`."""
+        return self.audit.verify(expected_heads=expected_heads, trusted_keys=trusted_keys)
+
+    def publication_state(self, slug: str) -> PublicationState:
+        """See :meth:`register.audit._api.AuditTrail.publication_state`."""
+        return self.audit.publication_state(slug)
+
+    # -- transitional: what lifecycle/ reads until it takes a StoreView ------
     def _registered(self, slug: str) -> ModelInfo:
         return self._view.registered(slug)
 
@@ -199,9 +268,6 @@ class Register(AuditMixin):
 
     def _artifact_json(self, run_id: str, path: str) -> Any:
         return self._view.artifact_json(run_id, path)
-
-    def _optional_json(self, slug: str, version: int, path: str) -> Any:
-        return self._view.optional_json(self._view.version(slug, version).run_id, path)
 
     # -- health ---------------------------------------------------------------
     def check_reachable(self, timeout: float = 5.0) -> None:
@@ -212,7 +278,7 @@ class Register(AuditMixin):
         """The id of the register's experiment, created on first use."""
         return self._view.experiment_id()
 
-    # -- catalogue ------------------------------------------------------------
+    # -- catalogue and reads (delegated to reg.algorithms) --------------------------------
     def search(
         self,
         text: str | None = None,
@@ -225,125 +291,51 @@ class Register(AuditMixin):
         max_results: int = 50,
         page_token: str | None = None,
     ) -> SearchPage:
-        """One page of algorithms whose catalogue entry matches every condition.
-
-        Free ``text`` matches words in the name, description, organisation and
-        department in either language. Results are ordered by slug.
-        """
-        filters = {
-            "organisation": organisation,
-            "theme": theme,
-            "status": status,
-            "risk_category": risk,
-        }
-        query = cat.catalogue_query(text, filters=filters, include_unpublished=include_unpublished)
-        found = self._store.search_registered_models(
-            query, max_results=max_results, page_token=page_token
-        )
-        return SearchPage(
-            items=[_summary(model) for model in found.items],
-            next_page_token=found.next_page_token or None,
+        """See :meth:`register.store._algorithms.Algorithms.search`."""
+        return self.algorithms.search(
+            text,
+            organisation=organisation,
+            theme=theme,
+            status=status,
+            risk=risk,
+            include_unpublished=include_unpublished,
+            max_results=max_results,
+            page_token=page_token,
         )
 
     def list_algorithms(self, *, include_unpublished: bool = False) -> list[AlgorithmSummary]:
-        """Every algorithm in the catalogue (all pages), ordered by slug."""
-        items: list[AlgorithmSummary] = []
-        token: str | None = None
-        while True:
-            page = self.search(
-                include_unpublished=include_unpublished, max_results=200, page_token=token
-            )
-            items += page.items
-            token = page.next_page_token
-            if not token:
-                return items
+        """See :meth:`register.store._algorithms.Algorithms.list_all`."""
+        return self.algorithms.list_all(include_unpublished=include_unpublished)
 
     def filter_options(self) -> FilterOptions:
-        """The distinct organisations, themes, statuses and risk categories published
-        (read from tags only, cached for a short while; see register.store._catalogue_index)."""
-        return _catalogue_index.filter_options(self._view)
+        """See :meth:`register.store._algorithms.Algorithms.filter_options`."""
+        return self.algorithms.filter_options()
 
-    # -- one algorithm -----------------------------------------------------------
     def get(self, slug: str, version: int | None = None) -> AlgorithmVersion:
-        """The stored version (default: the published one) with its record.
-
-        Raises :class:`NotFoundError` for an unknown slug or version.
-        """
-        mv = self._view.version(slug, version)
-        registered = self._view.registered(slug)
-        record = parse_record(self._view.artifact_json(mv.run_id, RECORD_PATH))
-        profile = InputProfile.from_dict(self._view.artifact_json(mv.run_id, PROFILE_PATH))
-        return AlgorithmVersion(
-            slug=slug,
-            version=mv.version,
-            record=record,
-            run_id=mv.run_id,
-            created_at=_created_at(mv),
-            aliases=_aliases_of(registered, mv.version),
-            status=_status_of(mv, record.status.value),
-            input_profile=profile,
-            explanation_fingerprint=mv.tags.get("insyn.explanation_fingerprint", ""),
-            explainer=mv.tags.get("insyn.explainer", ""),
-        )
+        """See :meth:`register.store._algorithms.Algorithms.get`."""
+        return self.algorithms.get(slug, version)
 
     def get_explanation(self, slug: str, version: int) -> Explanation:
-        """The stored explanation of ``slug`` version ``version`` (identical numbers)."""
-        from explainers import Explanation  # lazy: explainers pulls in shap and numba
-
-        mv = self._view.version(slug, version)
-
-        def download() -> Explanation:
-            with tempfile.TemporaryDirectory() as tmp:
-                local = self._store.download_artifacts(mv.run_id, EXPLANATION_PATH, Path(tmp))
-                return Explanation.load(local)
-
-        return self._view.cached(("explanation", mv.run_id), download)
+        """See :meth:`register.store._algorithms.Algorithms.explanation`."""
+        return self.algorithms.explanation(slug, version)
 
     def load_model(self, slug: str, version: int) -> Any:
-        """The fitted model of ``slug`` version ``version``, loaded with skops and
-        insyn's allowlist of trusted types (never unpickled)."""
-        mv = self._view.version(slug, version)
-
-        def download() -> Any:
-            with tempfile.TemporaryDirectory() as tmp:
-                local = self._store.download_artifacts(mv.run_id, MODEL_PATH, Path(tmp))
-                return load_model(local, uri=f"models:/{slug}/{version}")
-
-        return self._view.cached(("model", mv.run_id), download)
+        """See :meth:`register.store._algorithms.Algorithms.model`."""
+        return self.algorithms.model(slug, version)
 
     def versions(self, slug: str) -> list[VersionInfo]:
-        """The completed versions of ``slug``, oldest first."""
-        self._view.registered(slug)
-        found = self._store.search_model_versions(slug)
-        complete = [mv for mv in found if mv.tags.get(COMPLETE_TAG) == "true"]
-        return sorted(complete, key=lambda mv: mv.version)
+        """See :meth:`register.store._algorithms.Algorithms.versions`."""
+        return self.algorithms.versions(slug)
 
     def history(self, slug: str) -> list[VersionChange]:
-        """All complete versions of ``slug``, oldest first, with the record fields
-        that changed against the version before."""
-        registered = self._view.registered(slug)
-        changes: list[VersionChange] = []
-        previous: TransparencyRecord | None = None
-        for mv in self.versions(slug):
-            record = parse_record(self._view.artifact_json(mv.run_id, RECORD_PATH))
-            changed = tuple(previous.diff(record)) if previous is not None else ()
-            changes.append(
-                VersionChange(
-                    version=mv.version,
-                    created_at=_created_at(mv),
-                    status=_status_of(mv, record.status.value),
-                    aliases=_aliases_of(registered, mv.version),
-                    changed_fields=changed,
-                )
-            )
-            previous = record
-        return changes
+        """See :meth:`register.store._algorithms.Algorithms.history`."""
+        return self.algorithms.history(slug)
 
     # -- writes (see register.lifecycle._publish) ---------------------------------------
     def register_algorithm(
         self,
         model: Any,
-        record: Any,
+        record: TransparencyRecord | Mapping[str, Any],
         *,
         reference_data: pd.DataFrame,
         publish: bool = True,
@@ -375,7 +367,9 @@ class Register(AuditMixin):
         # transitional: lifecycle/ still imports this module's names
         from register.lifecycle._publish import register_algorithm as _register_algorithm
 
-        slug = str(getattr(record, "slug", None) or dict(record).get("slug", ""))
+        slug = str(
+            record.slug if isinstance(record, TransparencyRecord) else record.get("slug", "")
+        )
         organisation = getattr(record, "organisation", None)
         with refusals_explained(self._view, slug, organisation, step="registering"):
             return _register_algorithm(
@@ -422,17 +416,29 @@ class Register(AuditMixin):
             return _retire(self, slug, details=details)
 
 
-def _summary(model: ModelInfo) -> AlgorithmSummary:
-    tags: Mapping[str, str] = model.tags
-    return AlgorithmSummary(
-        slug=model.name,
-        name=LocalizedText(
-            sv=tags.get("insyn.name.sv") or model.name,
-            en=tags.get("insyn.name.en") or None,
-        ),
-        short_description=LocalizedText(
-            sv=tags.get("insyn.description.sv") or "-",
-            en=tags.get("insyn.description.en") or None,
-        ),
-        **cat.summary_fields(tags),
+def register_algorithm(
+    model: Any,
+    record: TransparencyRecord | Mapping[str, Any],
+    *,
+    reference_data: pd.DataFrame,
+    tracking_uri: str | None = None,
+    publish: bool = True,
+    seed: int = 0,
+    progress: Progress | None = None,
+    evaluation_data: pd.DataFrame | None = None,
+    label: str | None = None,
+    publish_despite_failed_checks: str | None = None,
+) -> AlgorithmVersion:
+    """Register ``model`` with ``record`` in the store at ``tracking_uri`` (see
+    :meth:`Register.register_algorithm`, whose guarantees hold)."""
+    return Register(tracking_uri).register_algorithm(
+        model,
+        record,
+        reference_data=reference_data,
+        publish=publish,
+        seed=seed,
+        progress=progress,
+        evaluation_data=evaluation_data,
+        label=label,
+        publish_despite_failed_checks=publish_despite_failed_checks,
     )

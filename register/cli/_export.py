@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from register._facade import Register
+from register.audit import _chain as _audit
 from register.export import export_register, import_standard
 from register.export._common import ExportError
 from register.record._schema import load_record
@@ -48,17 +49,15 @@ def audit_anchor(reg: Register) -> dict[str, Any] | None:
     """What an export states so anyone can check the log later: the signed head, the
     public keys the register publishes, and the command that checks both (None while
     the log is empty)."""
-    from register.audit import _chain as _audit
-
     head = reg.signed_head()
     if head.sequence == 0:
         return None
-    run_id = _audit.log_run(reg, create=False)
+    run_id = _audit.log_run(reg.view, create=False)
     if run_id is None:
         return None
     keys = {
         key_id: reg.store.read_artifact(run_id, f"{_audit.KEY_DIR}/{key_id}.pem").decode("ascii")
-        for key_id in _audit.published_key_ids(reg, run_id)
+        for key_id in _audit.published_key_ids(reg.view, run_id)
     }
     return {
         "signed_head": head.to_dict(),

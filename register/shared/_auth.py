@@ -20,7 +20,7 @@ from register.store._credentials import is_server, post_as_client, tracking_user
 from register.store._mlflow import denied_status
 from register.store._paths import ORG_EXPERIMENT
 from register.store._protocol import StoreDeniedError
-from register.store._view import StoreView, view_of
+from register.store._view import HoldsView, StoreView, view_of
 
 __all__ = [
     "AUDIT_EXPERIMENT",
@@ -77,7 +77,12 @@ def _status_of(exc: BaseException) -> int | None:
 
 
 def translate(
-    view: StoreView, exc: BaseException, *, slug: str, organisation: str | None, step: str
+    view: StoreView | HoldsView,
+    exc: BaseException,
+    *,
+    slug: str,
+    organisation: str | None,
+    step: str,
 ) -> InsynError | None:
     """The plain-words error for a 401/403 from the server (a :class:`StoreDeniedError`
     or a backend's refusal), or None for any other error."""
@@ -109,7 +114,7 @@ def _owner_of(view: StoreView, slug: str) -> str | None:
 
 @contextlib.contextmanager
 def refusals_explained(
-    view: StoreView, slug: str, organisation: str | None = None, step: str = "writing"
+    view: StoreView | HoldsView, slug: str, organisation: str | None = None, step: str = "writing"
 ) -> Iterator[None]:
     """Run the block; a 401/403 from the server (a :class:`StoreDeniedError` or a
     backend's refusal) leaves it as a plain-words InsynError."""
@@ -129,7 +134,7 @@ def refusals_explained(
         raise translated from exc
 
 
-def organisation_experiment_id(view: StoreView, organisation: str) -> str:
+def organisation_experiment_id(view: StoreView | HoldsView, organisation: str) -> str:
     """The experiment a registration for ``organisation`` writes its run into.
 
     Guarantees: the organisation's own experiment ``insyn/<organisation>`` when
@@ -143,7 +148,7 @@ def organisation_experiment_id(view: StoreView, organisation: str) -> str:
     return view.experiment_id()
 
 
-def organisation_members(view: StoreView, organisation: str) -> list[str]:
+def organisation_members(view: StoreView | HoldsView, organisation: str) -> list[str]:
     """The usernames listed as the organisation's data scientists (empty if none)."""
     found = view_of(view).store.get_experiment_by_name(
         ORG_EXPERIMENT.format(organisation=organisation)
@@ -154,7 +159,7 @@ def organisation_members(view: StoreView, organisation: str) -> list[str]:
     return [name for name in (n.strip() for n in listed.split(",")) if name]
 
 
-def share_with_organisation(view: StoreView, slug: str, organisation: str) -> list[str]:
+def share_with_organisation(view: StoreView | HoldsView, slug: str, organisation: str) -> list[str]:
     """Grant MANAGE on the registered model ``slug`` to the organisation's other members.
 
     Guarantees: on a shared server every listed member of ``organisation`` can

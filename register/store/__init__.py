@@ -5,6 +5,7 @@ module of insyn that imports mlflow's tracking client); :class:`MemoryStore`
 keeps it in memory for fast tests. Both pass the same contract tests.
 """
 
+from register.store._memory import MemoryStore
 from register.store._mlflow import MlflowStore
 from register.store._protocol import (
     ArtifactInfo,
@@ -26,6 +27,7 @@ from register.store._view import StoreView
 __all__ = [
     "ArtifactInfo",
     "ExperimentInfo",
+    "MemoryStore",
     "MlflowStore",
     "ModelInfo",
     "ModelPage",

@@ -13,7 +13,7 @@ import time
 
 from register.store import _catalogue as cat
 from register.store._results import FilterOptions
-from register.store._view import StoreView, view_of
+from register.store._view import HoldsView, StoreView, view_of
 
 __all__ = ["PAGE_SIZE", "TTL_SECONDS", "filter_options", "forget"]
 
@@ -44,7 +44,7 @@ def _read(view: StoreView) -> FilterOptions:
     )
 
 
-def filter_options(view: StoreView, *, max_age: float = TTL_SECONDS) -> FilterOptions:
+def filter_options(view: StoreView | HoldsView, *, max_age: float = TTL_SECONDS) -> FilterOptions:
     """The distinct organisations, themes, statuses and risk categories of published
     algorithms; at most ``max_age`` seconds old."""
     view = view_of(view)
@@ -61,6 +61,6 @@ def filter_options(view: StoreView, *, max_age: float = TTL_SECONDS) -> FilterOp
     return view.cached(_KEY, read)[1]
 
 
-def forget(view: StoreView) -> None:
+def forget(view: StoreView | HoldsView) -> None:
     """Drop the cached filter values (after this process changed the catalogue)."""
     view_of(view).forget(_KEY)

@@ -79,8 +79,8 @@ def filter_string(query: TagQuery | None) -> str | None:
         return None
     clauses = []
     for key, value in query.equals.items():
-        if any(ch in value for ch in _UNSAFE):
-            clauses.append(f"tags.`{key}` LIKE '{_quote(value)}'")
+        if any(ch in value for ch in _UNSAFE):  # a pattern now: "%" may match one char only
+            clauses.append(f"tags.`{key}` LIKE '{_quote(value).replace('%', '_')}'")
         else:
             clauses.append(f"tags.`{key}` = '{value}'")
     for key, words in query.contains.items():
@@ -242,8 +242,8 @@ class MlflowStore:
             self.client.set_terminated(run_id, status)
 
     def log_param(self, run_id: str, key: str, value: str) -> None:
-        with self._translated(f"The param {key!r} of run {run_id}"):
-            self.client.log_param(run_id, key, value)
+        if not self.claim(run_id, key, value):
+            raise StoreConflictError(f"The param {key!r} of run {run_id} holds another value.")
 
     def claim(self, run_id: str, key: str, value: str) -> bool:
         try:

@@ -17,6 +17,7 @@ __all__ = [
     "PROFILE_PATH",
     "RECORD_PATH",
     "STATUS_TAG",
+    "WRITER_USERNAME",
 ]
 
 RECORD_PATH = "insyn/record.json"
@@ -28,3 +29,4 @@ MODEL_PATH = "model"
 COMPLETE_TAG = "insyn.complete"  # a version tag: "true" once its registration finished
 STATUS_TAG = "insyn.status"  # a version tag: "retired" once the log retired it
 ORG_EXPERIMENT = "insyn/{organisation}"  # an organisation's experiment on a shared server
+WRITER_USERNAME = "insyn-writer"  # the writer service's account on a shared server

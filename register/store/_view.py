@@ -14,7 +14,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from register._errors import NotFoundError
 from register.record._errors import SLUG_MAX_CHARS, is_slug
@@ -32,6 +32,7 @@ __all__ = [
     "NOT_PUBLISHED_MESSAGE",
     "PUBLISHED_ALIAS",
     "VERSION_NOT_FOUND_MESSAGE",
+    "HoldsView",
     "StoreView",
     "view_of",
 ]
@@ -173,7 +174,14 @@ class StoreView:
 VIEW_EXPECTED_MESSAGE = "Expected a StoreView (or a Register holding one), got {kind}."
 
 
-def view_of(holder: object) -> StoreView:
+class HoldsView(Protocol):
+    """Anything that holds a :class:`StoreView` (a :class:`register.Register`)."""
+
+    @property
+    def view(self) -> StoreView: ...
+
+
+def view_of(holder: StoreView | HoldsView) -> StoreView:
     """``holder`` itself when it is a :class:`StoreView`, else the view it holds as
     ``.view`` (a :class:`register.Register`); TypeError for anything else."""
     found = holder if isinstance(holder, StoreView) else getattr(holder, "view", None)
