@@ -10,13 +10,21 @@ another store is given) and hands the parts of the register (lifecycle, audit) t
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from register.audit._api import AuditTrail, Reviews
 from register.audit._writer import AuditWriter, Publication, writer_for
+from register.lifecycle import _evidence
+from register.lifecycle._publication import Publisher
+from register.lifecycle._publish import Deployment
+from register.lifecycle._publish import publish as _publish
+from register.lifecycle._publish import register_algorithm as _register_algorithm
+from register.lifecycle._publish import retire as _retire
 from register.record._schema import TransparencyRecord
+from register.shared import _auth
 from register.shared._auth import refusals_explained
 from register.store._algorithms import Algorithms
 from register.store._mlflow import MlflowStore
@@ -27,7 +35,7 @@ from register.store._paths import (
     PROFILE_PATH,
     RECORD_PATH,
 )
-from register.store._protocol import ModelInfo, Store, VersionInfo
+from register.store._protocol import Store, VersionInfo
 from register.store._results import (
     AlgorithmSummary,
     AlgorithmVersion,
@@ -84,33 +92,6 @@ CLIENT_DEPRECATED_MESSAGE = (
 )
 
 Progress = Callable[[str, int, int], None]
-
-
-class _LifecyclePublication:
-    """The lifecycle's publish and retire steps, for this register's local writer
-    (a :class:`register.audit._writer.Publication`)."""
-
-    def __init__(self, reg: Register) -> None:
-        self._reg = reg
-
-    def publish(
-        self,
-        writer: AuditWriter,
-        slug: str,
-        version: int,
-        *,
-        details: dict[str, Any] | None = None,
-    ) -> AuditEntry:
-        from register.lifecycle import _publication  # transitional: lifecycle imports us
-
-        return _publication.publish(self._reg, writer, slug, version, details=details)
-
-    def retire(
-        self, writer: AuditWriter, slug: str, *, details: dict[str, Any] | None = None
-    ) -> AuditEntry:
-        from register.lifecycle import _publication  # transitional: lifecycle imports us
-
-        return _publication.retire(self._reg, writer, slug, details=details)
 
 
 class Register:
@@ -177,7 +158,7 @@ class Register:
     @property
     def publication(self) -> Publication:
         """The lifecycle's publish and retire steps a local audit writer runs."""
-        return _LifecyclePublication(self)
+        return Publisher(self._view)
 
     def writer(self) -> AuditWriter:
         """The audit writer this register appends through (see
@@ -258,16 +239,6 @@ class Register:
     def publication_state(self, slug: str) -> PublicationState:
         """See :meth:`register.audit._api.AuditTrail.publication_state`."""
         return self.audit.publication_state(slug)
-
-    # -- transitional: what lifecycle/ reads until it takes a StoreView ------
-    def _registered(self, slug: str) -> ModelInfo:
-        return self._view.registered(slug)
-
-    def _model_version(self, slug: str, version: int | None) -> VersionInfo:
-        return self._view.version(slug, version)
-
-    def _artifact_json(self, run_id: str, path: str) -> Any:
-        return self._view.artifact_json(run_id, path)
 
     # -- health ---------------------------------------------------------------
     def check_reachable(self, timeout: float = 5.0) -> None:
@@ -364,16 +335,14 @@ class Register:
         ``progress(step, done, total)`` is called as registration advances
         (``checking``, ``explaining``, ``storing``, ``publishing``).
         """
-        # transitional: lifecycle/ still imports this module's names
-        from register.lifecycle._publish import register_algorithm as _register_algorithm
-
         slug = str(
             record.slug if isinstance(record, TransparencyRecord) else record.get("slug", "")
         )
         organisation = getattr(record, "organisation", None)
         with refusals_explained(self._view, slug, organisation, step="registering"):
             return _register_algorithm(
-                self,
+                self._view,
+                self.writer,
                 model,
                 record,
                 reference_data=reference_data,
@@ -383,6 +352,10 @@ class Register:
                 evaluation_data=evaluation_data,
                 label=label,
                 publish_despite_failed_checks=publish_despite_failed_checks,
+                deployment=Deployment(
+                    share=functools.partial(_auth.share_with_organisation, self._view),
+                    explain_refusal=functools.partial(_auth.translate, self._view),
+                ),
             )
 
     def publish(
@@ -395,25 +368,20 @@ class Register:
         A version whose additivity or reproducibility check failed is published only
         with a reason (``despite_failed_checks``), which goes into the signed entry.
         """
-        # transitional: lifecycle/ still imports this module's names
-        from register.lifecycle import _evidence
-        from register.lifecycle._publish import publish as _publish
-
         reason = _evidence.override_reason(despite_failed_checks)
         with refusals_explained(self._view, slug, step="publishing"):
             checks = self.get_checks(slug, version)
             failed = _evidence.failed_checks(None if checks is None else checks.to_dict())
             details = _evidence.publish_gate(slug, version, failed, reason)
-            return _publish(self, slug, version, details=details)
+            published = _publish(self._view, self.writer(), slug, version, details=details)
+        return self.get(slug, published)
 
     def retire(self, slug: str, *, details: dict[str, Any] | None = None) -> AlgorithmVersion:
         """Mark the published version of ``slug`` as retired (it stays public, as retired);
         the ``retired`` entry is appended first."""
-        # transitional: lifecycle/ still imports this module's names
-        from register.lifecycle._publish import retire as _retire
-
         with refusals_explained(self._view, slug, step="retiring"):
-            return _retire(self, slug, details=details)
+            retired = _retire(self._view, self.writer(), slug, details=details)
+        return self.get(slug, retired)
 
 
 def register_algorithm(

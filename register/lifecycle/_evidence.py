@@ -14,10 +14,13 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+import explainers
+from explainers import Explanation
+from explainers._explain import ADDITIVITY_TOLERANCE
 from register._errors import ChecksFailedError, InsynError
 from register.audit import _chain as _audit
 from register.audit._fairness import fairness_report
@@ -36,9 +39,6 @@ from register.store._paths import (
 )
 from register.store._protocol import StoreNotFoundError
 from register.store._view import StoreView
-
-if TYPE_CHECKING:
-    from explainers import Explanation
 
 __all__ = [
     "CHECKS_PATH",
@@ -117,7 +117,6 @@ def explanation_key(run_id: str) -> tuple[str, ...]:
 
 def stored_explanation(view: StoreView, run_id: str) -> Explanation:
     """The explanation stored in run ``run_id``, loaded once per view."""
-    from explainers import Explanation  # lazy: explainers pulls in shap and numba (seconds)
 
     def download() -> Explanation:
         with tempfile.TemporaryDirectory() as tmp:
@@ -157,8 +156,6 @@ def prepare(
     fairness_result: dict[str, Any] | None,
 ) -> Evidence:
     """Run the explanation checks (against the previous version when there is one)."""
-    import explainers  # lazy: explainers pulls in shap and numba (seconds)
-
     previous = _previous(view, record.slug)
     try:
         checks = explainers.run_checks(
@@ -284,8 +281,6 @@ def failed_checks(checks: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def _explain_tolerance() -> float:
-    from explainers._explain import ADDITIVITY_TOLERANCE  # lazy: explainers pulls in shap
-
     return float(ADDITIVITY_TOLERANCE)
 
 

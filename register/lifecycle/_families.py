@@ -5,6 +5,9 @@ estimators and pipelines of any family (tree ensembles and linear models are
 explained exactly by their structure, the rest model-agnostically), and
 XGBoost / LightGBM through their scikit-learn classes, alone or as the last step
 of a Pipeline (:data:`register.store._boosters.BOOSTER_CLASSES`).
+
+scikit-learn is imported only when a model is checked: it takes seconds to import,
+and ``import register`` (the portal, the CLI) must not pay for it.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ WHY_BOOSTER_CLASS = "only the scikit-learn classes of XGBoost and LightGBM are s
 
 
 def _final(model: Any) -> Any:
-    from sklearn.pipeline import Pipeline
+    from sklearn.pipeline import Pipeline  # noqa: PLC0415  (lazy: see module docstring)
 
     while isinstance(model, Pipeline) and model.steps:
         model = model.steps[-1][1]
@@ -45,7 +48,7 @@ def _refuse(model: Any, why: str) -> InsynError:
 
 
 def _is_classifier(estimator: Any) -> bool:
-    from sklearn.base import is_classifier
+    from sklearn.base import is_classifier  # noqa: PLC0415  (lazy: as above)
 
     try:
         return bool(is_classifier(estimator)) or hasattr(estimator, "classes_")
@@ -54,7 +57,7 @@ def _is_classifier(estimator: Any) -> bool:
 
 
 def _is_regressor(estimator: Any) -> bool:
-    from sklearn.base import is_regressor
+    from sklearn.base import is_regressor  # noqa: PLC0415  (lazy: as above)
 
     try:
         return bool(is_regressor(estimator))

@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+import explainers
 from register._errors import InsynError, NotFoundError, OwnershipError, RegistrationError
 from register.audit import _chain as _audit
 from register.audit._writer import AuditWriter
@@ -146,8 +147,7 @@ def _check_predicts(model: Any, reference: pd.DataFrame) -> None:
     """Rows the model's own ``predict`` refuses (an unseen category with
     ``handle_unknown="error"``, a value it cannot convert) are refused the same way,
     in plain words; rows it predicts (NaN where the model takes NaN) go on."""
-    # lazy: scikit-learn takes seconds to import; `import register` must not pay it
-    from sklearn.exceptions import NotFittedError
+    from sklearn.exceptions import NotFittedError  # noqa: PLC0415  (lazy: see _families)
 
     try:
         model.predict(_input_rows(model, reference))
@@ -172,8 +172,6 @@ def _check_owner(view: StoreView, record: TransparencyRecord) -> None:
 
 
 def _explain(model: Any, record: TransparencyRecord, reference: pd.DataFrame, **kw: Any) -> Any:
-    import explainers  # lazy: explainers pulls in shap and numba (seconds)
-
     try:
         return explainers.explain(
             model, reference, positive_class=record.technical.positive_class, **kw

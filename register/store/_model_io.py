@@ -8,6 +8,10 @@ with :func:`skops.io.load` and insyn's own allowlist (:data:`TRUSTED_TYPES`), ne
 the list stored inside the artifact, so a crafted artifact cannot widen what is
 trusted; the tree structures are then checked for out-of-range indices
 (:mod:`register.store._model_checks`) before anything predicts with them.
+
+skops and scikit-learn are imported only when a model is written or read: they take
+seconds to import, and ``import register`` (the portal's first page, the CLI) must
+not pay for them.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import yaml
+from mlflow.models import Model, infer_signature
+from mlflow.utils.environment import _process_pip_requirements, _PythonEnv
 
 from register._errors import InsynError
 from register.store import _boosters
@@ -86,7 +92,7 @@ def _checked_payload(obj: Any) -> bytes:
     """``obj`` in skops format (the one serialisation a write makes), refused with
     :class:`InsynError` when it needs a type beyond skops' defaults and
     :data:`TRUSTED_TYPES`."""
-    import skops.io  # lazy: skops imports scikit-learn (seconds); `import register` must not
+    import skops.io  # lazy: imports scikit-learn, seconds; see module doc
 
     try:
         payload = skops.io.dumps(obj)
@@ -150,8 +156,6 @@ def _predictions(model: Any, rows: Any) -> np.ndarray:
 def signature_for(reference: Any) -> Any:
     """MLflow's signature of a model that takes ``reference``'s columns with their types
     (stored in the model folder's MLmodel file; no rows are stored)."""
-    from mlflow.models import infer_signature  # lazy: mlflow.models takes seconds to import
-
     return infer_signature(reference.head(0).astype(reference.dtypes.to_dict()))
 
 
@@ -222,9 +226,6 @@ def stored_model(view: StoreView, run_id: str, *, uri: str = "") -> Any:
 def _write_environment(path: Path, requirements: list[str]) -> None:
     """conda.yaml, python_env.yaml and requirements.txt as MLflow's sklearn flavor writes
     them for explicitly given requirements."""
-    # lazy: mlflow takes seconds to import; only writing a model needs it
-    from mlflow.utils.environment import _process_pip_requirements, _PythonEnv
-
     conda_env, pinned, _ = _process_pip_requirements(None, requirements)
     with open(path / CONDA_FILE, "w", encoding="utf-8") as handle:
         yaml.safe_dump(conda_env, stream=handle, default_flow_style=False)
@@ -236,9 +237,8 @@ def _save_sklearn(model: Any, payload: bytes, path: Path, signature: Any) -> Non
     """The folder ``mlflow.sklearn.save_model(serialization_format="skops")`` writes (same
     files, same MLmodel flavors), from the payload already checked: MLflow would dump and
     load the model once more."""
-    import sklearn  # lazy: seconds to import; the model being written has loaded it already
-    from mlflow.models import Model  # lazy: mlflow takes seconds to import
-    from mlflow.pyfunc import add_to_model  # lazy: as above
+    import sklearn  # lazy: seconds to import; see module doc
+    from mlflow.pyfunc import add_to_model  # lazy: only writing needs pyfunc
 
     path.mkdir(parents=True, exist_ok=False)
     (path / SKOPS_FILE).write_bytes(payload)
@@ -272,8 +272,7 @@ def _save_booster(
     path: Path,
     sig: Any,
 ) -> None:
-    from mlflow.models import Model  # lazy: mlflow takes seconds to import
-    from mlflow.pyfunc import add_to_model  # lazy: as above
+    from mlflow.pyfunc import add_to_model  # lazy: only writing needs pyfunc
 
     _, booster, step = parts
     path.mkdir(parents=True, exist_ok=False)
@@ -309,7 +308,7 @@ def load_skops_file(file: Path) -> Any:
 
 
 def _load_skops(file: Path, uri: str) -> Any:
-    import skops.io  # lazy: skops imports scikit-learn (seconds); `import register` must not
+    import skops.io  # lazy: imports scikit-learn, seconds; see module doc
     from skops.io.exceptions import UntrustedTypesFoundException  # lazy: as above
 
     try:
