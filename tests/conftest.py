@@ -1,4 +1,18 @@
-"""Shared fixtures: small real models and real MLflow stores in temporary folders."""
+"""Shared fixtures (small real models, real MLflow stores in temporary folders) and the
+test layers.
+
+Every test belongs to one layer, a pytest marker given here by where the test lives and
+which fixtures it uses (a marker set on the test itself wins):
+
+- ``unit``: needs no server, no sqlite register and no PostgreSQL; ``make test-fast``.
+  A unit test that opens an MLflow store fails with :data:`UNIT_STORE_MESSAGE`.
+- ``slow``: needs none of those either, but trains or explains too much for the fast layer.
+- ``store``: an MLflow register on sqlite, or a local ``mlflow server``.
+- ``shared``: the shared deployment (PostgreSQL and the auth-enabled server).
+- ``browser``: Chromium driving the portal.
+- ``dask``: a dask cluster.
+- ``package``: the built wheel in a fresh virtual environment.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +30,67 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from register.store import _mlflow as mlflow_store
+
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
 # Signing keys of test stores live in a temporary folder, never in the user's ~/.config.
 os.environ["INSYN_KEY_DIR"] = tempfile.mkdtemp(prefix="insyn-test-keys-")
 os.environ.pop("INSYN_SIGNING_KEY", None)
 os.environ.setdefault("MLFLOW_TRACKING_INSECURE_TLS", "false")
+
+
+LAYERS = ("unit", "slow", "store", "shared", "browser", "dask", "package")
+UNIT_STORE_MESSAGE = (
+    "A unit test opened an MLflow store ({uri}): use MemoryStore, or let the test use a "
+    "store fixture (it then runs in the store layer)."
+)
+#: Fixtures that give a test an MLflow register on sqlite or a local server.
+STORE_FIXTURES = frozenset(
+    {"_store_template", "empty_store_uri", "demo_tracking_uri", "mlflow_server", "audit_base"}
+)
+#: Fixtures of the shared deployment (PostgreSQL, the auth-enabled server).
+SHARED_FIXTURES = frozenset({"shared", "postgres_uri"})
+#: Modules that make their register without a fixture of STORE_FIXTURES.
+STORE_MODULES = frozenset({"tests/register/test_audit.py"})
+#: Store-free modules that take too long for the fast layer (measured: see README).
+SLOW_MODULES: frozenset[str] = frozenset()
+
+
+def _layer(item: pytest.Item) -> str:
+    """The layer of a test that has no layer marker of its own."""
+    path = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if path.startswith("tests/browser/"):
+        return "browser"
+    if "dask" in Path(path).name:
+        return "dask"
+    if Path(path).name.startswith("test_shared_") or fixtures & SHARED_FIXTURES:
+        return "shared"
+    if fixtures & STORE_FIXTURES or path in STORE_MODULES:
+        return "store"
+    return "slow" if path in SLOW_MODULES else "unit"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every test its layer marker (see the module docstring)."""
+    for item in items:
+        if not any(item.get_closest_marker(layer) for layer in LAYERS):
+            item.add_marker(getattr(pytest.mark, _layer(item)))
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_open_no_mlflow_store(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep the fast layer honest: a unit test that opens an MLflow store fails."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+
+    def refuse(*_args: object, tracking_uri: str = "", **_kwargs: object) -> None:
+        raise AssertionError(UNIT_STORE_MESSAGE.format(uri=tracking_uri))
+
+    monkeypatch.setattr(mlflow_store, "MlflowClient", refuse)
 
 
 def free_port() -> int:
