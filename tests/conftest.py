@@ -5,7 +5,7 @@ Every test belongs to one layer, a pytest marker given here by where the test li
 which fixtures it uses (a marker set on the test itself wins):
 
 - ``unit``: needs no server, no sqlite register and no PostgreSQL; ``make test-fast``.
-  A unit test that opens an MLflow store fails with :data:`UNIT_STORE_MESSAGE`.
+  A unit test that opens a database fails with :data:`UNIT_STORE_MESSAGE`.
 - ``slow``: needs none of those either, but trains or explains too much for the fast layer.
 - ``store``: an MLflow register on sqlite, or a local ``mlflow server``.
 - ``shared``: the shared deployment (PostgreSQL and the auth-enabled server).
@@ -29,8 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from register.store import _mlflow as mlflow_store
+import sqlalchemy
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
@@ -42,8 +41,8 @@ os.environ.setdefault("MLFLOW_TRACKING_INSECURE_TLS", "false")
 
 LAYERS = ("unit", "slow", "store", "shared", "browser", "dask", "package")
 UNIT_STORE_MESSAGE = (
-    "A unit test opened an MLflow store ({uri}): use MemoryStore, or let the test use a "
-    "store fixture (it then runs in the store layer)."
+    "A unit test opened the database {uri}: use MemoryStore, or a store fixture "
+    "(the test then runs in the store layer)."
 )
 #: Fixtures that give a test an MLflow register on sqlite or a local server.
 STORE_FIXTURES = frozenset(
@@ -80,17 +79,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _unit_tests_open_no_mlflow_store(
+def _unit_tests_open_no_database(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Keep the fast layer honest: a unit test that opens an MLflow store fails."""
+    """Keep the fast layer honest: a unit test that opens a database (the sqlite or
+    PostgreSQL behind an MLflow register) fails."""
     if request.node.get_closest_marker("unit") is None:
         return
 
-    def refuse(*_args: object, tracking_uri: str = "", **_kwargs: object) -> None:
-        raise AssertionError(UNIT_STORE_MESSAGE.format(uri=tracking_uri))
+    def refuse(url: object, *_args: object, **_kwargs: object) -> None:
+        raise AssertionError(UNIT_STORE_MESSAGE.format(uri=url))
 
-    monkeypatch.setattr(mlflow_store, "MlflowClient", refuse)
+    monkeypatch.setattr(sqlalchemy, "create_engine", refuse)
 
 
 def free_port() -> int:
