@@ -52,8 +52,28 @@ STORE_FIXTURES = frozenset(
 SHARED_FIXTURES = frozenset({"shared", "postgres_uri"})
 #: Modules that make their register without a fixture of STORE_FIXTURES.
 STORE_MODULES = frozenset({"tests/register/test_audit.py"})
-#: Store-free modules that take too long for the fast layer (measured: see README).
-SLOW_MODULES: frozenset[str] = frozenset()
+#: Store-free modules and tests that take too long for the fast layer: seconds each
+#: (brute-force definitions, SHAP comparisons, every model family), measured with
+#: ``pytest -m unit --durations=80``.
+SLOW_MODULES = frozenset(
+    {
+        "tests/explainers/test_agnostic.py",
+        "tests/explainers/test_counterfactual.py",
+        "tests/explainers/test_engine_dispatch.py",
+        "tests/explainers/test_tree_families_bruteforce.py",
+        "tests/explainers/test_treeshap.py",
+        "tests/explainers/test_treeshap_bruteforce.py",
+    }
+)
+SLOW_TESTS = frozenset(
+    {
+        "tests/register/test_hostile_records.py::test_every_hostile_record_file_is_accepted_or_plainly_refused",
+        "tests/register/test_hostile_records.py::test_any_json_like_value_in_any_field_is_accepted_or_named",
+        "tests/register/test_model_io.py::test_every_family_round_trips_alone",
+        "tests/register/test_model_io.py::test_every_family_round_trips_as_the_last_step_of_a_pipeline",
+        "tests/register/test_model_io.py::test_booster_files_are_the_libraries_own_formats",
+    }
+)
 
 
 def _layer(item: pytest.Item) -> str:
@@ -68,7 +88,8 @@ def _layer(item: pytest.Item) -> str:
         return "shared"
     if fixtures & STORE_FIXTURES or path in STORE_MODULES:
         return "store"
-    return "slow" if path in SLOW_MODULES else "unit"
+    name = getattr(item, "originalname", item.name)
+    return "slow" if path in SLOW_MODULES or f"{path}::{name}" in SLOW_TESTS else "unit"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
