@@ -41,8 +41,8 @@ os.environ.setdefault("MLFLOW_TRACKING_INSECURE_TLS", "false")
 
 LAYERS = ("unit", "slow", "store", "shared", "browser", "dask", "package")
 UNIT_STORE_MESSAGE = (
-    "A unit test opened the database {uri}: use MemoryStore, or a store fixture "
-    "(the test then runs in the store layer)."
+    "A unit test opened the database {uri}: use MemoryStore, or a store fixture, or list "
+    "the module in STORE_MODULES of tests/conftest.py (it then runs in the store layer)."
 )
 #: Fixtures that give a test an MLflow register on sqlite or a local server.
 STORE_FIXTURES = frozenset(
@@ -51,7 +51,7 @@ STORE_FIXTURES = frozenset(
 #: Fixtures of the shared deployment (PostgreSQL, the auth-enabled server).
 SHARED_FIXTURES = frozenset({"shared", "postgres_uri"})
 #: Modules that make their register without a fixture of STORE_FIXTURES.
-STORE_MODULES = frozenset({"tests/register/test_audit.py"})
+STORE_MODULES = frozenset({"tests/register/test_audit.py", "tests/register/test_old_store.py"})
 #: Store-free modules and tests that take too long for the fast layer: seconds each
 #: (brute-force definitions, SHAP comparisons, every model family), measured with
 #: ``pytest -m unit --durations=80``.
