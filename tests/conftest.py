@@ -52,6 +52,10 @@ STORE_FIXTURES = frozenset(
 SHARED_FIXTURES = frozenset({"shared", "postgres_uri"})
 #: Modules that make their register without a fixture of STORE_FIXTURES.
 STORE_MODULES = frozenset({"tests/register/test_audit.py", "tests/register/test_old_store.py"})
+#: Single tests that open a sqlite register in a module that otherwise needs none.
+STORE_TESTS = frozenset(
+    {"tests/register/test_facade.py::test_client_is_deprecated_and_only_for_mlflow"}
+)
 #: Store-free modules and tests that take too long for the fast layer: seconds each
 #: (brute-force definitions, SHAP comparisons, every model family), measured with
 #: ``pytest -m unit --durations=80``.
@@ -86,9 +90,9 @@ def _layer(item: pytest.Item) -> str:
         return "dask"
     if Path(path).name.startswith("test_shared_") or fixtures & SHARED_FIXTURES:
         return "shared"
-    if fixtures & STORE_FIXTURES or path in STORE_MODULES:
-        return "store"
     name = getattr(item, "originalname", item.name)
+    if fixtures & STORE_FIXTURES or path in STORE_MODULES or f"{path}::{name}" in STORE_TESTS:
+        return "store"
     return "slow" if path in SLOW_MODULES or f"{path}::{name}" in SLOW_TESTS else "unit"
 
 
