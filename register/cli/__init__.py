@@ -26,8 +26,10 @@ from register._facade import Register
 from register.cli._admin import add_admin_commands
 from register.cli._audit import add_audit_commands, add_demo_review
 from register.cli._export import add_export_commands
+from register.cli._portal import portal_folder, streamlit_command, write_main_script
 from register.export import standard_omissions
 from register.record._schema import load_record
+from register.store._uri import home
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 UNEXPECTED_MESSAGE = "insyn stopped on an unexpected error: {kind}: {error}"
@@ -295,28 +297,15 @@ def _publish_exports(reg: Register, static: Path, base_url: str) -> None:
 
 
 def cmd_serve(reg: Register, args: argparse.Namespace) -> int:
-    app = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+    """Serve the installed portal from ``$INSYN_HOME/portal`` (any working folder), with the
+    open-data exports in its ``static/exports``; returns Streamlit's exit code."""
+    folder = portal_folder(home())
+    main_script = write_main_script(folder)
     base = f"http://{args.address}:{args.port}"
-    _publish_exports(reg, app.parent / "static", f"{base}/app/static/exports")
+    _publish_exports(reg, folder / "static", f"{base}/app/static/exports")
     env = {**os.environ, "MLFLOW_TRACKING_URI": reg.tracking_uri}
     out.print(f"Serving the portal on {base} (register {reg.tracking_uri})")
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(args.port),
-        "--server.address",
-        args.address,
-        "--server.headless",
-        "true",
-        "--server.enableStaticServing",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = streamlit_command(main_script, port=args.port, address=args.address, static=True)
     return subprocess.call(command, env=env)
 
 
