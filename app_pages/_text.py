@@ -15,10 +15,14 @@ from typing import Any, Protocol
 import streamlit as st
 
 from register import clean_text
-from register.text import load_messages
+from register.text import available_languages, load_messages
 
-LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
+# Swedish first, then every other language with a catalogue: a new .po file is a new language.
+LANGUAGES = (
+    DEFAULT_LANGUAGE,
+    *(lang for lang in available_languages() if lang != DEFAULT_LANGUAGE),
+)
 LANGUAGE_KEY = "lang"
 
 

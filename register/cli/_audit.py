@@ -210,7 +210,10 @@ def add_audit_commands(sub: Any) -> None:
     p.add_argument("--version", type=int, help="default: the published version")
     p.add_argument("--out", help="write the self-contained HTML report to this file")
     p.add_argument(
-        "--lang", choices=available_languages(), default="sv", help="report language (one per catalogue)"
+        "--lang",
+        choices=available_languages(),
+        default="sv",
+        help="report language (one per catalogue)",
     )
     p.set_defaults(func=cmd_audit)
 

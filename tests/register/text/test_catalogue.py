@@ -37,8 +37,7 @@ DYNAMIC_KEYS = {
     "plain.factor.down",
     "plain.factor.raw.up",
     "plain.factor.raw.down",
-    "lang.sv",
-    "lang.en",
+    *(f"lang.{lang}" for lang in catalogue.available_languages()),
 }
 
 
