@@ -14,6 +14,7 @@ from app_pages import _data
 from app_pages._format import escape_markdown
 from app_pages._text import t
 from register import AlgorithmVersion
+from register.audit._heads import check_remembered_head
 
 HASH_CHARS = 16
 
@@ -21,8 +22,6 @@ HASH_CHARS = 16
 @st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
 def head_check(uri: str) -> dict[str, Any]:
     """The log checked against the head this portal showed before (see register.audit._heads)."""
-    from register.audit._heads import check_remembered_head
-
     found = check_remembered_head(_data.get_register(uri))
     return {f: getattr(found, f) for f in found._fields}
 

@@ -20,7 +20,7 @@ from app_pages._audit_notices import head_notice, publication_notice
 from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows, scientific
 from app_pages._format import escape_markdown, format_number
 from app_pages._text import current_language, localized, t
-from register import AlgorithmVersion, NotFoundError
+from register import AlgorithmVersion, NotFoundError, build_audit_report, render_html
 
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 # Absolute: `insyn serve` runs the router from a main script outside this package.
@@ -64,8 +64,6 @@ def verification(uri: str, head_hash: str) -> Any:
 @st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False, max_entries=16)
 def report_html(uri: str, slug: str, version: int, lang: str, head_hash: str) -> str:
     """The self-contained HTML audit report (built by ``register``)."""
-    from register import build_audit_report, render_html
-
     reg = _data.get_register(uri)
     report = build_audit_report(reg, slug, version, verification=verification(uri, head_hash))
     return render_html(report, lang=lang)

@@ -1,7 +1,7 @@
-"""``python -m register.cli``: the same as the ``insyn`` command."""
+"""``python -m register.cli``: the same as the ``insyn`` console script."""
 
 import sys
 
-from register.cli import main
+from register.cli._main import main
 
 sys.exit(main())
