@@ -39,6 +39,7 @@ from typing import Any
 
 from register._errors import InsynError
 from register.shared._auth import AUDIT_EXPERIMENT, MEMBERS_TAG, ORG_EXPERIMENT
+from register.shared._server import source_checkout
 
 ROLES = ("data-scientist", "auditor", "reader", "writer")
 ORG_ROLE = "insyn-org:{organisation}"
@@ -68,15 +69,16 @@ class AdminError(InsynError):
     """An administrator request the tracking server refused, or missing admin credentials."""
 
 
-def _repository_root() -> Path:
-    return Path(__file__).resolve().parents[2]
+def _repository_root() -> Path | None:
+    """The source checkout insyn runs from; ``None`` when insyn is installed from a wheel."""
+    return source_checkout()
 
 
 def read_secret_file(path: Path) -> configparser.ConfigParser:
-    """An ini file of secrets; refuses a file inside the repository."""
+    """An ini file of secrets; refuses a file inside the source checkout insyn runs from."""
     resolved = path.expanduser().resolve()
     repo = _repository_root()
-    if resolved.is_relative_to(repo):
+    if repo is not None and resolved.is_relative_to(repo):
         raise AdminError(CREDENTIALS_IN_REPO_MESSAGE.format(path=resolved, repo=repo))
     parser = configparser.ConfigParser()
     parser.read(resolved, encoding="utf-8")
