@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from app_pages import _data
+from app_pages import _cache, _data
 from app_pages._format import escape_markdown
 from app_pages._text import t
 from register import AlgorithmVersion
@@ -18,7 +18,7 @@ from register import AlgorithmVersion
 HASH_CHARS = 16
 
 
-@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+@_cache.TABLES.cache
 def head_check(uri: str) -> dict[str, Any]:
     """The log checked against the head this portal showed before (see register.audit._heads)."""
     from register.audit._heads import check_remembered_head
@@ -27,7 +27,7 @@ def head_check(uri: str) -> dict[str, Any]:
     return {f: getattr(found, f) for f in found._fields}
 
 
-@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+@_cache.TABLES.cache
 def publication(uri: str, slug: str) -> dict[str, Any]:
     """Whether the published alias of ``slug`` agrees with the audit log."""
     found = _data.get_register(uri).publication_state(slug)
