@@ -6,6 +6,7 @@ A notice is a warning beside the page's content, never an error page.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import streamlit as st
@@ -24,14 +25,14 @@ def head_check(uri: str) -> dict[str, Any]:
     from register.audit._heads import check_remembered_head
 
     found = check_remembered_head(_data.get_register(uri))
-    return {f: getattr(found, f) for f in found._fields}
+    return dataclasses.asdict(found)
 
 
 @_cache.TABLES.cache
 def publication(uri: str, slug: str) -> dict[str, Any]:
     """Whether the published alias of ``slug`` agrees with the audit log."""
     found = _data.get_register(uri).publication_state(slug)
-    return {f: getattr(found, f) for f in found._fields}
+    return dataclasses.asdict(found)
 
 
 def head_notice(uri: str) -> None:

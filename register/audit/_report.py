@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from register.audit._report_text import text
-from register.store._results import _ReadOnly
 
 if TYPE_CHECKING:
     from register._facade import Register
@@ -39,36 +39,22 @@ PROVENANCE_FIELDS = (
 )
 
 
-class AuditReport(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditReport:
     """Everything an auditor's report shows about one version (read-only)."""
 
-    _fields = (
-        "slug",
-        "version",
-        "name",
-        "organisation",
-        "provenance",
-        "fairness",
-        "checks",
-        "reviews",
-        "entries",
-        "verification",
-        "head",
-        "generated_at",
-    )
-    if TYPE_CHECKING:
-        slug: str
-        version: int
-        name: LocalizedText
-        organisation: str
-        provenance: dict[str, Any]
-        fairness: dict[str, Any] | None
-        checks: dict[str, Any] | None
-        reviews: tuple[Review, ...]
-        entries: tuple[AuditEntry, ...]
-        verification: AuditVerification | None
-        head: AuditHead
-        generated_at: datetime
+    slug: str
+    version: int
+    name: LocalizedText
+    organisation: str
+    provenance: dict[str, Any]
+    fairness: dict[str, Any] | None
+    checks: dict[str, Any] | None
+    reviews: tuple[Review, ...]
+    entries: tuple[AuditEntry, ...]
+    verification: AuditVerification | None
+    head: AuditHead
+    generated_at: datetime
 
 
 def build_audit_report(
