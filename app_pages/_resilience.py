@@ -24,14 +24,11 @@ import streamlit as st
 
 from app_pages import _cache
 from register import InsynError, TrackingUnreachableError
+from register.text import message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 STALE_KEY = "_insyn_stale_since"
-STALE_NOTICE = {
-    "sv": "Registret går inte att nå just nu; visar uppgifter från {time}.",
-    "en": "The register cannot be reached right now; showing data from {time}.",
-}
 NO_DATA_MESSAGE = {
     "sv": "Registret går inte att nå just nu, och sidan har inte visats förut. Försök igen snart.",
     "en": "The register cannot be reached right now and this page has not been shown before. "
@@ -128,11 +125,12 @@ def begin_run() -> None:
 
 
 def stale_notice(lang: str = "sv") -> str | None:
-    """The notice to show when this run served cached data ("visar uppgifter från HH:MM")."""
+    """The notice to show when this run served cached data ("visar uppgifter från HH:MM");
+    its text is the catalogue's ``notice.stale`` (:mod:`register.text`)."""
     since = stale_since()
     if since is None:
         return None
-    return STALE_NOTICE.get(lang, STALE_NOTICE["sv"]).format(time=since.strftime("%H:%M"))
+    return message("notice.stale", lang, time=since.strftime("%H:%M"))
 
 
 def show_stale_notice(lang: str = "sv") -> None:

@@ -1,7 +1,7 @@
 """The portal's one message catalogue, and the helpers that pick and format text.
 
-The catalogue is the gettext files in ``locale/`` (one ``insyn.po`` per
-language, keys as msgids; :mod:`app_pages._i18n`). Every string a citizen
+The catalogue is the gettext files in ``register/text/locale/`` (one ``insyn.po`` per
+language, keys as msgids; :mod:`register.text`). Every string a citizen
 reads comes from :data:`MESSAGES` through :func:`t`
 (the enum values of records, too, through :func:`t_enum`). Text written in
 records is chosen with :func:`localized`. Numbers and record text are made
@@ -14,11 +14,15 @@ from typing import Any, Protocol
 
 import streamlit as st
 
-from app_pages._i18n import load_messages
 from register import clean_text
+from register.text import available_languages, load_messages
 
-LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
+# Swedish first, then every other language with a catalogue: a new .po file is a new language.
+LANGUAGES = (
+    DEFAULT_LANGUAGE,
+    *(lang for lang in available_languages() if lang != DEFAULT_LANGUAGE),
+)
 LANGUAGE_KEY = "lang"
 
 
@@ -29,7 +33,7 @@ class Localized(Protocol):
 
 
 # Every message, {key: {lang: text}}, read from the gettext catalogues in
-# locale/<lang>/LC_MESSAGES/insyn.po (see app_pages/_i18n.py, docs/translating.md).
+# register/text/locale/<lang>/LC_MESSAGES/insyn.po (see register/text/, docs/translating.md).
 MESSAGES: dict[str, dict[str, str]] = load_messages(LANGUAGES)
 
 

@@ -4,8 +4,9 @@ For every protected attribute named in the record, :func:`fairness_report`
 compares the model's decisions on labelled evaluation data per group and
 overall (fairlearn ``MetricFrame``): selection rate, true-positive rate,
 false-positive rate, precision and count; the largest difference and the
-smallest ratio between groups; and a plain-language finding in Swedish and
-English, flagged against the thresholds below.
+smallest ratio between groups; and a plain-language finding in every language
+of the text catalogue (:mod:`register.text`, keys ``fairness.finding.*``),
+flagged against the thresholds below.
 
 Privacy: a group with fewer than :data:`MIN_GROUP_SIZE` people is "too few to
 report". Its numbers are never part of the public result (:meth:`FairnessReport.public_dict`),
@@ -25,8 +26,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from babel.core import UnknownLocaleError
+from babel.numbers import get_decimal_symbol
 
 from register._errors import InsynError
+from register.text import languages, message
 
 MIN_GROUP_SIZE = 10
 """Groups with fewer people than this are reported as "too few to report"."""
@@ -57,31 +61,6 @@ LABELS_UNFIT_MESSAGE = (
 INPUTS_MISSING_MESSAGE = "The evaluation data is missing model inputs: {columns}."
 NOT_CLASSIFIER_MESSAGE = "Fairness by group needs a classifier with classes_; {kind} has none."
 EMPTY_EVALUATION_MESSAGE = "The evaluation data has no rows."
-
-FINDING_OK = {
-    "sv": "Inga skillnader över tröskelvärdena mellan grupperna för {attribute}.",
-    "en": "No differences above the thresholds between the groups for {attribute}.",
-}
-FINDING_SELECTION = {
-    "sv": "Andelen positiva utfall för {attribute} = {low} är {ratio} % av andelen för "
-    "{attribute} = {high} (under fyra femtedelar, {threshold} %).",
-    "en": "The selection rate for {attribute} = {low} is {ratio}% of the rate for "
-    "{attribute} = {high} (below four fifths, {threshold}%).",
-}
-FINDING_RATE = {
-    "sv": "{metric} skiljer {difference} procentenheter mellan grupperna för {attribute} "
-    "(mer än {threshold} procentenheter).",
-    "en": "The {metric} differs by {difference} percentage points between the groups for "
-    "{attribute} (more than {threshold} percentage points).",
-}
-FINDING_TOO_FEW = {
-    "sv": "Färre än två grupper har minst {minimum} personer; inga jämförelser redovisas.",
-    "en": "Fewer than two groups have at least {minimum} people; no comparison is reported.",
-}
-METRIC_NAMES = {
-    "true_positive_rate": {"sv": "Andelen rätt upptäckta", "en": "true-positive rate"},
-    "false_positive_rate": {"sv": "Andelen felaktigt utpekade", "en": "false-positive rate"},
-}
 
 
 def band_labels(edges: tuple[float, ...]) -> list[str]:
@@ -294,21 +273,32 @@ def _gaps(groups: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def _points(share: float, lang: str, decimals: int) -> str:
     text = f"{100 * share:.{decimals}f}"
-    return text.replace(".", ",") if lang == "sv" else text
+    try:
+        decimal = get_decimal_symbol(lang)
+    except (UnknownLocaleError, ValueError):
+        decimal = "."
+    return text.replace(".", decimal)
 
 
 def _findings(attribute: str, gaps: dict[str, dict[str, Any]]) -> tuple[list[str], dict[str, str]]:
+    """The flags and the finding in every language of the catalogue (``{lang: text}``)."""
     flags: list[str] = []
-    parts: dict[str, list[str]] = {"sv": [], "en": []}
+    langs = languages()
+    parts: dict[str, list[str]] = {lang: [] for lang in langs}
     if all(g["difference"] is None for g in gaps.values()):
-        texts = {lang: FINDING_TOO_FEW[lang].format(minimum=MIN_GROUP_SIZE) for lang in parts}
+        texts = {
+            lang: message("fairness.finding.too_few", lang, minimum=MIN_GROUP_SIZE)
+            for lang in langs
+        }
         return ["too_few_groups"], texts
     selection = gaps["selection_rate"]
     if selection["ratio"] is not None and selection["ratio"] < FOUR_FIFTHS:
         flags.append("four_fifths")
-        for lang in parts:
+        for lang in langs:
             parts[lang].append(
-                FINDING_SELECTION[lang].format(
+                message(
+                    "fairness.finding.selection",
+                    lang,
                     attribute=attribute,
                     low=selection["lowest"],
                     high=selection["highest"],
@@ -320,17 +310,21 @@ def _findings(attribute: str, gaps: dict[str, dict[str, Any]]) -> tuple[list[str
         difference = gaps[metric]["difference"]
         if difference is not None and difference > MAX_RATE_DIFFERENCE:
             flags.append(metric)
-            for lang in parts:
+            for lang in langs:
                 parts[lang].append(
-                    FINDING_RATE[lang].format(
+                    message(
+                        "fairness.finding.rate",
+                        lang,
                         attribute=attribute,
-                        metric=METRIC_NAMES[metric][lang],
+                        metric=message(f"fairness.finding.metric.{metric}", lang),
                         difference=_points(difference, lang, 1),
                         threshold=_points(MAX_RATE_DIFFERENCE, lang, 0),
                     )
                 )
     if not flags:
-        return [], {lang: FINDING_OK[lang].format(attribute=attribute) for lang in parts}
+        return [], {
+            lang: message("fairness.finding.ok", lang, attribute=attribute) for lang in langs
+        }
     return flags, {lang: " ".join(texts) for lang, texts in parts.items()}
 
 

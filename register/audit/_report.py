@@ -1,5 +1,6 @@
 """The audit report of one version: gathered by :func:`build_audit_report`, rendered as
-self-contained HTML (:func:`render_html`) or plain text (:func:`render_text`).
+self-contained HTML from the Jinja2 template ``templates/report.html.j2``
+(:func:`render_html`; texts from :mod:`register.text`) or plain text (:func:`render_text`).
 
 Only public data goes in: the explanation's metadata, the stored (suppressed)
 fairness result, the stored checks, reviews and the audit log. No row of data.
@@ -7,13 +8,16 @@ fairness result, the stored checks, reviews and the audit log. No row of data.
 
 from __future__ import annotations
 
-import html
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from register.audit._report_text import text
+import jinja2
+import markupsafe
+
+from register.text import SOURCE_LANGUAGE, message
 
 if TYPE_CHECKING:
     from register._facade import Register
@@ -105,127 +109,107 @@ def fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def _e(value: Any) -> str:
-    return html.escape(fmt(value))
-
-
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def fairness_rows(attribute: dict[str, Any], lang: str) -> list[list[str]]:
-    """Table rows (escaped HTML cells) of one attribute: each group, then overall."""
+    """Table rows (plain text) of one attribute: each group, then overall."""
     rows = []
     for group in attribute["groups"]:
         if group.get("too_few"):
-            rows.append([html.escape(group["group"]), *[text("too_few", lang)] * 5])
+            rows.append([group["group"], *[message("report.too_few", lang)] * 5])
         else:
             rows.append(
-                [
-                    html.escape(group["group"]),
-                    *[_e(group[c]) for c in RATE_COLUMNS],
-                    _e(int(group["count"])),
-                ]
+                [group["group"], *[fmt(group[c]) for c in RATE_COLUMNS], fmt(int(group["count"]))]
             )
     overall = attribute["overall"]
     count = overall.get("count")
     rows.append(
         [
-            text("overall", lang),
-            *[_e(overall.get(c)) for c in RATE_COLUMNS],
-            _e(None if count is None else int(count)),
+            message("report.overall", lang),
+            *[fmt(overall.get(c)) for c in RATE_COLUMNS],
+            fmt(None if count is None else int(count)),
         ]
     )
     return rows
 
 
-def _fairness_html(report: AuditReport, lang: str) -> str:
+def _finding(attribute: dict[str, Any], lang: str) -> str:
+    finding: dict[str, str] = attribute["finding"]
+    return finding.get(lang) or finding.get(SOURCE_LANGUAGE) or finding.get("sv", "")
+
+
+def _fairness_view(report: AuditReport, lang: str) -> list[dict[str, Any]] | None:
     if report.fairness is None:
-        return f"<p>{text('no_fairness', lang)}</p>"
-    parts = []
-    header = [text("group", lang), *[text(c, lang) for c in RATE_COLUMNS], text("count", lang)]
-    for attribute in report.fairness["attributes"]:
-        flagged = bool(attribute["flags"])
-        parts.append(f"<h3>{html.escape(attribute['attribute'])}</h3>")
-        parts.append(f"<p>{text('grouping', lang)}: {html.escape(attribute['grouping'])}</p>")
-        parts.append(_table(header, fairness_rows(attribute, lang)))
-        css = "flag" if flagged else "ok"
-        parts.append(
-            f'<p class="{css}"><strong>{text("finding", lang)}:</strong> '
-            f"{html.escape(attribute['finding'][lang if lang in ('sv', 'en') else 'sv'])}</p>"
-        )
-    return "".join(parts)
+        return None
+    return [
+        {
+            "attribute": attribute["attribute"],
+            "grouping": attribute["grouping"],
+            "rows": fairness_rows(attribute, lang),
+            "flagged": bool(attribute["flags"]),
+            "finding": _finding(attribute, lang),
+        }
+        for attribute in report.fairness["attributes"]
+    ]
 
 
-def _checks_html(report: AuditReport, lang: str) -> str:
+def _checks_view(report: AuditReport, lang: str) -> dict[str, list[list[str]]] | None:
     checks = report.checks
     if checks is None:
-        return f"<p>{text('no_checks', lang)}</p>"
+        return None
     add, rep = checks["additivity"], checks["reproducibility"]
     same = (
-        text("identical", lang)
+        message("report.identical", lang)
         if rep["identical"]
-        else (f"{text('max_difference', lang)} {_e(rep['max_difference'])}")
+        else f"{message('report.max_difference', lang)} {fmt(rep['max_difference'])}"
+    )
+    recomputed = message(
+        "report.rows_seed_background",
+        lang,
+        rows=fmt(rep["rows_recomputed"]),
+        seed=fmt(rep["seed"]),
+        background=fmt(rep["background_sha256"][:16]),
     )
     rows = [
-        [text("additivity", lang), f"{_e(add['max_error'])} (≤ {_e(add['tolerance'])})"],
         [
-            text("reproducibility", lang),
-            f"{same}; {_e(rep['rows_recomputed'])} rows, seed "
-            f"{_e(rep['seed'])}, background {_e(rep['background_sha256'][:16])}",
+            message("report.additivity", lang),
+            f"{fmt(add['max_error'])} (≤ {fmt(add['tolerance'])})",
         ],
+        [message("report.reproducibility", lang), f"{same}; {recomputed}"],
     ]
     stability = checks.get("stability")
     if stability is None:
-        rows.append([text("stability", lang), text("no_previous", lang)])
+        rows.append([message("report.stability", lang), message("report.no_previous", lang)])
     else:
         rows += [
-            [text("spearman", lang), _e(stability["spearman"])],
-            [text("entered", lang), _e(", ".join(stability["entered_top"]) or None)],
-            [text("left", lang), _e(", ".join(stability["left_top"]) or None)],
-            [text("decision_changed", lang), _e(stability["decision_changed_share"])],
+            [message("report.spearman", lang), fmt(stability["spearman"])],
+            [message("report.entered", lang), fmt(", ".join(stability["entered_top"]) or None)],
+            [message("report.left", lang), fmt(", ".join(stability["left_top"]) or None)],
+            [message("report.decision_changed", lang), fmt(stability["decision_changed_share"])],
         ]
-    out = _table(["", ""], rows)
     influence = []
     for item in checks["protected_influence"]["attributes"]:
-        direct = _e(item["direct_share"]) if item["is_input"] else text("not_input", lang)
+        direct = (
+            fmt(item["direct_share"]) if item["is_input"] else message("report.not_input", lang)
+        )
         proxies = ", ".join(
             f"{p['feature']} ({p['measure']} {fmt(p['association'])}, "
             f"|SHAP| {fmt(p['shap_share'])})"
             for p in item["proxies"]
         )
-        influence.append(
-            [
-                html.escape(item["attribute"]),
-                direct,
-                html.escape(proxies or "–"),
-                _e(item["proxy_share"]),
-            ]
-        )
-    header = ["", text("direct_share", lang), text("proxies", lang), text("proxy_share", lang)]
-    return out + f"<h3>{text('protected', lang)}</h3>" + _table(header, influence)
+        influence.append([item["attribute"], direct, proxies or "–", fmt(item["proxy_share"])])
+    return {"rows": rows, "influence": influence}
 
 
-def _log_html(report: AuditReport, lang: str) -> str:
-    check = report.verification
-    if check is None:
-        status = f"<p>{text('not_verified', lang)}</p>"
-    elif check.ok:
-        status = f'<p class="ok">{text("verified", lang)}</p>'
-    else:
-        items = "".join(f"<li>{html.escape(p.message)}</li>" for p in check.problems)
-        status = f'<p class="flag">{text("broken", lang)}</p><ul>{items}</ul>'
-    rows = [
-        [_e(e.sequence), _e(e.time), _e(e.event), _e(e.version), f"<code>{_e(e.hash[:16])}</code>"]
-        for e in report.entries
+def _reviews_view(report: AuditReport, lang: str) -> list[dict[str, str]]:
+    return [
+        {
+            "outcome": message(f"report.outcome.{review.outcome}", lang),
+            "organisation": review.organisation,
+            "date": review.date.isoformat(),
+            "text": review.text.get(lang),
+            "checks": ", ".join(review.checks),
+        }
+        for review in report.reviews
     ]
-    head = (
-        f"<p>{text('head', lang)}: <code>{_e(report.head.hash)}</code> "
-        f"(#{report.head.sequence})</p>"
-    )
-    return status + head + _table(["#", "time", "event", "version", "sha256"], rows)
 
 
 STYLE = (
@@ -234,36 +218,59 @@ STYLE = (
     "#ccc;padding:.25rem .5rem;text-align:left}.flag{color:#8a1c1c}.ok{color:#1c5e20}"
     "code{font-size:.85em}"
 )
+TEMPLATE = "report.html.j2"
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("register.audit", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def render_html(report: AuditReport, lang: str = "sv") -> str:
-    """A self-contained HTML document (inline CSS, no scripts, no external resources)."""
-    name = html.escape(report.name.get(lang))
-    provenance = _table(
-        ["", ""], [[html.escape(k), _e(report.provenance.get(k))] for k in PROVENANCE_FIELDS]
-    )
-    reviews = "".join(
-        f"<li><strong>{text('outcome.' + r.outcome, lang)}</strong> – "
-        f"{html.escape(r.organisation)}, "
-        f"{r.date.isoformat()}: {html.escape(r.text.get(lang))}"
-        f"{' (' + html.escape(', '.join(r.checks)) + ')' if r.checks else ''}</li>"
-        for r in report.reviews
-    )
-    return (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{text('title', lang)}: {name}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{text('title', lang)}: {name}</h1>"
-        f"<p>{html.escape(report.organisation)} · {html.escape(report.slug)} · "
-        f"{text('version', lang)} {report.version} · {text('generated', lang)} "
-        f"{report.generated_at.isoformat(timespec='seconds')}</p>"
-        f"<h2>{text('provenance', lang)}</h2>{provenance}"
-        f"<h2>{text('fairness', lang)}</h2>{_fairness_html(report, lang)}"
-        f"<h2>{text('checks', lang)}</h2>{_checks_html(report, lang)}"
-        f"<h2>{text('reviews', lang)}</h2>"
-        f"{'<ul>' + reviews + '</ul>' if reviews else '<p>' + text('no_reviews', lang) + '</p>'}"
-        f"<h2>{text('audit_log', lang)}</h2>{_log_html(report, lang)}"
-        "</body></html>\n"
-    )
+    """A self-contained HTML document (inline CSS, no scripts, no external resources).
+
+    Rendered from ``register/audit/templates/report.html.j2`` with autoescaping on, so
+    no text from a record, review or log entry can add markup; every label comes from
+    the text catalogue (:mod:`register.text`, keys ``report.*``) in ``lang``. The
+    portal's download and ``insyn audit --out`` both call this.
+    """
+    check = report.verification
+    context = {
+        "lang": lang,
+        "t": functools.partial(message, lang=lang),
+        "style": markupsafe.Markup(STYLE),
+        "name": report.name.get(lang),
+        "organisation": report.organisation,
+        "slug": report.slug,
+        "version": report.version,
+        "generated": report.generated_at.isoformat(timespec="seconds"),
+        "provenance": [[k, fmt(report.provenance.get(k))] for k in PROVENANCE_FIELDS],
+        "fairness": _fairness_view(report, lang),
+        "checks": _checks_view(report, lang),
+        "reviews": _reviews_view(report, lang),
+        "verified": None if check is None else check.ok,
+        "problems": [] if check is None else [p.message for p in check.problems],
+        "head_hash": fmt(report.head.hash),
+        "head_sequence": report.head.sequence,
+        "entries": [
+            {
+                "sequence": fmt(e.sequence),
+                "time": fmt(e.time),
+                "event": fmt(e.event),
+                "version": fmt(e.version),
+                "hash": fmt(e.hash[:16]),
+            }
+            for e in report.entries
+        ],
+    }
+    return _environment().get_template(TEMPLATE).render(context)
 
 
 def render_text(report: AuditReport) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from register._errors import InsynError
 from register.audit._reviews import CHECKS, OUTCOMES
+from register.text import available_languages
 
 if TYPE_CHECKING:
     from register._facade import Register
@@ -208,7 +209,12 @@ def add_audit_commands(sub: Any) -> None:
     p.add_argument("slug")
     p.add_argument("--version", type=int, help="default: the published version")
     p.add_argument("--out", help="write the self-contained HTML report to this file")
-    p.add_argument("--lang", choices=("sv", "en"), default="sv", help="report language")
+    p.add_argument(
+        "--lang",
+        choices=available_languages(),
+        default="sv",
+        help="report language (one per catalogue)",
+    )
     p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("review", help="record an auditor's review of one version")

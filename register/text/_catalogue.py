@@ -1,6 +1,7 @@
-"""The portal's translations: standard gettext catalogues, read with Babel.
+"""insyn's one text catalogue: standard gettext catalogues, read with Babel.
 
-Every UI string lives in ``locale/<lang>/LC_MESSAGES/insyn.po``. The msgid is a
+Every user-facing string (the portal, the audit report, fairness findings,
+notices) lives in ``register/text/locale/<lang>/LC_MESSAGES/insyn.po``. The msgid is a
 stable key (``"catalogue.title"``), not the English text, so that fixing an
 English typo never orphans the other translations; the English catalogue is a
 translation like any other, and ``locale/insyn.pot`` is the template a
@@ -11,18 +12,21 @@ Guarantees:
 - :func:`load_messages` returns ``{key: {lang: text}}`` for every key in any
   catalogue; it reads a compiled ``insyn.mo`` when one is at least as new as its
   ``.po`` and otherwise compiles the ``.po`` in memory (so a fresh checkout
-  works without a build step, and ``python -m app_pages._i18n compile`` is an
+  works without a build step, and ``python -m register.text compile`` is an
   optional speed-up);
 - an empty or fuzzy msgstr counts as missing: :func:`missing` lists it, and
-  the portal then shows the source-language (English) text, never a key.
+  the reader then sees the source-language (English) text, never a key;
+- :func:`message` looks one key up for code outside the portal (the audit
+  report, findings, notices); the catalogues are read once per process.
 
-``python -m app_pages._i18n check`` prints every missing translation and exits 1
+``python -m register.text check`` prints every missing translation and exits 1
 if there is one; ``compile`` writes the ``.mo`` files; ``template`` rewrites the
 ``.pot`` from the English catalogue.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import sys
 from collections.abc import Iterable, Sequence
@@ -32,31 +36,22 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
-__all__ = [
-    "DOMAIN",
-    "LOCALE_DIR",
-    "SOURCE_LANGUAGE",
-    "available_languages",
-    "compile_catalogues",
-    "load_messages",
-    "main",
-    "missing",
-]
-
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "insyn"
 SOURCE_LANGUAGE = "en"
 MISSING_LINE = "{lang}: {key} has no translation"
-UNKNOWN_COMMAND = "usage: python -m app_pages._i18n [check|compile|template]"
+UNKNOWN_COMMAND = "usage: python -m register.text [check|compile|template]"
 
 
-def po_path(lang: str, locale_dir: Path = LOCALE_DIR) -> Path:
+def po_path(lang: str, locale_dir: Path | None = None) -> Path:
     """Where the catalogue of ``lang`` lives."""
+    locale_dir = locale_dir or LOCALE_DIR
     return locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def available_languages(locale_dir: Path = LOCALE_DIR) -> tuple[str, ...]:
+def available_languages(locale_dir: Path | None = None) -> tuple[str, ...]:
     """Every language with a catalogue, sorted."""
+    locale_dir = locale_dir or LOCALE_DIR
     return tuple(
         sorted(p.parent.parent.name for p in locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
     )
@@ -85,9 +80,10 @@ def _texts(catalog: Catalog) -> dict[str, str]:
 
 
 def load_messages(
-    languages: Sequence[str] | None = None, locale_dir: Path = LOCALE_DIR
+    languages: Sequence[str] | None = None, locale_dir: Path | None = None
 ) -> dict[str, dict[str, str]]:
     """``{key: {lang: text}}`` for every key; a missing translation falls back to English."""
+    locale_dir = locale_dir or LOCALE_DIR
     langs = tuple(languages or available_languages(locale_dir))
     per_lang = {lang: _texts(_read(lang, locale_dir)) for lang in langs}
     source = per_lang.get(SOURCE_LANGUAGE, {})
@@ -101,20 +97,45 @@ def load_messages(
 def missing(
     keys: Iterable[str] | None = None,
     languages: Sequence[str] | None = None,
-    locale_dir: Path = LOCALE_DIR,
+    locale_dir: Path | None = None,
 ) -> list[tuple[str, str]]:
     """``(lang, key)`` for every key without a (non-fuzzy, non-empty) translation.
 
     ``keys`` defaults to every key in any catalogue.
     """
+    locale_dir = locale_dir or LOCALE_DIR
     langs = tuple(languages or available_languages(locale_dir))
     per_lang = {lang: _texts(_read(lang, locale_dir)) for lang in langs}
     wanted = sorted(set(keys) if keys is not None else {k for v in per_lang.values() for k in v})
     return [(lang, key) for lang in langs for key in wanted if key not in per_lang[lang]]
 
 
-def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
+@functools.cache
+def _catalogue() -> tuple[tuple[str, ...], dict[str, dict[str, str]]]:
+    langs = available_languages()
+    return langs, load_messages(langs)
+
+
+def languages() -> tuple[str, ...]:
+    """The languages :func:`message` answers in: one per catalogue, sorted (read once)."""
+    return _catalogue()[0]
+
+
+def message(key: str, lang: str, **fmt: object) -> str:
+    """The text of ``key`` in ``lang``, formatted with ``fmt`` when given.
+
+    A language without a catalogue gets the source language (English); a gap in
+    a catalogue gets English too. An unknown key raises :class:`KeyError`, so a
+    typo fails in the tests (every key the code names is checked there).
+    """
+    texts = _catalogue()[1][key]
+    text = texts.get(lang) or texts[SOURCE_LANGUAGE]
+    return text.format(**fmt) if fmt else text
+
+
+def compile_catalogues(locale_dir: Path | None = None) -> list[Path]:
     """Write ``insyn.mo`` beside every ``insyn.po``; returns the files written."""
+    locale_dir = locale_dir or LOCALE_DIR
     written = []
     for lang in available_languages(locale_dir):
         po = po_path(lang, locale_dir)
@@ -127,11 +148,12 @@ def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
     return written
 
 
-def write_template(locale_dir: Path = LOCALE_DIR) -> Path:
+def write_template(locale_dir: Path | None = None) -> Path:
     """Rewrite ``insyn.pot``: every key, empty msgstr, the English text as a comment."""
+    locale_dir = locale_dir or LOCALE_DIR
     with po_path(SOURCE_LANGUAGE, locale_dir).open("rb") as handle:
         english = read_po(handle, locale=None)
-    template = Catalog(project="insyn", fuzzy=False, header_comment="# insyn portal messages")
+    template = Catalog(project="insyn", fuzzy=False, header_comment="# insyn messages")
     for message in english:
         if message.id:
             comment = f"en: {message.string}"
@@ -161,7 +183,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(UNKNOWN_COMMAND, file=sys.stderr)
     return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

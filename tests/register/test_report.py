@@ -1,0 +1,260 @@
+"""The audit report rendered from its Jinja2 template: the same content as the report
+written before the template (f-strings), in Swedish and English, and no markup from
+record, review or log text."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from register import render_html
+from register.audit import _report
+from tests.register._report_samples import HOSTILE, empty_report, full_report, no_checks_report
+
+REPORT_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "strong",
+    "ul", "li", "table", "thead", "tbody", "tr", "th", "td", "code",
+}  # fmt: skip
+
+
+class Page(HTMLParser):
+    """Headings, paragraphs and list items, and tables (rows of cell texts) of a report."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.headings: list[str] = []
+        self.paragraphs: list[str] = []
+        self.tables: list[list[list[str]]] = []
+        self._text: str | None = None
+        self._cell: str | None = None
+        self._row: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = ""
+        elif tag in ("h1", "h2", "h3", "p", "li"):
+            self._text = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(self._cell)
+            self._cell = None
+        elif tag == "tr":
+            self.tables[-1].append(self._row)
+        elif tag in ("h1", "h2", "h3") and self._text is not None:
+            self.headings.append(self._text)
+            self._text = None
+        elif tag in ("p", "li") and self._text is not None:
+            self.paragraphs.append(self._text)
+            self._text = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell += data
+        if self._text is not None:
+            self._text += data
+
+
+GROUP_TABLE_EN = [
+    ["Group", "Selection rate", "True-positive rate", "False-positive rate", "Precision", "Count"],
+    ["female", "0.3", "0.5", "0.1", "0.66", "60"],
+    ["male", "0.52", "0.74", "0.14", "–", "55"],
+    ["other", *["too few to report"] * 5],
+    ["Overall", "0.41", "0.62", "0.12", "0.7", "120"],
+]
+CHECKS_TABLE_EN = [
+    ["", ""],
+    ["Additivity (largest error)", "1.23e-07 (≤ 0.0001)"],
+    [
+        "Reproducibility",
+        "largest difference 2.5e-09; 50 rows, seed 7, background cdcdcdcdcdcdcdcd",
+    ],
+    ["Rank correlation (Spearman)", "0.988"],
+    ["Entered the top five", "income"],
+    ["Left the top five", "–"],
+    ["Share of changed decisions", "0.031"],
+]
+INFLUENCE_TABLE_EN = [
+    ["", "Direct share of |SHAP|", "Strongest proxies", "Share through proxies"],
+    ["sex", "0.12", "job (cramers_v 0.457, |SHAP| 0.05)", "0.05"],
+    ["age", "not a model input", "–", "–"],
+]
+LOG_TABLE_EN = [
+    ["#", "time", "event", "version", "sha256"],
+    ["1", "2026-11-21T10:00:00.000+00:00", "registered", "1", "1" * 16],
+    ["2", "2026-11-22T10:00:00.000+00:00", "published", "2", "2" * 16],
+]
+
+
+def test_the_english_report_has_every_section_and_number_as_before() -> None:
+    html = render_html(full_report(), "en")
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="en">' in html
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    page = Page(html)
+    assert page.headings == [
+        "Audit report: Support",
+        "Explanation provenance",
+        "Fairness by group",
+        "sex",
+        "age",
+        "Explanation checks",
+        "Influence of protected attributes",
+        "Reviews",
+        "Audit log",
+    ]
+    assert page.paragraphs == [
+        "Exempelkommun · benefits-uptake · version 2 · Generated 2026-11-29T12:00:00+00:00",
+        "Grouping: categories as recorded",
+        "Finding: The rate differs.",
+        "Grouping: age bands <25, 25–34",
+        "Finding: No differences.",
+        "Approved with remarks – Internrevisionen, 2026-11-20: The audit looked. "
+        "(fairness, additivity)",
+        "Concerns – Revisorerna, 2026-11-21: Oro.",
+        "The chain and every file verify.",
+        f"Chain head hash: {'ab' * 32} (#3)",
+    ]
+    provenance, groups, age, checks, influence, log = page.tables
+    assert provenance[0] == ["", ""]
+    assert [row[0] for row in provenance[1:]] == list(_report.PROVENANCE_FIELDS)
+    assert dict(provenance[1:])["additivity_max_error"] == "1.5e-07"
+    assert dict(provenance[1:])["scale"] == "–"
+    assert groups == GROUP_TABLE_EN
+    assert age == [GROUP_TABLE_EN[0], ["Overall", "–", "–", "–", "–", "5"]]
+    assert checks == CHECKS_TABLE_EN
+    assert influence == INFLUENCE_TABLE_EN
+    assert log == LOG_TABLE_EN
+    assert '<p class="flag"><strong>Finding:</strong> The rate differs.</p>' in html
+    assert '<p class="ok"><strong>Finding:</strong> No differences.</p>' in html
+
+
+def test_the_swedish_report_takes_every_label_from_the_swedish_catalogue() -> None:
+    html = render_html(full_report(), "sv")
+    assert '<html lang="sv">' in html
+    page = Page(html)
+    assert page.headings == [
+        "Granskningsrapport: Stöd",
+        "Förklaringens ursprung",
+        "Rättvisa mellan grupper",
+        "sex",
+        "age",
+        "Kontroller av förklaringen",
+        "Skyddade uppgifters inflytande",
+        "Granskningar",
+        "Granskningslogg",
+    ]
+    assert page.paragraphs == [
+        "Exempelkommun · benefits-uptake · version 2 · Skapad 2026-11-29T12:00:00+00:00",
+        "Indelning: categories as recorded",
+        "Slutsats: Andelen skiljer.",
+        "Indelning: age bands <25, 25–34",
+        "Slutsats: Inga skillnader.",
+        "Godkänd med anmärkningar – Internrevisionen, 2026-11-20: Revisionen granskade. "
+        "(fairness, additivity)",
+        "Invändningar – Revisorerna, 2026-11-21: Oro.",
+        "Kedjan och alla filer stämmer.",
+        f"Kedjans senaste hash: {'ab' * 32} (#3)",
+    ]
+    _, groups, _, checks, influence, log = page.tables
+    assert groups[0] == [
+        "Grupp",
+        "Andel positiva utfall",
+        "Andel rätt upptäckta",
+        "Andel felaktigt utpekade",
+        "Precision",
+        "Antal",
+    ]
+    assert groups[3] == ["other", *["för få för att redovisas"] * 5]
+    assert groups[4][0] == "Alla"
+    assert checks[1] == ["Additivitet (största fel)", "1.23e-07 (≤ 0.0001)"]
+    # Before the template these words were English in the Swedish report too.
+    assert checks[2] == [
+        "Reproducerbarhet",
+        "största skillnad 2.5e-09; 50 rader, slumpfrö 7, jämförelserader cdcdcdcdcdcdcdcd",
+    ]
+    assert influence[2][1] == "inte en indata"
+    assert log[0] == ["#", "tid", "händelse", "version", "sha256"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            [
+                "The version was registered without evaluation data; no group comparison exists.",
+                "No reviews yet.",
+                "Not verified.",
+            ],
+        ),
+        (
+            "sv",
+            [
+                "Versionen registrerades utan utvärderingsdata; inga gruppjämförelser finns.",
+                "Inga granskningar ännu.",
+                "Inte kontrollerad.",
+            ],
+        ),
+    ],
+)
+def test_missing_parts_are_said_in_words(lang: str, expected: list[str]) -> None:
+    page = Page(render_html(empty_report(), lang))
+    assert [p for p in page.paragraphs if p in expected] == expected
+    stability = {"en": "Stability against the previous version", "sv": "Stabilitet mot "}
+    assert page.tables[1][-1][0].startswith(stability[lang])
+    assert page.tables[-1] == [page.tables[-1][0]]  # the log table has a header and no rows
+    no_checks = Page(render_html(no_checks_report(), lang)).paragraphs
+    assert {"en": "No stored checks.", "sv": "Inga lagrade kontroller."}[lang] in no_checks
+
+
+def test_a_broken_chain_lists_every_problem() -> None:
+    page = Page(render_html(full_report(broken=True), "en"))
+    assert page.paragraphs[-3:-1] == ["The chain is broken:", "gone"]
+    assert '<p class="flag">Kedjan är bruten:</p>' in render_html(full_report(broken=True))
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_hostile_record_review_and_log_text_stays_text(lang: str) -> None:
+    html = render_html(full_report(HOSTILE, broken=True), lang)
+    page = Page(html)
+    assert set(page.tags) <= REPORT_TAGS, set(page.tags) - REPORT_TAGS
+    assert "<script" not in html and "<img" not in html and "onerror=alert(1)>" not in html
+    assert "&lt;script&gt;" in html and "&amp;amp;" in html
+    shown = "\n".join(
+        [*page.headings, *page.paragraphs, *(c for t in page.tables for r in t for c in r)]
+    )
+    # Every place record, review or log text reaches keeps it whole, as text.
+    for place in (
+        "Stöd" if lang == "sv" else "Support",
+        "Exempelkommun",
+        "other",
+        "age",
+        "age bands <25, 25–34",
+        "Andelen skiljer." if lang == "sv" else "The rate differs.",
+        "income",
+        "job",
+        "Revisionen granskade." if lang == "sv" else "The audit looked.",
+        "Internrevisionen",
+        "additivity",
+        "gone",
+        "registered",
+        "exact_tree",
+    ):
+        assert place + HOSTILE in shown, place
+
+
+def test_the_report_language_only_picks_texts_not_markup() -> None:
+    html = render_html(full_report(), 'en"><script>x</script>')
+    assert "<script>" not in html
+    # No catalogue for that language: labels in the source language (English), record text
+    # in Swedish (LocalizedText's rule).
+    assert "<h1>Audit report: Stöd</h1>" in html
