@@ -15,6 +15,7 @@ from app_pages import _cache, _data
 from app_pages._format import escape_markdown
 from app_pages._text import t
 from register import AlgorithmVersion
+from register.audit._heads import check_remembered_head
 
 HASH_CHARS = 16
 
@@ -22,8 +23,6 @@ HASH_CHARS = 16
 @_cache.TABLES.cache
 def head_check(uri: str) -> dict[str, Any]:
     """The log checked against the head this portal showed before (see register.audit._heads)."""
-    from register.audit._heads import check_remembered_head
-
     found = check_remembered_head(_data.get_register(uri))
     return dataclasses.asdict(found)
 

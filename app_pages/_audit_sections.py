@@ -19,7 +19,7 @@ from app_pages._audit_notices import head_notice, publication_notice
 from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows, scientific
 from app_pages._format import escape_markdown, format_number
 from app_pages._text import current_language, localized, t
-from register import AlgorithmVersion, NotFoundError
+from register import AlgorithmVersion, NotFoundError, build_audit_report, render_html
 
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 AUDITOR_PAGE = "app_pages/auditor.py"
@@ -62,8 +62,6 @@ def verification(uri: str, head_hash: str) -> Any:
 @_cache.REPORTS.cache
 def report_html(uri: str, slug: str, version: int, lang: str, head_hash: str) -> str:
     """The self-contained HTML audit report (built by ``register``)."""
-    from register import build_audit_report, render_html
-
     reg = _data.get_register(uri)
     report = build_audit_report(reg, slug, version, verification=verification(uri, head_hash))
     return render_html(report, lang=lang)

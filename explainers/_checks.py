@@ -176,7 +176,8 @@ def _stability(
 ) -> dict[str, Any] | None:
     if previous is None:
         return None
-    from scipy.stats import spearmanr
+    # scipy.stats takes seconds to import; only this check needs it
+    from scipy.stats import spearmanr  # noqa: PLC0415
 
     now, before = _importances(explanation), _importances(previous)
     features = sorted(set(now.index) | set(before.index))
@@ -223,7 +224,8 @@ def _binned(series: pd.Series) -> pd.Series:
 def association(attribute: pd.Series, feature: pd.Series) -> tuple[str, float]:
     """How strongly ``feature`` tracks ``attribute``: ("correlation", |Pearson r|) when both
     are numeric or yes/no, else ("mutual_information", normalised mutual information)."""
-    from sklearn.metrics import normalized_mutual_info_score
+    # scikit-learn takes seconds to import; the portal imports explainers without it
+    from sklearn.metrics import normalized_mutual_info_score  # noqa: PLC0415
 
     left, right = _as_numeric(attribute), _as_numeric(feature)
     if left is not None and right is not None:

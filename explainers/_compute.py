@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._agnostic import agnostic_values
 from ._errors import TREE_NOT_EXPLAINABLE, UNSUPPORTED_MODEL, ExplanationError
 from ._select import Choice
 from ._tree import FAST_TREE_ENGINE, check_engine, engine_supports, prepare_engine, run_chunks
@@ -102,7 +103,7 @@ def _tree_values(
     ``model_output`` is "probability" (classifiers) or "raw" (regressors);
     ``class_index`` indexes ``estimator.classes_`` (None for regressors).
     """
-    import shap
+    import shap  # noqa: PLC0415 - shap takes seconds to import; only explaining needs it
 
     float32_model = type(estimator).__module__.startswith("sklearn")
     if float32_model:  # scikit-learn trees see float32 inputs: give shap the same numbers
@@ -137,7 +138,7 @@ def _match_sklearn_thresholds(tree_model: Any) -> None:
 
 
 def _linear_explainer(estimator: Any, background: np.ndarray) -> Any:
-    import shap
+    import shap  # noqa: PLC0415 - shap takes seconds to import; only explaining needs it
 
     masker = shap.maskers.Independent(background, max_samples=len(background))
     return shap.LinearExplainer(estimator, masker)
@@ -181,8 +182,6 @@ def compute_values(
     from per-row generators: numpy's global random state is never touched.
     """
     if choice.kind == "agnostic":
-        from ._agnostic import agnostic_values
-
         result = agnostic_values(
             _model_function(estimator, choice),
             X,

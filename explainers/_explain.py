@@ -88,8 +88,9 @@ def _prepare(model: Any, positive_class: Any) -> tuple[ModelParts, Choice]:
 
 
 def _versions() -> tuple[str, str]:
-    import shap
-    import sklearn
+    # shap and scikit-learn take seconds to import; the portal imports explainers without them
+    import shap  # noqa: PLC0415
+    import sklearn  # noqa: PLC0415
 
     return str(shap.__version__), str(sklearn.__version__)
 

@@ -51,9 +51,10 @@ def split_model(model: Any) -> ModelParts:
     Raises ExplanationError for an unfitted model, a model without input column
     names, or preprocessing whose outputs cannot be traced to input columns.
     """
-    from sklearn.exceptions import NotFittedError
-    from sklearn.pipeline import Pipeline
-    from sklearn.utils.validation import check_is_fitted
+    # scikit-learn takes seconds to import; the portal imports explainers without it
+    from sklearn.exceptions import NotFittedError  # noqa: PLC0415
+    from sklearn.pipeline import Pipeline  # noqa: PLC0415
+    from sklearn.utils.validation import check_is_fitted  # noqa: PLC0415
 
     try:
         check_is_fitted(model)
@@ -163,14 +164,16 @@ def engine_matrix(parts: ModelParts, out: Any) -> np.ndarray:
     columns of LightGBM and XGBoost hold the model's own category codes (NaN for missing
     or unknown), exactly as its predict encodes them."""
     if encodes_inside(parts.estimator):
-        from ._treeshap._ensemble import encode_in_input_order
-        from ._treeshap._extract import hgb_columns
+        # the numba-jitted engine compiles on first import; only tree models need it
+        from ._treeshap._ensemble import encode_in_input_order  # noqa: PLC0415
+        from ._treeshap._extract import hgb_columns  # noqa: PLC0415
 
         columns = hgb_columns(parts.estimator)
         assert columns is not None
         out = encode_in_input_order(parts.estimator._preprocessor, columns, out)
     elif isinstance(out, pd.DataFrame) and _lightgbm_categories(parts.estimator):
-        from lightgbm import basic
+        # optional: lightgbm is imported only for a LightGBM model
+        from lightgbm import basic  # noqa: PLC0415
 
         # exactly the conversion lightgbm's own predict applies to a DataFrame
         out = basic._data_from_pandas(
@@ -211,9 +214,10 @@ def group_sum(values: np.ndarray, sources: Sequence[int], n_features: int) -> np
 
 def output_sources(transformer: Any, names: list[str]) -> tuple[list[int], list[str]]:
     """For a fitted transformer fed columns ``names``: (source index per output, output names)."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import KBinsDiscretizer, Normalizer, OneHotEncoder
+    # scikit-learn takes seconds to import; the portal imports explainers without it
+    from sklearn.compose import ColumnTransformer  # noqa: PLC0415
+    from sklearn.pipeline import Pipeline  # noqa: PLC0415
+    from sklearn.preprocessing import KBinsDiscretizer, Normalizer, OneHotEncoder  # noqa: PLC0415
 
     if transformer is None or (isinstance(transformer, str) and transformer == "passthrough"):
         return list(range(len(names))), list(names)

@@ -110,7 +110,8 @@ def _is_linear(estimator: Any) -> bool:
 
 
 def _is_classifier(estimator: Any) -> bool:
-    from sklearn.base import is_classifier
+    # scikit-learn takes seconds to import; the portal imports explainers without it
+    from sklearn.base import is_classifier  # noqa: PLC0415
 
     try:
         return bool(is_classifier(estimator))

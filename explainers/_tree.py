@@ -63,7 +63,8 @@ def _class_index(choice: Choice) -> int:
 
 def engine_supports(estimator: Any, choice: Choice) -> tuple[bool, str]:
     """``(True, "")`` when the exact engine explains ``estimator`` for ``choice``."""
-    from ._treeshap import supports
+    # the numba-jitted engine compiles on first import; only tree models need it
+    from ._treeshap import supports  # noqa: PLC0415
 
     return supports(
         estimator, model_output=engine_output(choice), positive_class_index=_class_index(choice)
@@ -74,8 +75,9 @@ def prepare_engine(
     estimator: Any, choice: Choice, background: np.ndarray, *, output: str | None = None
 ) -> Any:
     """The engine prepared on ``background`` as given (float64, exact routing)."""
-    from ._treeshap import UnsupportedModelError, prepare
-    from ._treeshap._engine import MAX_BACKGROUND
+    # the numba-jitted engine compiles on first import; only tree models need it
+    from ._treeshap import UnsupportedModelError, prepare  # noqa: PLC0415
+    from ._treeshap._engine import MAX_BACKGROUND  # noqa: PLC0415
 
     if background.shape[0] > MAX_BACKGROUND:
         raise ExplanationError(
@@ -128,7 +130,8 @@ def check_engine(
         reason = SHAP_NO_CATEGORICAL
     if reason is not None:
         return SHAP_NOT_A_CHECK.format(reason=reason)
-    from ._treeshap._verify import shap_reference
+    # the numba-jitted engine compiles on first import; only tree models need it
+    from ._treeshap._verify import shap_reference  # noqa: PLC0415
 
     sample = X[:VERIFY_ROWS]
     back = background[:SHAP_CHECK_BACKGROUND]

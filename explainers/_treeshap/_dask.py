@@ -28,7 +28,7 @@ from ._engine import Prepared, chunks
 
 
 def _explain_chunk(prepared: Prepared, block: np.ndarray) -> np.ndarray:
-    from distributed import get_worker
+    from distributed import get_worker  # noqa: PLC0415 - optional: dask is used only with a client
 
     try:
         threads = int(get_worker().state.nthreads)

@@ -19,6 +19,7 @@ from ._errors import (
     UnsupportedModelError,
 )
 from ._extract import extract
+from ._family import is_classifier_family
 
 ENGINE_PATH = "insyn-numba"
 MAX_BACKGROUND = 1000
@@ -89,8 +90,6 @@ def supports(
     Native categorical splits are supported in the exact precision only (shap compares
     categories as numeric thresholds, so there is nothing to reproduce).
     """
-    from ._extract import is_classifier_family
-
     if model_output is None:
         model_output = "probability" if is_classifier_family(estimator) else "raw"
     try:
@@ -137,7 +136,9 @@ class Prepared:
             self.tr_walk = _tuple(e, thr_walk, e.value.astype(np.float32), plain)
             bg = _as_float64(background, e)
             if bg.shape[0] > SHAP_MAX_BACKGROUND:
-                import shap  # shap's Independent masker keeps a fixed sample of 100 rows
+                # shap's Independent masker keeps a fixed sample of 100 rows; shap takes
+                # seconds to import and only this large-background case needs it
+                import shap  # noqa: PLC0415
 
                 bg = np.asarray(shap.utils.sample(bg, SHAP_MAX_BACKGROUND), dtype=np.float64)
             self.background = np.ascontiguousarray(bg)
@@ -412,7 +413,8 @@ def tree_shap(
     n = X_arr.shape[0]
     names = feature_names or [f"f{j}" for j in range(X_arr.shape[1])]
     if client is not None:
-        from ._dask import run_on_client
+        # optional dask path; _dask builds on this module
+        from ._dask import run_on_client  # noqa: PLC0415
 
         results: Iterator[tuple[int, int, np.ndarray]] = run_on_client(
             client, prepared, X_arr, chunk_rows
@@ -422,7 +424,8 @@ def tree_shap(
         results = ((a, b, prepared.explain(X_arr[a:b], n_jobs)) for a, b in chunks(n, chunk_rows))
         path = ENGINE_PATH
     if out_parquet is not None:
-        from ._parquet import write_chunks
+        # pyarrow is loaded only when writing parquet
+        from ._parquet import write_chunks  # noqa: PLC0415
 
         write_chunks(out_parquet, names, results, n, progress)
         return TreeShapResult(

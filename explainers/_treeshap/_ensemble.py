@@ -8,7 +8,7 @@ boosting), so the model margin is ``base_offset + sum(leaf values)``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -159,8 +159,6 @@ def in_input_order(ensemble: TreeEnsemble) -> TreeEnsemble:
     """
     if ensemble.columns is None:
         return ensemble
-    from dataclasses import replace
-
     split = ensemble.left >= 0
     feature = ensemble.feature.copy()
     feature[split] = ensemble.columns[feature[split]].astype(np.int32)

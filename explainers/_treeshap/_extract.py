@@ -14,6 +14,8 @@ import numpy as np
 
 from ._ensemble import TreeEnsemble, build_ensemble
 from ._errors import UnsupportedModelError
+from ._extract_gbm import extract_lightgbm, extract_xgboost
+from ._family import boosted_column, check_class_index, family_of
 
 RF_CLASSIFIERS = ("RandomForestClassifier", "ExtraTreesClassifier")
 RF_REGRESSORS = ("RandomForestRegressor", "ExtraTreesRegressor")
@@ -29,17 +31,6 @@ SKLEARN_NAMES = (
 )
 
 
-def family_of(estimator: Any) -> str:
-    """``module.ClassName`` of an estimator's exact type (subclasses are not trusted)."""
-    cls = type(estimator)
-    return f"{cls.__module__.split('.')[0]}.{cls.__name__}"
-
-
-def is_classifier_family(estimator: Any) -> bool:
-    name = type(estimator).__name__
-    return name.endswith("Classifier")
-
-
 def extract(estimator: Any, *, model_output: str, positive_class_index: int = 1) -> TreeEnsemble:
     """Convert a fitted estimator into a :class:`TreeEnsemble` on the requested scale.
 
@@ -51,8 +42,6 @@ def extract(estimator: Any, *, model_output: str, positive_class_index: int = 1)
     margin of the chosen class only (their probability is a softmax over all margins).
     Raises :class:`UnsupportedModelError` naming the reason otherwise.
     """
-    from ._extract_gbm import extract_lightgbm, extract_xgboost
-
     family = family_of(estimator)
     pkg, name = family.split(".", 1)
     if model_output not in ("probability", "raw"):
@@ -80,33 +69,6 @@ def extract(estimator: Any, *, model_output: str, positive_class_index: int = 1)
     if name.startswith("GradientBoosting"):
         return _gradient_boosting(estimator, model_output, positive_class_index)
     return _forest(estimator, positive_class_index)
-
-
-def check_class_index(name: str, index: int, n_classes: int) -> None:
-    """Refuse a class index outside ``0..n_classes-1``."""
-    if not 0 <= index < n_classes:
-        raise UnsupportedModelError(
-            f"{name}: positive_class_index {index} outside 0..{n_classes - 1}"
-        )
-
-
-def boosted_column(
-    name: str, model_output: str, n_outputs: int, classifier: bool, index: int
-) -> tuple[int, float]:
-    """(output column, sign) of the explained margin of a boosted model.
-
-    One output (regressor or binary classifier): column 0, sign -1 for class 0 of a
-    binary classifier (its margin is the negated margin of class 1). Several outputs
-    (multiclass): column ``index``, margin only.
-    """
-    if n_outputs == 1:
-        return 0, (-1.0 if classifier and index == 0 else 1.0)
-    if model_output == "probability":
-        raise UnsupportedModelError(
-            f"{name} with {n_outputs} classes: the probability is a softmax over every "
-            "class's margin, so only the chosen class's margin is explained exactly"
-        )
-    return index, 1.0
 
 
 def _sk_tree(tree: Any, value: np.ndarray) -> dict[str, np.ndarray]:

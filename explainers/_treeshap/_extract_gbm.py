@@ -25,7 +25,7 @@ from ._ensemble import (
     build_ensemble,
 )
 from ._errors import UnsupportedModelError
-from ._extract import boosted_column, check_class_index, family_of
+from ._family import boosted_column, check_class_index, family_of
 
 XGB_NAMES = ("XGBClassifier", "XGBRegressor", "XGBRFClassifier", "XGBRFRegressor")
 XGB_RAW_OBJECTIVES = {

@@ -25,7 +25,7 @@ def shap_reference(
     float32-rounded rows and background, and thresholds whose float32 rounds up
     are moved to the next float32 below (so shap routes like scikit-learn).
     """
-    import shap
+    import shap  # noqa: PLC0415 - shap takes seconds to import; only explaining needs it
 
     sklearn_model = type(estimator).__module__.startswith("sklearn")
     X = np.asarray(X, dtype=np.float64)

@@ -19,11 +19,24 @@ from pathlib import Path
 from typing import Any
 
 from register._facade import Register
-from register.shared._admin import ROLES, AdminClient, AdminError, read_secret_file
-from register.shared._server import DEFAULT_AUTH_CACHE_SECONDS
-from register.shared._writer_app import add_arguments
+from register.record._folder import load_folder
+from register.record._schema import load_record, parse_record
+from register.shared._admin import (
+    PASSWORD_FILE_SECTION,
+    ROLES,
+    WRITER_USERNAME,
+    AdminClient,
+    AdminError,
+    read_secret_file,
+)
+from register.shared._server import (
+    DEFAULT_AUTH_CACHE_SECONDS,
+    SharedServer,
+    WriterProcess,
+    create_database,
+)
+from register.shared._writer_app import add_arguments, serve
 
-PASSWORD_FILE_SECTION = "mlflow"
 SHARED_DEMO_ORGANISATIONS = ("Exempelkommun", "Grannkommun")
 NOT_A_SERVER_MESSAGE = (
     "'insyn admin' needs a tracking server (http:// or https://), not {uri}; "
@@ -74,8 +87,6 @@ def cmd_add_user(reg: Register, args: argparse.Namespace) -> int:
 
 def cmd_serve_writer(reg: Register, args: argparse.Namespace) -> int:
     """The writer service for this shared register, until interrupted."""
-    from register.shared._writer_app import serve
-
     if not reg.tracking_uri.startswith(("http://", "https://")):
         raise AdminError(NOT_A_SERVER_MESSAGE.format(uri=reg.tracking_uri))
     print(f"Writer service on http://{args.host}:{args.port} for {reg.tracking_uri}")
@@ -97,9 +108,6 @@ def start_writer(
     """Create the writer account (password in ``home/insyn-writer.ini``), start the writer
     service with its key ``home/writer-key.pem`` and record its address; returns the
     running :class:`register.shared._server.WriterProcess`."""
-    from register.shared._admin import WRITER_USERNAME
-    from register.shared._server import WriterProcess
-
     credentials = home / f"{WRITER_USERNAME}.ini"
     admin.add_writer(WRITER_USERNAME, password_from_file(credentials, WRITER_USERNAME))
     writer = WriterProcess(
@@ -118,8 +126,6 @@ def start_writer(
 def cmd_serve_shared(reg: Register, args: argparse.Namespace) -> int:
     """PostgreSQL databases -> auth-enabled tracking server -> writer service -> two demo
     organisations -> portal. Everything listens on ``--host`` (127.0.0.1 by default)."""
-    from register.shared._server import SharedServer, create_database
-
     home = Path(args.home).expanduser().resolve()
     home.mkdir(parents=True, exist_ok=True)
     admin_password = password_from_file(home / "admin.ini", "admin")
@@ -191,8 +197,8 @@ def _interrupt(signum: int, frame: object) -> None:
 def build_shared_demo(url: str, admin: AdminClient, home: Path) -> dict[str, str]:
     """Two organisations with one data scientist each, an auditor and the portal's reader;
     each organisation registers one demo algorithm with its own account. Returns passwords."""
-    from models import demo_folders, load_folder
-    from register.record._schema import load_record, parse_record
+    # The demos are a separate package that imports the register: imported only here.
+    from models import demo_folders  # noqa: PLC0415
 
     accounts: dict[str, str] = {}
     for role, name, organisation in (

@@ -10,14 +10,15 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from register._errors import InsynError
+from register._facade import Register
+from register.audit._report import build_audit_report, render_html, render_text
 from register.audit._reviews import CHECKS, OUTCOMES
+from register.audit._signing import load_public_file
+from register.cli._console import err, out
 from register.text import available_languages
-
-if TYPE_CHECKING:
-    from register._facade import Register
 
 EXIT_OK, EXIT_BROKEN = 0, 1
 HASH_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -69,16 +70,12 @@ def _quiet_downloads() -> None:
 
 
 def _print(*lines: str) -> None:
-    from register.cli import out
-
     for line in lines:
         out.print(line, markup=False, highlight=False)
 
 
 def cmd_audit(reg: Register, args: argparse.Namespace) -> int:
     """Print the audit report of one version and write it as HTML to ``--out``."""
-    from register.audit._report import build_audit_report, render_html, render_text
-
     _quiet_downloads()
     report = build_audit_report(reg, args.slug, args.version)
     _print(render_text(report))
@@ -139,8 +136,6 @@ def _expected_heads(args: argparse.Namespace) -> list[dict[str, Any]]:
 def cmd_verify(reg: Register, args: argparse.Namespace) -> int:
     """Verify the audit log (chain, signatures, remembered heads, artifacts, catalogue);
     non-zero exit when anything is broken."""
-    from register.audit._signing import load_public_file
-
     _quiet_downloads()
     heads = _expected_heads(args)
     keys = [load_public_file(Path(p)) for p in args.trusted_key] if args.trusted_key else None
@@ -152,8 +147,6 @@ def cmd_verify(reg: Register, args: argparse.Namespace) -> int:
             *_details(result),
         )
         return EXIT_OK
-    from register.cli import err
-
     err.print(
         f"Audit log BROKEN ({len(result.problems)} problem(s) in {result.entries} entries):",
         markup=False,

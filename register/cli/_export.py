@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from register._facade import Register
+from register.audit import _chain as _audit
 from register.export import export_register, import_standard
 from register.export._common import ExportError
 from register.record._schema import load_record
@@ -49,8 +50,6 @@ def audit_anchor(reg: Register) -> dict[str, Any] | None:
     """What an export states so anyone can check the log later: the signed head, the
     public keys the register publishes, and the command that checks both (None while
     the log is empty)."""
-    from register.audit import _chain as _audit
-
     head = reg.signed_head()
     if head.sequence == 0:
         return None

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from register._errors import InsynError
 
@@ -115,8 +116,6 @@ class ModelFolder:
         Raises :class:`FolderError` when only one of data and ``evaluation.yaml`` is
         there, when the YAML is not ``label: <column>``, or the column is missing.
         """
-        import yaml
-
         data_file = next(
             (self._path / n for n in EVALUATION_FILES if (self._path / n).exists()), None
         )
@@ -149,8 +148,9 @@ class ModelFolder:
         return frame, label
 
     def _from_files(self) -> DemoBuild:
-        from register import load_model
-        from register.store._model_io import load_skops_file
+        # Layering: store may import record, never the reverse. Reading a saved model is
+        # store's job; this is the one place record still reaches up (no train.py only).
+        from register.store._model_io import load_model, load_skops_file  # noqa: PLC0415
 
         reference = None
         for name in ("reference.parquet", "reference.csv"):

@@ -47,6 +47,7 @@ WRITER_ROLE = "insyn-writer"
 WRITER_USERNAME = "insyn-writer"
 WRITER_URL_TAG = "insyn.audit.writer_url"
 WORKSPACE = "default"
+PASSWORD_FILE_SECTION = "mlflow"  # the section of an account file (MLflow's credentials format)
 
 NO_ADMIN_CREDENTIALS_MESSAGE = (
     "No administrator credentials: set INSYN_ADMIN_USERNAME and INSYN_ADMIN_PASSWORD, "

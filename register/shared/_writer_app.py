@@ -51,8 +51,7 @@ KEY_PERMISSIONS_MESSAGE = (
 
 
 def _writer_credentials(path: Path) -> tuple[str, str]:
-    from register.cli._admin import PASSWORD_FILE_SECTION
-    from register.shared._admin import read_secret_file
+    from register.shared._admin import PASSWORD_FILE_SECTION, read_secret_file
 
     section = read_secret_file(path)[PASSWORD_FILE_SECTION]
     return str(section["mlflow_tracking_username"]), str(section["mlflow_tracking_password"])
