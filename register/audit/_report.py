@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 import markupsafe
 
-from register.store._results import _ReadOnly
 from register.text import SOURCE_LANGUAGE, message
 
 if TYPE_CHECKING:
@@ -43,36 +43,22 @@ PROVENANCE_FIELDS = (
 )
 
 
-class AuditReport(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditReport:
     """Everything an auditor's report shows about one version (read-only)."""
 
-    _fields = (
-        "slug",
-        "version",
-        "name",
-        "organisation",
-        "provenance",
-        "fairness",
-        "checks",
-        "reviews",
-        "entries",
-        "verification",
-        "head",
-        "generated_at",
-    )
-    if TYPE_CHECKING:
-        slug: str
-        version: int
-        name: LocalizedText
-        organisation: str
-        provenance: dict[str, Any]
-        fairness: dict[str, Any] | None
-        checks: dict[str, Any] | None
-        reviews: tuple[Review, ...]
-        entries: tuple[AuditEntry, ...]
-        verification: AuditVerification | None
-        head: AuditHead
-        generated_at: datetime
+    slug: str
+    version: int
+    name: LocalizedText
+    organisation: str
+    provenance: dict[str, Any]
+    fairness: dict[str, Any] | None
+    checks: dict[str, Any] | None
+    reviews: tuple[Review, ...]
+    entries: tuple[AuditEntry, ...]
+    verification: AuditVerification | None
+    head: AuditHead
+    generated_at: datetime
 
 
 def build_audit_report(

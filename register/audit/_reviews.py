@@ -14,12 +14,12 @@ import datetime as dt
 import hashlib
 import json
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from register._errors import InsynError
 from register.record._schema import LocalizedText
-from register.store._results import _ReadOnly
 
 if TYPE_CHECKING:
     from register._facade import Register
@@ -57,19 +57,18 @@ class ReviewError(InsynError, ValueError):
     """A review that breaks a rule (nothing was written)."""
 
 
-class Review(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Review:
     """One auditor's review of one version (read-only)."""
 
-    _fields = ("review_id", "slug", "version", "outcome", "text", "organisation", "date", "checks")
-    if TYPE_CHECKING:
-        review_id: str
-        slug: str
-        version: int
-        outcome: str
-        text: LocalizedText
-        organisation: str
-        date: dt.date
-        checks: tuple[str, ...]
+    review_id: str
+    slug: str
+    version: int
+    outcome: str
+    text: LocalizedText
+    organisation: str
+    date: dt.date
+    checks: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
         """The review as stored (JSON-safe)."""

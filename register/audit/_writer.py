@@ -16,10 +16,10 @@ runs a :class:`LocalWriter` server-side with the caller's authenticated
 from __future__ import annotations
 
 import getpass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from register._errors import InsynError
-from register.store._results import _ReadOnly
 
 if TYPE_CHECKING:
     from register._facade import Register
@@ -47,21 +47,20 @@ class WriterRefusedError(InsynError, PermissionError):
     """The writer refused an entry outside its author's role (nothing was written)."""
 
 
-class Author(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Author:
     """Who an entry is written for: account name, role and (for an organisation) its name."""
 
-    _fields = ("username", "role", "organisation")
-    if TYPE_CHECKING:
-        username: str
-        role: str
-        organisation: str | None
+    username: str
+    role: str
+    organisation: str | None = None
 
-    def __init__(self, *, username: str, role: str, organisation: str | None = None) -> None:
-        if role not in ROLES:
-            raise ValueError(BAD_ROLE_MESSAGE.format(allowed=", ".join(ROLES), value=role))
-        if role == "organisation" and not organisation:
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(BAD_ROLE_MESSAGE.format(allowed=", ".join(ROLES), value=self.role))
+        if self.role == "organisation" and not self.organisation:
             raise ValueError(ORGANISATION_REQUIRED_MESSAGE)
-        super().__init__(username=str(username), role=role, organisation=organisation)
+        object.__setattr__(self, "username", str(self.username))
 
     def to_dict(self) -> dict[str, Any]:
         """The author as stored in an entry."""

@@ -10,7 +10,10 @@ refers to.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -41,24 +44,24 @@ OVERRIDE_MIN_CHARS = 10
 GATED_CHECKS = ("additivity", "reproducibility")
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Evidence:
-    """Files to store with a new version and what it is compared with (read-only)."""
+    """Files to store with a new version and what it is compared with (read-only).
 
-    def __init__(
-        self,
-        *,
-        files: dict[str, Any],
-        previous_version: int | None,
-        previous_record: TransparencyRecord | None,
-    ) -> None:
-        self._files = dict(files)
-        self._previous_version = previous_version
-        self._previous_record = previous_record
+    ``files``: artifact path -> JSON payload (a read-only mapping).
+    """
 
-    files = property(lambda self: dict(self._files), doc="Artifact path -> JSON payload.")
-    checks = property(lambda self: dict(self._files.get(CHECKS_PATH) or {}))
-    previous_version = property(lambda self: self._previous_version)
-    previous_record = property(lambda self: self._previous_record)
+    files: Mapping[str, Any]
+    previous_version: int | None
+    previous_record: TransparencyRecord | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "files", MappingProxyType(dict(self.files)))
+
+    @property
+    def checks(self) -> dict[str, Any]:
+        """The stored checks (a copy; empty when there are none)."""
+        return dict(self.files.get(CHECKS_PATH) or {})
 
 
 def fairness(

@@ -16,6 +16,7 @@ client, with no ``published`` entry).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from register._errors import InsynError, NotFoundError
@@ -23,7 +24,6 @@ from register.audit import _chain as _audit
 from register.record._schema import parse_record
 from register.store import _catalogue as cat
 from register.store import _catalogue_index
-from register.store._results import _ReadOnly
 
 if TYPE_CHECKING:
     from register._facade import Register
@@ -60,7 +60,8 @@ class PublicationUnfinishedError(PublicationError):
     which command finishes it."""
 
 
-class PublicationState(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PublicationState:
     """How an algorithm's ``published`` alias compares with the log.
 
     ``state``: ``none`` (neither alias nor entry), ``agreed`` (the alias names the
@@ -69,12 +70,10 @@ class PublicationState(_ReadOnly):
     version the log never published: moved outside insyn), ``missing`` (the log's
     published version no longer exists)."""
 
-    _fields = ("slug", "state", "alias_version", "log_version")
-    if TYPE_CHECKING:
-        slug: str
-        state: str
-        alias_version: int | None
-        log_version: int | None
+    slug: str
+    state: str
+    alias_version: int | None
+    log_version: int | None
 
 
 def _entries(reg: Register, slug: str) -> list[AuditEntry]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from register.lifecycle._evidence import failed_checks
@@ -10,54 +13,37 @@ if TYPE_CHECKING:
     from register._facade import Register
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RegistrationSummary:
-    """Explainer, definition, rows, seconds, additivity and checks of one version (read-only)."""
+    """Explainer, definition, rows, seconds, additivity and checks of one version (read-only).
 
-    def __init__(
-        self,
-        *,
-        slug: str,
-        version: int,
-        published: bool,
-        explainer: str,
-        definition: str,
-        rows: int,
-        explain_seconds: float,
-        seconds: float | None,
-        additivity_max_error: float,
-        checks: dict[str, bool],
-        override: dict[str, Any] | None,
-    ) -> None:
-        self._data = {
-            "slug": slug,
-            "version": int(version),
-            "published": bool(published),
-            "explainer": explainer,
-            "definition": definition,
-            "rows": int(rows),
-            "explain_seconds": float(explain_seconds),
-            "seconds": None if seconds is None else float(seconds),
-            "additivity_max_error": float(additivity_max_error),
-            "checks": dict(checks),
-            "override": override,
-        }
+    ``explainer``: the explainer and its class; ``definition``: what the values are;
+    ``rows``: reference rows explained; ``seconds``: the whole registration, if timed;
+    ``checks``: gated check name (additivity, reproducibility) -> passed (a read-only
+    mapping); ``override``: reason and failed checks, if overridden.
+    """
 
-    slug = property(lambda self: self._data["slug"])
-    version = property(lambda self: self._data["version"])
-    published = property(lambda self: self._data["published"])
-    explainer = property(lambda self: self._data["explainer"], doc="Explainer and its class.")
-    definition = property(lambda self: self._data["definition"], doc="What the values are.")
-    rows = property(lambda self: self._data["rows"], doc="Reference rows explained.")
-    explain_seconds = property(lambda self: self._data["explain_seconds"])
-    seconds = property(lambda self: self._data["seconds"], doc="Whole registration, if timed.")
-    additivity_max_error = property(lambda self: self._data["additivity_max_error"])
-    checks = property(
-        lambda self: dict(self._data["checks"]),
-        doc="Gated check name (additivity, reproducibility) -> passed.",
-    )
-    override = property(
-        lambda self: self._data["override"], doc="Reason and failed checks, if overridden."
-    )
+    slug: str
+    version: int
+    published: bool
+    explainer: str
+    definition: str
+    rows: int
+    explain_seconds: float
+    seconds: float | None
+    additivity_max_error: float
+    checks: Mapping[str, bool]
+    override: dict[str, Any] | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "version", int(self.version))
+        object.__setattr__(self, "published", bool(self.published))
+        object.__setattr__(self, "rows", int(self.rows))
+        object.__setattr__(self, "explain_seconds", float(self.explain_seconds))
+        if self.seconds is not None:
+            object.__setattr__(self, "seconds", float(self.seconds))
+        object.__setattr__(self, "additivity_max_error", float(self.additivity_max_error))
+        object.__setattr__(self, "checks", MappingProxyType(dict(self.checks)))
 
     def lines(self) -> list[tuple[str, str]]:
         """(label, value) pairs in plain words, in the order the CLI prints them."""

@@ -33,12 +33,12 @@ import hmac
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from register._errors import InsynError
 from register.shared._admin import AUDITOR_ROLE, ORG_ROLE
 from register.shared._auth import ORG_EXPERIMENT
-from register.store._results import _ReadOnly
 
 if TYPE_CHECKING:
     from register._facade import Register
@@ -98,14 +98,13 @@ class Refused(InsynError):
         self.status = status
 
 
-class Caller(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Caller:
     """An authenticated account: ``role`` is organisation, auditor or reader."""
 
-    _fields = ("username", "role", "organisations")
-    if TYPE_CHECKING:
-        username: str
-        role: str
-        organisations: tuple[str, ...]
+    username: str
+    role: str
+    organisations: tuple[str, ...]
 
 
 def caller_from_roles(username: str, roles: list[dict[str, Any]]) -> Caller:

@@ -18,7 +18,7 @@ from register.store._results import FilterOptions
 if TYPE_CHECKING:
     from register._facade import Register
 
-TTL_SECONDS = 60.0
+TTL_SECONDS = 60.0  # also the portal's filter-list expiry (app_pages/_cache.py reads it)
 PAGE_SIZE = 1000
 _KEY = ("catalogue_index", "filter_options")
 
