@@ -50,13 +50,13 @@ if TYPE_CHECKING:
 
     import pandas as pd
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-    from mlflow import MlflowClient
 
     from explainers import Explanation, ExplanationChecks
     from register.audit._fairness import FairnessReport
     from register.audit._publication_state import PublicationState
     from register.audit._reviews import Review
     from register.audit._types import AuditEntry, AuditHead, AuditVerification, SignedHead
+    from register.store._mlflow import MlflowClient  # MLflow is touched only in store/
 
 __all__ = [
     "COMPLETE_TAG",

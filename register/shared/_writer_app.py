@@ -35,6 +35,7 @@ from register._errors import InsynError, NotFoundError
 from register.audit import _chain as _audit
 from register.audit._signing import (
     KEY_MISSING_MESSAGE,
+    Signer,
     SigningKeyError,
     create_key_file,
     read_signer,
@@ -49,6 +50,7 @@ from register.shared._writer_service import (
     Refused,
     WriterService,
 )
+from register.store._view import StoreView
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5080
@@ -67,7 +69,7 @@ def _writer_credentials(path: Path) -> tuple[str, str]:
     return str(section["mlflow_tracking_username"]), str(section["mlflow_tracking_password"])
 
 
-def load_signer(reg: object, key_file: Path, run_id: str) -> object:
+def load_signer(view: StoreView, key_file: Path, run_id: str) -> Signer:
     """The writer's signer from ``key_file`` (created, 0600, while the log holds no signed
     entry; refused when other users may read it)."""
     if key_file.exists():
@@ -75,7 +77,7 @@ def load_signer(reg: object, key_file: Path, run_id: str) -> object:
         if mode & 0o077:
             raise SigningKeyError(KEY_PERMISSIONS_MESSAGE.format(path=key_file, mode=mode))
         return read_signer(key_file)
-    signed = _audit.published_key_ids(reg, run_id)  # type: ignore[arg-type]
+    signed = _audit.published_key_ids(view, run_id)
     if signed:
         raise SigningKeyError(KEY_MISSING_MESSAGE.format(path=key_file, key_ids=", ".join(signed)))
     return create_key_file(key_file)
@@ -105,10 +107,12 @@ def build(
     run_id = _audit.log_run(reg.view, create=False)
     assert run_id is not None
     signer = load_signer(reg.view, key_file, run_id)
-    _audit.publish_key(reg.view, run_id, signer)  # type: ignore[arg-type]
+    _audit.publish_key(reg.view, run_id, signer)
     if experiment.tags.get(WRITER_URL_TAG) != public_url:
         reg.store.set_experiment_tag(experiment.experiment_id, WRITER_URL_TAG, public_url)
-    service = WriterService(reg, signer, CallerCheck(tracking_uri, cache_seconds))  # type: ignore[arg-type]
+    service = WriterService(
+        reg.view, reg.publication, signer, CallerCheck(tracking_uri, cache_seconds)
+    )
     return create_app(service)
 
 

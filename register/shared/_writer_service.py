@@ -41,14 +41,14 @@ from register._errors import InsynError
 from register.audit import _chain as _audit
 from register.audit._publication_state import logged_publication
 from register.audit._reviews import build_review
-from register.audit._writer import Author, LocalWriter
+from register.audit._writer import Author, LocalWriter, Publication
 from register.record._catalogue_tags import ORGANISATION
 from register.shared._admin import AUDITOR_ROLE, ORG_ROLE
 from register.shared._auth import ORG_EXPERIMENT
 from register.store._results import _ReadOnly
+from register.store._view import StoreView
 
 if TYPE_CHECKING:
-    from register._facade import Register
     from register.audit._signing import Signer
 
 DEFAULT_CACHE_SECONDS = 10
@@ -169,8 +169,11 @@ class CallerCheck:
 class WriterService:
     """The service's rules and its writes, independent of HTTP (see the module docstring)."""
 
-    def __init__(self, reg: Register, signer: Signer, check: CallerCheck) -> None:
-        self._reg = reg
+    def __init__(
+        self, view: StoreView, publication: Publication, signer: Signer, check: CallerCheck
+    ) -> None:
+        self._view = view
+        self._publication = publication
         self._signer = signer
         self._check = check
         # The service is the log's only writer: appending one entry at a time means no
@@ -189,14 +192,12 @@ class WriterService:
     def _writer(self, caller: Caller, organisation: str | None) -> Any:
         role = "organisation" if caller.role == "organisation" else "auditor"
         author = Author(username=caller.username, role=role, organisation=organisation)
-        writer = LocalWriter(
-            self._reg.view, self._signer, author, publication=self._reg.publication
-        )
+        writer = LocalWriter(self._view, self._signer, author, publication=self._publication)
         return _Serialised(writer, self._append_lock)
 
     def _owned_version(self, caller: Caller, slug: str, version: int | None, what: str) -> str:
         """The organisation of ``slug`` after checking that ``caller`` may write for it."""
-        model = self._reg.view.registered(slug)  # NotFoundError when there is none
+        model = self._view.registered(slug)  # NotFoundError when there is none
         owner = str(model.tags.get(ORGANISATION) or "")
         if owner not in caller.organisations:
             mine = ", ".join(repr(o) for o in caller.organisations)
@@ -212,8 +213,8 @@ class WriterService:
         return owner
 
     def _check_experiment(self, slug: str, version: int, owner: str) -> str:
-        store = self._reg.store
-        mv = self._reg.view.version(slug, version)
+        store = self._view.store
+        mv = self._view.version(slug, version)
         experiment = store.get_experiment(store.get_run(mv.run_id).experiment_id)
         expected = ORG_EXPERIMENT.format(organisation=owner)
         if experiment.name != expected:
@@ -241,7 +242,7 @@ class WriterService:
             if ref["run_id"] != run_id:
                 raise Refused(403, BAD_ARTIFACT_MESSAGE.format(**fields))
             try:
-                [stored] = _audit.remote_refs(self._reg.view, run_id, str(ref["path"]))
+                [stored] = _audit.remote_refs(self._view, run_id, str(ref["path"]))
             except Exception:
                 raise Refused(403, BAD_ARTIFACT_MESSAGE.format(**fields)) from None
             if stored["sha256"] != ref["sha256"]:
@@ -282,7 +283,7 @@ class WriterService:
         """Log the retirement of the caller's own algorithm's published version."""
         slug = _text(body, "slug")
         owner = self._owned_version(caller, slug, None, "a retirement")
-        version = logged_publication(self._reg.view, slug)
+        version = logged_publication(self._view, slug)
         if version is not None:
             self._check_experiment(slug, version, owner)
         return self._writer(caller, owner).retire(slug, details=_details(body))
@@ -303,7 +304,7 @@ class WriterService:
             raise Refused(
                 400, BAD_REQUEST_MESSAGE.format(reason="a review field has the wrong type")
             ) from None
-        self._reg.view.version(slug, version)  # NotFoundError when there is none
+        self._view.version(slug, version)  # NotFoundError when there is none
         return self._writer(caller, None).add_review(slug, version, review.to_dict())
 
 

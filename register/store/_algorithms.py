@@ -12,8 +12,9 @@ import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from explainers import Explanation
 from register.record._inputs import InputProfile
 from register.record._schema import LocalizedText, TransparencyRecord, parse_record
 from register.store import _catalogue as cat
@@ -36,9 +37,6 @@ from register.store._results import (
     VersionChange,
 )
 from register.store._view import StoreView
-
-if TYPE_CHECKING:
-    from explainers import Explanation
 
 __all__ = ["Algorithms"]
 
@@ -126,8 +124,6 @@ class Algorithms:
 
     def explanation(self, slug: str, version: int) -> Explanation:
         """The stored explanation of ``slug`` version ``version`` (identical numbers)."""
-        from explainers import Explanation  # lazy: explainers pulls in shap and numba
-
         mv = self._view.version(slug, version)
 
         def download() -> Explanation:
