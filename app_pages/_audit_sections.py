@@ -8,6 +8,7 @@ reviews and the audit log. No row of data is read or shown here.
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,8 @@ from app_pages._text import current_language, localized, t
 from register import AlgorithmVersion, NotFoundError, build_audit_report, render_html
 
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
-AUDITOR_PAGE = "app_pages/auditor.py"
+# Absolute: `insyn serve` runs the router from a main script outside this package.
+AUDITOR_PAGE = str(Path(__file__).resolve().with_name("auditor.py"))
 __all__ = ["head_notice", "publication_notice"]  # shown by the auditor and algorithm pages
 
 
