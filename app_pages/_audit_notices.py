@@ -23,7 +23,7 @@ HASH_CHARS = 16
 @_cache.TABLES.cache
 def head_check(uri: str) -> dict[str, Any]:
     """The log checked against the head this portal showed before (see register.audit._heads)."""
-    found = check_remembered_head(_data.get_register(uri))
+    found = check_remembered_head(_data.get_register(uri).view)
     return dataclasses.asdict(found)
 
 

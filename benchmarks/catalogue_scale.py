@@ -17,6 +17,7 @@ with Streamlit's AppTest.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
 import statistics
@@ -50,13 +51,12 @@ def _timed(func, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
 def _fill(
     url: str, admin: tuple[str, str], record_data: dict, start: int, stop: int, orgs: int
 ) -> None:  # type: ignore[type-arg]
-    from mlflow import MlflowClient
-
     from register import parse_record
+    from register.store import MlflowStore, StoreConflictError
     from register.store import _catalogue as cat
 
     os.environ["MLFLOW_TRACKING_USERNAME"], os.environ["MLFLOW_TRACKING_PASSWORD"] = admin
-    client = MlflowClient(url, registry_uri=url)
+    store = MlflowStore(url)
 
     def one(i: int) -> None:
         organisation = f"Kommun {i % orgs:03d}"
@@ -64,11 +64,8 @@ def _fill(
         tags = cat.catalogue_tags(record, status=record.status.value)
         tags[cat.PUBLISHED] = "true"
         tags[cat.PUBLISHED_VERSION] = "1"
-        try:
-            client.create_registered_model(record.slug, tags=tags)
-        except Exception as exc:  # a retried create that had gone through
-            if "ALREADY_EXISTS" not in str(exc):
-                raise
+        with contextlib.suppress(StoreConflictError):  # a retried create that had gone through
+            store.create_registered_model(record.slug, tags=tags)
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         list(pool.map(one, range(start, stop)))

@@ -1,4 +1,4 @@
-"""The register: transparency records, the MLflow-backed store, lifecycle and history.
+"""The register: transparency records, the store they are kept in, lifecycle and history.
 
 Typical use::
 
@@ -6,19 +6,24 @@ Typical use::
     reg = Register()                       # $MLFLOW_TRACKING_URI or ./.insyn
     reg.register_algorithm(model, load_record("models/x/record.yaml"),
                            reference_data=frame)
+
+``Register(store=...)`` keeps the register in any :class:`Store` instead (for example
+an in-memory one in tests); ``register.store`` has the seam's types.
 """
 
 from register._errors import (
+    AuthenticationError,
     ChecksFailedError,
     InputValidationError,
     InsynError,
     InvalidTrackingUriError,
     NotFoundError,
     OwnershipError,
+    PermissionDeniedError,
     RegistrationError,
     TrackingUnreachableError,
 )
-from register._facade import Register
+from register._facade import Register, register_algorithm
 from register.audit._chain import (
     AuditEntry,
     AuditError,
@@ -56,7 +61,7 @@ from register.record._schema import (
     load_record,
     parse_record,
 )
-from register.shared._auth import AuthenticationError, PermissionDeniedError
+from register.store import MemoryStore, MlflowStore, Store, StoreError, VersionInfo
 from register.store._boosters import BOOSTER_CLASSES
 from register.store._model_io import TRUSTED_TYPES, load_model, save_model
 from register.store._results import (
@@ -67,15 +72,6 @@ from register.store._results import (
     VersionChange,
 )
 from register.store._uri import default_tracking_uri
-
-
-def register_algorithm(model, record, *, reference_data, tracking_uri=None, **kwargs):  # type: ignore[no-untyped-def]
-    """Register ``model`` with ``record`` in the store at ``tracking_uri`` (see
-    :meth:`Register.register_algorithm`)."""
-    return Register(tracking_uri).register_algorithm(
-        model, record, reference_data=reference_data, **kwargs
-    )
-
 
 __all__ = [
     "BOOSTER_CLASSES",
@@ -105,6 +101,8 @@ __all__ = [
     "InsynError",
     "InvalidTrackingUriError",
     "LocalizedText",
+    "MemoryStore",
+    "MlflowStore",
     "NotFoundError",
     "OwnershipError",
     "PermissionDeniedError",
@@ -121,10 +119,13 @@ __all__ = [
     "SignedHead",
     "SigningKeyError",
     "Status",
+    "Store",
+    "StoreError",
     "Theme",
     "TrackingUnreachableError",
     "TransparencyRecord",
     "VersionChange",
+    "VersionInfo",
     "WriterRefusedError",
     "break_long_words",
     "build_audit_report",

@@ -27,6 +27,14 @@ class InvalidTrackingUriError(InsynError, ValueError):
     """A tracking URI that is malformed (nothing was written)."""
 
 
+class AuthenticationError(InsynError, PermissionError):
+    """The tracking server (or the writer service) refused the credentials (HTTP 401)."""
+
+
+class PermissionDeniedError(InsynError, PermissionError):
+    """The tracking server refused a write to another organisation's algorithm (HTTP 403)."""
+
+
 class OwnershipError(InsynError, PermissionError):
     """A slug that belongs to another organisation."""
 

@@ -1,51 +1,120 @@
-"""The auditor's side of :class:`register.Register`: fairness, checks, reviews, audit trail.
+"""The auditor's side of the register, as two parts the facade is built from.
 
-Kept out of ``_store.py`` as a mixin; every method reads or writes through the
-register's MLflow client and caches only immutable files.
+:class:`AuditTrail` (``reg.audit``) reads the signed log, verifies it, compares
+publication with it and reads the evidence stored with each version (checks,
+fairness); :class:`Reviews` (``reg.reviews``) records and reads auditors' reviews.
+Both are given a :class:`~register.store.StoreView` and a writer factory (a
+callable returning the :class:`~register.audit._writer.AuditWriter` to append
+through), never a :class:`register.Register`; they cache only immutable files,
+in the view.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from explainers import Explanation, ExplanationChecks, run_checks
+from register.audit._chain import entries, head, signed_head
+from register.audit._fairness import FairnessReport
+from register.audit._publication_state import PublicationState, publication_state
+from register.audit._reviews import Review, add_review, read_reviews, reviews
+from register.audit._types import AuditEntry, AuditHead, AuditVerification, SignedHead
+from register.audit._verify import verify
+from register.audit._writer import AuditWriter
+from register.record._schema import parse_record
+from register.store._paths import CHECKS_PATH, COMPLETE_TAG, FAIRNESS_PATH, RECORD_PATH
+from register.store._view import StoreView
 
 if TYPE_CHECKING:
     import pandas as pd
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from explainers import ExplanationChecks
-    from register.audit._chain import AuditEntry, AuditHead, AuditVerification, SignedHead
-    from register.audit._fairness import FairnessReport
-    from register.audit._reviews import Review
-    from register.lifecycle._publication import PublicationState
+__all__ = ["AuditTrail", "Reviews", "VersionReads", "WriterFactory"]
+
+WriterFactory = Callable[[], AuditWriter]
 
 
-class AuditMixin:
-    """Methods :class:`register.Register` gains for auditors."""
+class VersionReads(Protocol):
+    """What :meth:`AuditTrail.recheck` loads through the register (which caches models
+    and explanations): the fitted model and the stored explanation of one version."""
 
+    def load_model(self, slug: str, version: int) -> Any:
+        """The fitted model of ``slug`` version ``version``."""
+        ...
+
+    def get_explanation(self, slug: str, version: int) -> Explanation:
+        """The stored explanation of ``slug`` version ``version``."""
+        ...
+
+
+class AuditTrail:
+    """The audit trail of one register: the log, its verification, publication as the log
+    sees it, and each version's stored evidence.
+
+    ``writer`` returns the writer appends go through (see
+    :func:`register.audit._writer.writer_for`); ``reads`` loads models and explanations
+    for :meth:`recheck`.
+    """
+
+    def __init__(self, view: StoreView, *, writer: WriterFactory, reads: VersionReads) -> None:
+        self._view = view
+        self._writer = writer
+        self._reads = reads
+
+    @property
+    def view(self) -> StoreView:
+        """The store view read."""
+        return self._view
+
+    def writer(self) -> AuditWriter:
+        """The writer this register appends through (local, or the writer service)."""
+        return self._writer()
+
+    # -- the log ---------------------------------------------------------------------
+    def head(self) -> AuditHead:
+        """The audit log's last entry number and hash (64 zeros when empty)."""
+        return head(self._view)
+
+    def entries(self, slug: str | None = None) -> list[AuditEntry]:
+        """The audit log's entries (of one slug when given), in order."""
+        return entries(self._view, slug=slug)
+
+    def signed_head(self) -> SignedHead:
+        """The head with the last entry's time, key id and signature: remember it and pass
+        it to :meth:`verify` later to prove the log still contains it."""
+        return signed_head(self._view)
+
+    def verify(
+        self,
+        *,
+        expected_heads: Iterable[Any] = (),
+        trusted_keys: Iterable[Ed25519PublicKey] | Mapping[str, Ed25519PublicKey] | None = None,
+    ) -> AuditVerification:
+        """Verify the chain, signatures, remembered heads, every artifact hash and the
+        catalogue against the log; see :func:`register.audit._verify.verify`."""
+        return verify(self._view, expected_heads=expected_heads, trusted_keys=trusted_keys)
+
+    def publication_state(self, slug: str) -> PublicationState:
+        """Whether the ``published`` alias of ``slug`` agrees with the log (see
+        :class:`register.audit._publication_state.PublicationState`)."""
+        return publication_state(self._view, slug)
+
+    # -- evidence stored with a version -------------------------------------------------
     def _optional_json(self, slug: str, version: int, path: str) -> Any:
-        mv = self._model_version(slug, version)  # type: ignore[attr-defined]
-        folder = path.rsplit("/", 1)[0]
-        stored = {f.path for f in self.client.list_artifacts(mv.run_id, folder)}  # type: ignore[attr-defined]
-        if path not in stored:
-            return None
-        return self._artifact_json(mv.run_id, path)  # type: ignore[attr-defined]
+        mv = self._view.version(slug, version)
+        return self._view.optional_json(mv.run_id, path)
 
     def get_fairness(self, slug: str, version: int) -> FairnessReport | None:
         """The stored public fairness result of a version (small groups suppressed), or
         None when it was registered without evaluation data."""
-        from register.audit._fairness import FairnessReport
-        from register.lifecycle._evidence import FAIRNESS_PATH
-
         data = self._optional_json(slug, version, FAIRNESS_PATH)
         return None if data is None else FairnessReport.from_public_dict(data)
 
     def get_checks(self, slug: str, version: int) -> ExplanationChecks | None:
         """The explanation checks stored at registration, or None for older versions."""
-        from explainers import ExplanationChecks
-        from register.lifecycle._evidence import CHECKS_PATH
-
         data = self._optional_json(slug, version, CHECKS_PATH)
         return None if data is None else ExplanationChecks.from_dict(data)
 
@@ -60,25 +129,42 @@ class AuditMixin:
         """Re-run the explanation checks from the stored model and explanation.
 
         Without data the stored background rows and model output stand in for the
-        reference data; proxies need ``evaluation_data``. Nothing is written.
+        reference data; proxies need ``evaluation_data``. Nothing is written. Raises
+        ``NotFoundError`` for an unknown slug or version.
         """
-        import explainers
-
         number = int(version)
-        earlier = [int(mv.version) for mv in self.versions(slug) if int(mv.version) < number]  # type: ignore[attr-defined]
+        mv = self._view.version(slug, number)
+        earlier = [
+            v.version
+            for v in self._view.store.search_model_versions(slug)
+            if v.tags.get(COMPLETE_TAG) == "true" and v.version < number
+        ]
         previous = earlier[-1] if earlier else None
-        record = self.get(slug, number).record  # type: ignore[attr-defined]
-        return explainers.run_checks(
-            self.load_model(slug, number),  # type: ignore[attr-defined]
-            self.get_explanation(slug, number),  # type: ignore[attr-defined]
+        record = parse_record(self._view.artifact_json(mv.run_id, RECORD_PATH))
+        reads = self._reads
+        return run_checks(
+            reads.load_model(slug, number),
+            reads.get_explanation(slug, number),
             reference=reference_data,
-            previous_model=self.load_model(slug, previous) if previous else None,  # type: ignore[attr-defined]
-            previous_explanation=self.get_explanation(slug, previous) if previous else None,  # type: ignore[attr-defined]
+            previous_model=reads.load_model(slug, previous) if previous else None,
+            previous_explanation=reads.get_explanation(slug, previous) if previous else None,
             evaluation=evaluation_data,
             protected=record.data.protected_attributes,
         )
 
-    def add_review(
+
+class Reviews:
+    """Auditors' reviews of one register's versions, kept in the audit log.
+
+    Calling the object (``reg.reviews(slug, version)``) is :meth:`of`, so the register's
+    long-standing ``reviews(...)`` method keeps working when this part takes its name.
+    """
+
+    def __init__(self, view: StoreView, *, writer: WriterFactory) -> None:
+        self._view = view
+        self._writer = writer
+
+    def add(
         self,
         slug: str,
         version: int,
@@ -91,10 +177,9 @@ class AuditMixin:
         checks: tuple[str, ...] | list[str] = (),
     ) -> Review:
         """Record a review of one version (see :func:`register.audit._reviews.add_review`)."""
-        from register.audit._reviews import add_review
-
         return add_review(
-            self,  # type: ignore[arg-type]
+            self._view,
+            self._writer,
             slug,
             version,
             outcome=outcome,
@@ -105,52 +190,14 @@ class AuditMixin:
             checks=checks,
         )
 
-    def reviews(self, slug: str, version: int | None = None) -> list[Review]:
+    def of(self, slug: str, version: int | None = None) -> list[Review]:
         """Reviews of one version (all versions when None), oldest first."""
-        from register.audit._reviews import reviews
+        return reviews(self._view, slug, version)
 
-        return reviews(self, slug, version)  # type: ignore[arg-type]
+    def __call__(self, slug: str, version: int | None = None) -> list[Review]:
+        """The same as :meth:`of`."""
+        return self.of(slug, version)
 
-    def audit_head(self) -> AuditHead:
-        """The audit log's last entry number and hash (64 zeros when empty)."""
-        from register.audit._chain import head
-
-        return head(self)  # type: ignore[arg-type]
-
-    def audit_entries(self, slug: str | None = None) -> list[AuditEntry]:
-        """The audit log's entries (of one slug when given), in order."""
-        from register.audit._chain import entries
-
-        return entries(self, slug=slug)  # type: ignore[arg-type]
-
-    def signed_head(self) -> SignedHead:
-        """The head with the last entry's time, key id and signature: remember it and pass
-        it to :meth:`verify_audit` later to prove the log still contains it."""
-        from register.audit._chain import signed_head
-
-        return signed_head(self)  # type: ignore[arg-type]
-
-    def verify_audit(
-        self,
-        *,
-        expected_heads: Iterable[Any] = (),
-        trusted_keys: Iterable[Ed25519PublicKey] | None = None,
-    ) -> AuditVerification:
-        """Verify the chain, signatures, remembered heads, every artifact hash and the
-        catalogue against the log; see :func:`register.audit._verify.verify`."""
-        from register.audit._verify import verify
-
-        return verify(self, expected_heads=expected_heads, trusted_keys=trusted_keys)  # type: ignore[arg-type]
-
-    def publication_state(self, slug: str) -> PublicationState:
-        """Whether the ``published`` alias of ``slug`` agrees with the log (see
-        :class:`register.lifecycle._publication.PublicationState`)."""
-        from register.lifecycle._publication import publication_state
-
-        return publication_state(self, slug)  # type: ignore[arg-type]
-
-    def review_notes(self, slug: str, version: int | None = None) -> list[str]:
+    def notes(self, slug: str, version: int | None = None) -> list[str]:
         """Plain notes naming every review entry of ``slug`` that cannot be read."""
-        from register.audit._reviews import read_reviews
-
-        return read_reviews(self, slug, version)[1]  # type: ignore[arg-type]
+        return read_reviews(self._view, slug, version)[1]

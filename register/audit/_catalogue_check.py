@@ -17,14 +17,16 @@ review entry must hold a readable review (:func:`check_entries`).
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from register.audit._chain import AuditEntry, AuditProblem
+from register.audit._publication_state import expected_tags
+from register.audit._reviews import from_entry
+from register.record._schema import parse_record
 from register.store import _catalogue as cat
-
-if TYPE_CHECKING:
-    from register._facade import Register
+from register.store._paths import COMPLETE_TAG, ORG_EXPERIMENT, RECORD_PATH, STATUS_TAG
+from register.store._protocol import ModelInfo, StoreError
+from register.store._view import StoreView
 
 VERSION_NOT_LOGGED = (
     "{slug}: version {version} has no 'registered' entry in the log; it was created outside insyn"
@@ -60,10 +62,15 @@ TAG_DISAGREES = "{slug}: the catalogue tag {key!r} is {actual}, but the log impl
 STATUS_DISAGREES = (
     "{slug}: version {version}'s status tag is {actual}, but the log implies {expected}"
 )
+OUTSIDE_ROLE = (
+    "entry {sequence} ({event}): its author {username!r} in the role {role!r} may not "
+    "write it ({reason})"
+)
 WRONG_ROLE_EVENT = "an auditor may only add reviews"
 NOT_OWN_ALGORITHM = "the algorithm belongs to {owner!r}, not {organisation!r}"
 REVIEW_UNREADABLE = "entry {sequence} (review_added): the review cannot be read ({reason})"
 TAG_SHOWN_CHARS = 60
+MODEL_PAGE_SIZE = 200
 
 
 def _problem(sequence: int, event: str | None, slug: str | None, message: str) -> AuditProblem:
@@ -78,11 +85,8 @@ def _owners(entries: list[AuditEntry]) -> dict[str, str]:
     return owners
 
 
-def check_entries(reg: Register, entries: list[AuditEntry], tmp: Path) -> list[AuditProblem]:
+def check_entries(view: StoreView, entries: list[AuditEntry]) -> list[AuditProblem]:
     """Entries outside their author's role, and review entries without a readable review."""
-    from register.audit._reviews import _from_entry
-    from register.audit._verify import OUTSIDE_ROLE
-
     problems: list[AuditProblem] = []
     owners = _owners(entries)
     for entry in entries:
@@ -113,7 +117,7 @@ def check_entries(reg: Register, entries: list[AuditEntry], tmp: Path) -> list[A
             )
         if entry.event == "review_added":
             try:
-                _from_entry(reg, entry, tmp / "reviews")
+                from_entry(view, entry)
             except Exception as exc:
                 problems.append(
                     _problem(
@@ -126,33 +130,31 @@ def check_entries(reg: Register, entries: list[AuditEntry], tmp: Path) -> list[A
     return problems
 
 
-def _all_models(reg: Register) -> list[Any]:
-    models: list[Any] = []
+def _all_models(view: StoreView) -> list[ModelInfo]:
+    models: list[ModelInfo] = []
     token = None
     while True:
-        page = reg.client.search_registered_models(max_results=200, page_token=token)
-        models += list(page)
-        token = page.token
+        page = view.store.search_registered_models(max_results=MODEL_PAGE_SIZE, page_token=token)
+        models += list(page.items)
+        token = page.next_page_token
         if not token:
             return models
 
 
-def _expected_experiment(reg: Register, organisation: str) -> tuple[str | None, str]:
-    from register.shared._auth import ORG_EXPERIMENT
-
+def _expected_experiment(view: StoreView, organisation: str) -> tuple[str | None, str]:
     name = ORG_EXPERIMENT.format(organisation=organisation)
-    found = reg.client.get_experiment_by_name(name)
-    if found is not None and found.lifecycle_stage == "active":
-        return str(found.experiment_id), name
-    own = reg.client.get_experiment_by_name(reg._experiment)
-    return (str(own.experiment_id) if own is not None else None), reg._experiment
+    found = view.store.get_experiment_by_name(name)  # live experiments only
+    if found is not None:
+        return found.experiment_id, name
+    own = view.store.get_experiment_by_name(view.experiment)
+    return (own.experiment_id if own is not None else None), view.experiment
 
 
-def check_catalogue(reg: Register, entries: list[AuditEntry]) -> list[AuditProblem]:
+def check_catalogue(view: StoreView, entries: list[AuditEntry]) -> list[AuditProblem]:
     """Every disagreement between the catalogue (registered models, versions, alias,
     tags) and the log, one problem each."""
     problems: list[AuditProblem] = []
-    models = {m.name: m for m in _all_models(reg)}
+    models = {m.name: m for m in _all_models(view)}
     logged_slugs = {e.slug for e in entries if e.version is not None}
     for slug in sorted(set(models) | logged_slugs):
         own = [e for e in entries if e.slug == slug and e.version is not None]
@@ -177,22 +179,18 @@ def check_catalogue(reg: Register, entries: list[AuditEntry]) -> list[AuditProbl
         alias = model.aliases.get(cat.PUBLISHED_ALIAS)
         if not own and tags.get(cat.MANAGED) != "true" and alias is None:
             continue  # not an insyn algorithm
-        problems += _check_versions(reg, slug, own)
-        problems += _check_publication(reg, slug, own, model)
+        problems += _check_versions(view, slug, own)
+        problems += _check_publication(view, slug, own, model)
     return problems
 
 
-def _check_versions(reg: Register, slug: str, own: list[AuditEntry]) -> list[AuditProblem]:
-    from register._facade import COMPLETE_TAG, RECORD_PATH
-    from register.record._schema import parse_record
-
+def _check_versions(view: StoreView, slug: str, own: list[AuditEntry]) -> list[AuditProblem]:
     problems: list[AuditProblem] = []
     registered = {e.version: e for e in own if e.event == "registered"}
-    found = reg.client.search_model_versions(f"name = '{slug}'", max_results=10000)
-    for mv in sorted(found, key=lambda m: int(m.version)):
+    for mv in view.store.search_model_versions(slug):  # oldest first
         if mv.tags.get(COMPLETE_TAG) != "true":
             continue
-        version = int(mv.version)
+        version = mv.version
         fields: dict[str, Any] = {"slug": slug, "version": version}
         entry = registered.get(version)
         if entry is None:
@@ -211,10 +209,10 @@ def _check_versions(reg: Register, slug: str, own: list[AuditEntry]) -> list[Aud
             )
             continue
         organisation = str(entry.details.get("organisation"))
-        expected_id, expected_name = _expected_experiment(reg, organisation)
-        run = reg.client.get_run(str(mv.run_id))
-        if run.info.experiment_id != expected_id:
-            actual = reg.client.get_experiment(run.info.experiment_id).name
+        expected_id, expected_name = _expected_experiment(view, organisation)
+        run = view.store.get_run(mv.run_id)
+        if run.experiment_id != expected_id:
+            actual = view.store.get_experiment(run.experiment_id).name
             problems.append(
                 _problem(
                     entry.sequence,
@@ -226,7 +224,7 @@ def _check_versions(reg: Register, slug: str, own: list[AuditEntry]) -> list[Aud
                 )
             )
         try:
-            record = parse_record(reg._artifact_json(str(mv.run_id), RECORD_PATH))
+            record = parse_record(view.artifact_json(mv.run_id, RECORD_PATH))
         except Exception as exc:
             problems.append(
                 _problem(
@@ -259,15 +257,10 @@ def _shown(value: str | None) -> str:
 
 
 def _check_publication(
-    reg: Register, slug: str, own: list[AuditEntry], model: Any
+    view: StoreView, slug: str, own: list[AuditEntry], model: ModelInfo
 ) -> list[AuditProblem]:
-    from register._facade import RECORD_PATH
-    from register.lifecycle._publication import expected_tags
-    from register.record._schema import parse_record
-
     tags = dict(model.tags)
-    holder = model.aliases.get(cat.PUBLISHED_ALIAS)
-    alias = int(holder) if holder is not None else None
+    alias = model.aliases.get(cat.PUBLISHED_ALIAS)
     published = [e for e in own if e.event == "published"]
     last = published[-1] if published else None
     fields: dict[str, Any] = {"slug": slug, "alias": alias}
@@ -282,15 +275,15 @@ def _check_publication(
         return [_problem(0, None, slug, PUBLISHED_OUTSIDE.format(**fields))]
     fields.update(logged=last.version, sequence=last.sequence)
     try:
-        mv = reg.client.get_model_version(slug, str(last.version))
-    except Exception:
+        mv = view.store.get_model_version(slug, int(str(last.version)))
+    except StoreError:
         return [_problem(last.sequence, last.event, slug, LOGGED_VERSION_MISSING.format(**fields))]
     if alias != last.version:
         fields["alias"] = "no version" if alias is None else f"version {alias}"
         return [_problem(last.sequence, last.event, slug, PUBLICATION_UNFINISHED.format(**fields))]
     retired = any(e.event == "retired" and e.version == last.version for e in own)
     try:
-        record = parse_record(reg._artifact_json(str(mv.run_id), RECORD_PATH))
+        record = parse_record(view.artifact_json(mv.run_id, RECORD_PATH))
     except Exception:
         return []  # named by the version check
     problems = []
@@ -300,7 +293,7 @@ def _check_publication(
                 slug=slug, key=key, actual=_shown(tags.get(key)), expected=_shown(value)
             )
             problems.append(_problem(last.sequence, last.event, slug, message))
-    status = mv.tags.get("insyn.status")
+    status = mv.tags.get(STATUS_TAG)
     if (status == "retired") != retired:
         message = STATUS_DISAGREES.format(
             slug=slug,

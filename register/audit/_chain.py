@@ -1,6 +1,6 @@
 """The audit trail: an append-only, hash-chained log of everything that happens in the register.
 
-Where it lives: an MLflow experiment next to the register's (``<experiment>.audit``)
+Where it lives: an experiment of the store next to the register's (``<experiment>.audit``)
 holds one run, the log. Each entry is one JSON artifact
 ``entries/<sequence:08d>-<hash[:16]>.json``; entry ``n`` carries the SHA-256 of
 entry ``n-1`` (``previous_hash``; the first carries 64 zeros) and of every
@@ -8,8 +8,8 @@ artifact it refers to (model files, record, explanation, checks, review).
 
 Concurrent appends: the log run's *parameters* are the sequence. An append
 writes its entry file, then logs the parameter ``entry.<sequence:08d>`` = its
-hash. MLflow refuses to change a logged parameter, so of two processes
-appending the same sequence number exactly one wins; the other reads the new
+hash. The store's :meth:`~register.store.Store.claim` sets a parameter once, so of two
+processes appending the same sequence number exactly one wins; the other reads the new
 head and retries (up to :data:`MAX_ATTEMPTS` times, with a short random wait).
 The loser's file stays behind unclaimed and is ignored by verification. Which
 run is the log is decided once, by whoever creates the audit experiment (a
@@ -39,11 +39,18 @@ import random
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from register._errors import InsynError
-from register.audit._signing import KEY_DIR, publish_key, published_key_ids, signature_holds
+from register.audit._signing import (
+    KEY_DIR,
+    Signer,
+    publish_key,
+    published_key_ids,
+    signature_holds,
+)
 from register.audit._types import (
     AuditEntry,
     AuditHead,
@@ -51,14 +58,13 @@ from register.audit._types import (
     AuditVerification,
     SignedHead,
 )
-
-if TYPE_CHECKING:
-    from register._facade import Register
-    from register.audit._signing import Signer
+from register.store._protocol import StoreConflictError
+from register.store._view import StoreView
 
 AUDIT_SUFFIX = ".audit"
 LOG_RUN_NAME = "audit-log"
 LOG_RUN_TAG = "insyn.audit.log_run"
+WRITER_URL_TAG = "insyn.audit.writer_url"  # set by the administrator's setup (shared/_admin)
 ENTRY_DIR = "entries"
 CLAIM_PREFIX = "entry."
 GENESIS_HASH = "0" * 64
@@ -82,6 +88,8 @@ APPEND_CONFLICT_MESSAGE = (
     "place in a row. Nothing was written; try again."
 )
 
+_LOG_RUN_KEY = ("audit", "log_run")
+
 
 class AuditError(InsynError, RuntimeError):
     """An audit-log append that could not be completed (nothing was claimed)."""
@@ -103,6 +111,11 @@ __all__ = [
 def canonical(data: Any) -> bytes:
     """The bytes that are hashed: sorted keys, no spaces, UTF-8."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def review_id(data: dict[str, Any]) -> str:
+    """The first 16 hex digits of the SHA-256 of a review's canonical JSON (its id)."""
+    return hashlib.sha256(canonical(data)).hexdigest()[:16]
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
@@ -139,12 +152,12 @@ def artifact_refs(run_id: str, hashes: dict[str, str], *prefixes: str) -> list[d
     ]
 
 
-def remote_refs(reg: Register, run_id: str, *paths: str) -> list[dict[str, str]]:
+def remote_refs(view: StoreView, run_id: str, *paths: str) -> list[dict[str, str]]:
     """References to stored artifacts of ``run_id`` (downloaded and hashed now)."""
     refs = []
     with tempfile.TemporaryDirectory() as tmp:
         for path in paths:
-            local = Path(reg.client.download_artifacts(run_id, path, tmp))
+            local = view.store.download_artifacts(run_id, path, Path(tmp))
             files = (
                 [local] if local.is_file() else sorted(p for p in local.rglob("*") if p.is_file())
             )
@@ -155,82 +168,76 @@ def remote_refs(reg: Register, run_id: str, *paths: str) -> list[dict[str, str]]
 
 
 # -- the log run ---------------------------------------------------------------------
-def _experiment_name(reg: Register) -> str:
-    return f"{reg._experiment}{AUDIT_SUFFIX}"
+def experiment_name(view: StoreView) -> str:
+    """The audit experiment's name: the register's experiment name plus ``.audit``."""
+    return f"{view.experiment}{AUDIT_SUFFIX}"
 
 
-def log_run(reg: Register, *, create: bool = True) -> str | None:
+def log_run(view: StoreView, *, create: bool = True) -> str | None:
     """The id of the log run (created with the audit experiment), or None when there is
-    no log yet and ``create`` is False."""
-    key = ("audit", "log_run")
-    if key in reg._cache:
-        return str(reg._cache[key])
-    from mlflow.exceptions import MlflowException
+    no log yet and ``create`` is False. A found id is cached in ``view``."""
+    run_id = view.cached(_LOG_RUN_KEY, lambda: _find_log_run(view, create=create))
+    if run_id is None:
+        view.forget(_LOG_RUN_KEY)  # no log yet: ask again next time
+    return run_id
 
-    from register.store._uri import artifact_root_for
 
-    client = reg.client
-    name = _experiment_name(reg)
-    found = client.get_experiment_by_name(name)
+def _find_log_run(view: StoreView, *, create: bool) -> str | None:
+    store = view.store
+    name = experiment_name(view)
+    found = store.get_experiment_by_name(name)
     if found is None:
         if not create:
             return None
         try:
-            experiment_id = client.create_experiment(
-                name, artifact_location=artifact_root_for(reg.tracking_uri)
-            )
-        except MlflowException as exc:
-            if (
-                "ALREADY_EXISTS" not in str(exc.error_code)
-                and "already exists" not in str(exc).lower()
-            ):
-                raise
+            experiment_id = store.create_experiment(name)
+        except StoreConflictError:
+            pass  # another process created it first: wait for its log run below
         else:
-            run = client.create_run(
+            run = store.create_run(
                 experiment_id, run_name=LOG_RUN_NAME, tags={"insyn.audit": "log"}
             )
-            client.set_experiment_tag(experiment_id, LOG_RUN_TAG, run.info.run_id)
-            reg._cache[key] = run.info.run_id
-            return str(run.info.run_id)
-        found = client.get_experiment_by_name(name)
+            store.set_experiment_tag(experiment_id, LOG_RUN_TAG, run.run_id)
+            return run.run_id
+        found = store.get_experiment_by_name(name)
         if found is None:
             raise AuditError(LOG_MISSING_MESSAGE.format(name=name))
-    run_id = _wait_for_log_run(reg, found.experiment_id)
-    reg._cache[key] = run_id
-    return run_id
+    return _wait_for_log_run(view, found.experiment_id)
 
 
-def _wait_for_log_run(reg: Register, experiment_id: str) -> str:
+def _wait_for_log_run(view: StoreView, experiment_id: str) -> str:
+    store = view.store
     deadline = time.monotonic() + LOG_RUN_WAIT_SECONDS
     while True:
-        tags = reg.client.get_experiment(experiment_id).tags
+        tags = store.get_experiment(experiment_id).tags
         if tags.get(LOG_RUN_TAG):
             return str(tags[LOG_RUN_TAG])
         if time.monotonic() > deadline:  # the creator died before tagging: take the oldest run
-            runs = reg.client.search_runs([experiment_id], order_by=["attributes.start_time ASC"])
+            runs = store.search_runs(experiment_id)
             if runs:
-                reg.client.set_experiment_tag(experiment_id, LOG_RUN_TAG, runs[0].info.run_id)
-                return str(runs[0].info.run_id)
-            run = reg.client.create_run(experiment_id, run_name=LOG_RUN_NAME)
-            reg.client.set_experiment_tag(experiment_id, LOG_RUN_TAG, run.info.run_id)
-            return str(run.info.run_id)
+                store.set_experiment_tag(experiment_id, LOG_RUN_TAG, runs[0].run_id)
+                return runs[0].run_id
+            run = store.create_run(experiment_id, run_name=LOG_RUN_NAME)
+            store.set_experiment_tag(experiment_id, LOG_RUN_TAG, run.run_id)
+            return run.run_id
         time.sleep(0.2)
 
 
-def _claims(reg: Register, run_id: str) -> list[tuple[int, str]]:
-    params = reg.client.get_run(run_id).data.params
+def claims(view: StoreView, run_id: str) -> list[tuple[int, str]]:
+    """The log's claimed entries as (sequence, hash), in order (the log run's params)."""
+    params = view.store.get_run(run_id).params
     return sorted(
         (int(k[len(CLAIM_PREFIX) :]), v) for k, v in params.items() if k.startswith(CLAIM_PREFIX)
     )
 
 
-def head(reg: Register) -> AuditHead:
+def head(view: StoreView) -> AuditHead:
     """The log's last entry (sequence and hash) as claimed; no verification."""
-    run_id = log_run(reg, create=False)
-    claims = _claims(reg, run_id) if run_id else []
-    if not claims:
+    run_id = log_run(view, create=False)
+    claimed = claims(view, run_id) if run_id else []
+    if not claimed:
         return AuditHead(sequence=0, hash=GENESIS_HASH)
-    return AuditHead(sequence=claims[-1][0], hash=claims[-1][1])
+    return AuditHead(sequence=claimed[-1][0], hash=claimed[-1][1])
 
 
 def entry_path(sequence: int, digest: str) -> str:
@@ -239,7 +246,7 @@ def entry_path(sequence: int, digest: str) -> str:
 
 
 def append(
-    reg: Register,
+    view: StoreView,
     event: str,
     *,
     slug: str,
@@ -260,14 +267,12 @@ def append(
     """
     if event not in EVENTS:
         raise AuditError(UNKNOWN_EVENT_MESSAGE.format(event=event, known=", ".join(EVENTS)))
-    from mlflow.exceptions import MlflowException
-
-    run_id = log_run(reg)
+    run_id = log_run(view)
     assert run_id is not None
-    client = reg.client
-    publish_key(reg, run_id, signer)
+    store = view.store
+    publish_key(view, run_id, signer)
     for _ in range(MAX_ATTEMPTS):
-        last = head(reg)
+        last = head(view)
         entry: dict[str, Any] = {
             "format": FORMAT_VERSION,
             "sequence": last.sequence + 1,
@@ -287,17 +292,10 @@ def append(
         with tempfile.TemporaryDirectory() as tmp:
             local = Path(tmp) / Path(path).name
             local.write_bytes(canonical(entry) + b"\n")
-            client.log_artifact(run_id, str(local), ENTRY_DIR)
-        try:
-            client.log_param(run_id, f"{CLAIM_PREFIX}{entry['sequence']:08d}", entry["hash"])
-        except MlflowException as exc:
-            if "INVALID_PARAMETER_VALUE" not in str(exc.error_code) and "Changing param" not in str(
-                exc
-            ):
-                raise
-            time.sleep(random.uniform(0.01, 0.1))  # jitter, not security
-            continue
-        return entry_from_dict(entry)
+            store.log_artifact(run_id, local, ENTRY_DIR)
+        if store.claim(run_id, f"{CLAIM_PREFIX}{entry['sequence']:08d}", entry["hash"]):
+            return entry_from_dict(entry)
+        time.sleep(random.uniform(0.01, 0.1))  # lost the place to another append; jitter
     raise AuditError(APPEND_CONFLICT_MESSAGE.format(event=event, attempts=MAX_ATTEMPTS))
 
 
@@ -328,49 +326,70 @@ def entry_from_dict(data: dict[str, Any]) -> AuditEntry:
     )
 
 
-def _download(reg: Register, run_id: str, path: str, folder: Path) -> Path | None:
+def read_bytes(view: StoreView, run_id: str, path: str) -> bytes | None:
+    """The stored file ``path`` of ``run_id``, or None when it cannot be read (missing,
+    a folder, or the store failed: readers skip it, verification names it)."""
     try:
-        return Path(reg.client.download_artifacts(run_id, path, str(folder)))
+        return view.store.read_artifact(run_id, path)
     except Exception:
         return None
 
 
-def entries(reg: Register, *, slug: str | None = None) -> list[AuditEntry]:
+def download(view: StoreView, run_id: str, path: str, folder: Path) -> Path | None:
+    """The stored file or folder ``path`` of ``run_id`` copied under ``folder``, or None
+    when it cannot be read (large artifacts are hashed from disk, not memory)."""
+    try:
+        return view.store.download_artifacts(run_id, path, folder)
+    except Exception:
+        return None
+
+
+def _load_entry(view: StoreView, run_id: str, sequence: int, digest: str) -> AuditEntry | None:
+    raw = read_bytes(view, run_id, entry_path(sequence, digest))
+    try:
+        data = json.loads(raw) if raw is not None else None
+    except ValueError:
+        data = None
+    return _readable(data, digest)
+
+
+def entries(view: StoreView, *, slug: str | None = None) -> list[AuditEntry]:
     """The claimed entries (optionally of one slug) in order. Unreadable, malformed or
     altered entries, and unsigned entries after signed ones, are skipped (verification
     names them); signatures are checked by verification, not here."""
-    run_id = log_run(reg, create=False)
+    run_id = log_run(view, create=False)
     if run_id is None:
         return []
     out = []
     signed_seen = False
-    with tempfile.TemporaryDirectory() as tmp:
-        for sequence, digest in _claims(reg, run_id):
-            key = ("audit", "entry", digest)
-            if key not in reg._cache:
-                local = _download(reg, run_id, entry_path(sequence, digest), Path(tmp))
-                try:
-                    data = json.loads(local.read_bytes()) if local else None
-                except ValueError:
-                    data = None
-                reg._cache[key] = _readable(data, digest)
-            found: AuditEntry | None = reg._cache[key]
-            if found is None:
+    for sequence, digest in claims(view, run_id):
+        found = view.cached(
+            ("audit", "entry", digest), partial(_load_entry, view, run_id, sequence, digest)
+        )
+        if found is None:
+            continue
+        if found.signed:
+            signed_seen = True
+            if not _signature_ok(view, run_id, found):
                 continue
-            if found.signed:
-                signed_seen = True
-                checked = ("audit", "signature_holds", found.hash)
-                if not reg._cache.get(checked):  # a good signature stays good; a bad one is retried
-                    reg._cache[checked] = signature_holds(
-                        reg, run_id, found.key_id, found.hash, found.signature
-                    )
-                if not reg._cache[checked]:
-                    continue
-            elif signed_seen:  # an unsigned entry after signed ones was not written by insyn
-                continue
-            if slug is None or found.slug == slug:
-                out.append(found)
+        elif signed_seen:  # an unsigned entry after signed ones was not written by insyn
+            continue
+        if slug is None or found.slug == slug:
+            out.append(found)
     return out
+
+
+def _signature_ok(view: StoreView, run_id: str, entry: AuditEntry) -> bool:
+    """Whether the entry's signature verifies with its published key; a good signature
+    stays good (cached), a bad one is checked again next time."""
+    key = ("audit", "signature_holds", entry.hash)
+    holds = view.cached(
+        key,
+        lambda: signature_holds(view, run_id, entry.key_id, entry.hash, entry.signature),
+    )
+    if not holds:
+        view.forget(key)
+    return holds
 
 
 def _readable(data: Any, digest: str) -> AuditEntry | None:
@@ -382,20 +401,15 @@ def _readable(data: Any, digest: str) -> AuditEntry | None:
         return None
 
 
-def signed_head(reg: Register) -> SignedHead:
+def signed_head(view: StoreView) -> SignedHead:
     """The head with the last entry's time, key id and signature (None where the log is
     empty or the last entry is unsigned or unreadable)."""
-    run_id = log_run(reg, create=False)
-    claims = _claims(reg, run_id) if run_id else []
-    if not claims or run_id is None:
+    run_id = log_run(view, create=False)
+    claimed = claims(view, run_id) if run_id else []
+    if not claimed or run_id is None:
         return SignedHead(sequence=0, hash=GENESIS_HASH, time=None, key_id=None, signature=None)
-    sequence, digest = claims[-1]
-    with tempfile.TemporaryDirectory() as tmp:
-        local = _download(reg, run_id, entry_path(sequence, digest), Path(tmp))
-        try:
-            found = _readable(json.loads(local.read_bytes()), digest) if local else None
-        except ValueError:
-            found = None
+    sequence, digest = claimed[-1]
+    found = _load_entry(view, run_id, sequence, digest)
     return SignedHead(
         sequence=sequence,
         hash=digest,

@@ -113,7 +113,10 @@ def _rate(y_true: Any, y_pred: Any, actual: int) -> float:
 
 
 def _metric_functions() -> dict[str, Any]:
-    from fairlearn.metrics import count, selection_rate
+    from fairlearn.metrics import (  # noqa: PLC0415 - fairlearn takes seconds to import; only evaluations need it
+        count,
+        selection_rate,
+    )
 
     return {
         "selection_rate": selection_rate,
@@ -187,7 +190,7 @@ def fairness_report(
     positive class" (``positive_class``, default the last of ``classes_``).
     Raises :class:`InsynError` (nothing computed) when the data does not fit.
     """
-    from fairlearn.metrics import MetricFrame
+    from fairlearn.metrics import MetricFrame  # noqa: PLC0415 - seconds to import; evaluations only
 
     protected = tuple(protected_attributes)
     inputs = check_evaluation(model, evaluation_data, label, protected)

@@ -20,14 +20,15 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from register.audit._chain import GENESIS_HASH, claims, log_run, signed_head
+from register.audit._signing import verify_signature
 from register.audit._types import AuditProblem
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    from register._facade import Register
+from register.store._uri import home
+from register.store._view import StoreView
 
 HEAD_TRUNCATED = (
     "the remembered head #{sequence} ({digest}) is gone: the log now ends at entry {last}; "
@@ -65,8 +66,6 @@ class HeadCheck:
 def heads_file() -> Path:
     """Where the portal remembers heads: ``$INSYN_PORTAL_HEADS`` or
     ``$INSYN_HOME/portal-heads.json``."""
-    from register.store._uri import home
-
     explicit = os.environ.get(HEADS_ENV)
     return Path(explicit) if explicit else home() / HEADS_FILE
 
@@ -87,29 +86,27 @@ def _save(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def check_remembered_head(reg: Register, path: Path | None = None) -> HeadCheck:
+def check_remembered_head(view: StoreView, path: Path | None = None) -> HeadCheck:
     """Check the current log against the head remembered for this register, and remember
     the current head when all is well (see the module docstring)."""
-    from register.audit._chain import _claims, log_run, signed_head
-
     path = path or heads_file()
     memory = _load(path)
-    remembered = memory.get(reg.tracking_uri)
+    remembered = memory.get(view.uri)
     remembered = remembered if isinstance(remembered, dict) else {}
-    current = signed_head(reg)
+    current = signed_head(view)
     first_key = remembered.get("first_key_id") or current.key_id
     sequence = int(remembered.get("sequence") or 0)
     digest = str(remembered.get("hash") or "")
     state = "ok"
     if sequence > 0:
-        run_id = log_run(reg, create=False)
-        claims = dict(_claims(reg, run_id)) if run_id else {}
-        if claims.get(sequence) != digest:
+        run_id = log_run(view, create=False)
+        claimed = dict(claims(view, run_id)) if run_id else {}
+        if claimed.get(sequence) != digest:
             state = "rewritten"
     if state == "ok" and current.key_id and first_key and current.key_id != first_key:
         state = "key_changed"
     if state == "ok" and current.sequence >= sequence:
-        memory[reg.tracking_uri] = {
+        memory[view.uri] = {
             "sequence": current.sequence,
             "hash": current.hash,
             "key_id": current.key_id,
@@ -163,9 +160,6 @@ def check_heads(
 ) -> list[AuditProblem]:
     """The remembered heads the log no longer holds (consistency check), one problem each;
     with ``pinned`` keys, a head's own signature must verify with one of them."""
-    from register.audit._chain import GENESIS_HASH
-    from register.audit._signing import verify_signature
-
     problems: list[AuditProblem] = []
 
     by_sequence = dict(claims)

@@ -12,7 +12,7 @@ import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
 import markupsafe
@@ -20,10 +20,26 @@ import markupsafe
 from register.text import SOURCE_LANGUAGE, message
 
 if TYPE_CHECKING:
-    from register._facade import Register
+    from explainers import Explanation, ExplanationChecks
     from register.audit._chain import AuditEntry, AuditHead, AuditVerification
+    from register.audit._fairness import FairnessReport
     from register.audit._reviews import Review
     from register.record._schema import LocalizedText
+    from register.store._results import AlgorithmVersion
+
+
+class ReportSource(Protocol):
+    """What the report is gathered from (a :class:`register.Register` is one)."""
+
+    def verify_audit(self) -> AuditVerification: ...
+    def get(self, slug: str, version: int | None = None) -> AlgorithmVersion: ...
+    def get_explanation(self, slug: str, version: int) -> Explanation: ...
+    def get_fairness(self, slug: str, version: int) -> FairnessReport | None: ...
+    def get_checks(self, slug: str, version: int) -> ExplanationChecks | None: ...
+    def reviews(self, slug: str, version: int | None = None) -> list[Review]: ...
+    def audit_entries(self, slug: str | None = None) -> list[AuditEntry]: ...
+    def audit_head(self) -> AuditHead: ...
+
 
 RATE_COLUMNS = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 PROVENANCE_FIELDS = (
@@ -62,7 +78,7 @@ class AuditReport:
 
 
 def build_audit_report(
-    reg: Register,
+    reg: ReportSource,
     slug: str,
     version: int | None = None,
     *,

@@ -13,17 +13,30 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from register._errors import InsynError
+from register.audit._chain import entries, review_id
+from register.audit._types import AuditEntry
+from register.audit._writer import AuditWriter
 from register.record._schema import LocalizedText
+from register.store._paths import COMPLETE_TAG
+from register.store._view import StoreView
 
-if TYPE_CHECKING:
-    from register._facade import Register
-    from register.audit._chain import AuditEntry
+__all__ = [
+    "CHECKS",
+    "OUTCOMES",
+    "Review",
+    "ReviewError",
+    "add_review",
+    "build_review",
+    "from_entry",
+    "read_reviews",
+    "review_id",
+    "reviews",
+]
 
 REVIEW_DIR = "insyn/reviews"  # where earlier releases stored review files
 OUTCOMES = ("approved", "approved_with_remarks", "concerns")
@@ -97,12 +110,6 @@ class Review:
         )
 
 
-def review_id(data: dict[str, Any]) -> str:
-    """The first 16 hex digits of the SHA-256 of the review's canonical JSON."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
 def _parse_date(value: dt.date | str | None) -> dt.date:
     if value is None:
         return dt.date.today()
@@ -160,43 +167,43 @@ def build_review(
     return Review.from_dict(data)
 
 
-def add_review(reg: Register, slug: str, version: int, **fields: Any) -> Review:
-    """Log a review of ``slug`` version ``version`` (``review_added``, content inline).
+def add_review(
+    view: StoreView, writer: Callable[[], AuditWriter], slug: str, version: int, **fields: Any
+) -> Review:
+    """Log a review of ``slug`` version ``version`` (``review_added``, content inline)
+    through the writer ``writer()`` returns (asked for only when something is written).
 
     Guarantees: everything is validated (fields, the version exists and is complete)
     before anything is written; the same review recorded again is returned as it is
     and nothing is written. Raises :class:`ReviewError` or ``NotFoundError``.
     """
-    from register._facade import COMPLETE_TAG
-    from register.audit._writer import writer_for
-
     review = build_review(slug, version, **fields)
-    mv = reg._model_version(slug, version)
+    mv = view.version(slug, version)
     if mv.tags.get(COMPLETE_TAG) != "true":
         raise ReviewError(INCOMPLETE_VERSION_MESSAGE.format(slug=slug, version=version))
-    if any(r.review_id == review.review_id for r in reviews(reg, slug, int(version))):
+    if any(r.review_id == review.review_id for r in reviews(view, slug, int(version))):
         return review
-    writer_for(reg).add_review(slug, int(version), review.to_dict())
+    writer().add_review(slug, int(version), review.to_dict())
     return review
 
 
-def _from_entry(reg: Register, entry: AuditEntry, folder: Path) -> Review:
-    """The review an entry holds: inline (format 2) or, for entries of earlier releases,
-    the file it names, read only when its SHA-256 is the one the entry holds."""
-    from register.audit import _chain as _audit
+def _review_file(view: StoreView, ref: dict[str, str]) -> Any:
+    data = view.store.read_artifact(ref["run_id"], ref["path"])
+    if hashlib.sha256(data).hexdigest() != ref["sha256"]:
+        raise ValueError(REVIEW_FILE_CHANGED)
+    return json.loads(data.decode("utf-8"))
 
+
+def from_entry(view: StoreView, entry: AuditEntry) -> Review:
+    """The review an entry holds: inline (format 2) or, for entries of earlier releases,
+    the file it names, read only when its SHA-256 is the one the entry holds. Raises
+    ValueError (or the store's error) when it cannot be read."""
     inline = entry.details.get("review")
     if isinstance(inline, dict):
         data = inline
     else:
         [ref] = [a for a in entry.artifacts if str(a.get("path", "")).endswith(".json")]
-        key = ("review-file", str(ref["sha256"]))
-        if key not in reg._cache:
-            local = Path(reg.client.download_artifacts(ref["run_id"], ref["path"], str(folder)))
-            if _audit.sha256_file(local) != ref["sha256"]:
-                raise ValueError(REVIEW_FILE_CHANGED)
-            reg._cache[key] = json.loads(local.read_text(encoding="utf-8"))
-        data = reg._cache[key]
+        data = view.cached(("review-file", str(ref["sha256"])), lambda: _review_file(view, ref))
     review = Review.from_dict(data)
     if review.slug != entry.slug or review.version != entry.version:
         raise ValueError(REVIEW_MISPLACED)
@@ -204,34 +211,32 @@ def _from_entry(reg: Register, entry: AuditEntry, folder: Path) -> Review:
 
 
 def read_reviews(
-    reg: Register, slug: str, version: int | None = None
+    view: StoreView, slug: str, version: int | None = None
 ) -> tuple[list[Review], list[str]]:
     """The reviews the log holds for ``slug`` (one version when given), oldest date first,
     and a plain note for every ``review_added`` entry whose review cannot be read
     (named by entry number; verification names them too)."""
-    from register.audit import _chain as _audit
-
     found: dict[str, Review] = {}
     notes: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for entry in _audit.entries(reg, slug=slug):
-            if entry.event != "review_added" or (version is not None and entry.version != version):
-                continue
-            try:
-                review = _from_entry(reg, entry, Path(tmp))
-            except Exception as exc:  # malformed content: name it, show the rest
-                notes.append(UNREADABLE_REVIEW.format(sequence=entry.sequence, reason=exc))
-                continue
-            found.setdefault(review.review_id, review)
+    for entry in entries(view, slug=slug):
+        if entry.event != "review_added" or (version is not None and entry.version != version):
+            continue
+        try:
+            review = from_entry(view, entry)
+        except Exception as exc:  # malformed content: name it, show the rest
+            notes.append(UNREADABLE_REVIEW.format(sequence=entry.sequence, reason=exc))
+            continue
+        found.setdefault(review.review_id, review)
     ordered = sorted(found.values(), key=lambda r: (r.date, r.version, r.review_id))
     return ordered, notes
 
 
-def reviews(reg: Register, slug: str, version: int | None = None) -> list[Review]:
+def reviews(view: StoreView, slug: str, version: int | None = None) -> list[Review]:
     """The reviews of one version (or of every version when ``version`` is None), oldest
-    date first: only those ``review_added`` entries hold; unreadable ones are skipped."""
+    date first: only those ``review_added`` entries hold; unreadable ones are skipped.
+    Raises ``NotFoundError`` for an unknown slug or version."""
     if version is not None:
-        reg._model_version(slug, version)  # NotFoundError for an unknown version
+        view.version(slug, version)
     else:
-        reg._registered(slug)
-    return read_reviews(reg, slug, version)[0]
+        view.registered(slug)
+    return read_reviews(view, slug, version)[0]

@@ -20,16 +20,13 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from register._errors import InsynError
-
-if TYPE_CHECKING:
-    from register._facade import Register
+from register.store._view import StoreView
 
 KEY_ENV = "INSYN_SIGNING_KEY"
 KEY_DIR = "keys"  # in the log run: keys/<key id>.pem
@@ -184,63 +181,72 @@ def create_key_file(path: Path) -> Signer:
     return signer
 
 
-def signer_for(reg: Register, store_id: str, signed_key_ids: tuple[str, ...] = ()) -> Signer:
+def signer_for(view: StoreView, store_id: str, signed_key_ids: tuple[str, ...] = ()) -> Signer:
     """The writer's signer for this store: the key file if it exists; a new key only while
-    the log holds no signed entry (``signed_key_ids`` empty); else :class:`SigningKeyError`."""
+    the log holds no signed entry (``signed_key_ids`` empty); else :class:`SigningKeyError`.
+    The signer is cached in ``view`` (a refusal is not)."""
     path = key_path(store_id)
-    cache_key = ("signing", str(path))
-    if cache_key in reg._cache:
-        cached: Signer = reg._cache[cache_key]
-        return cached
+    return view.cached(("signing", str(path)), lambda: _read_or_create(path, signed_key_ids))
+
+
+def _read_or_create(path: Path, signed_key_ids: tuple[str, ...]) -> Signer:
     if path.exists():
-        signer = read_signer(path)
-    elif os.environ.get(KEY_ENV) or signed_key_ids:
+        return read_signer(path)
+    if os.environ.get(KEY_ENV) or signed_key_ids:
         raise SigningKeyError(
             KEY_MISSING_MESSAGE.format(path=path, key_ids=", ".join(signed_key_ids) or "?")
         )
-    else:
-        signer = create_key_file(path)
-    reg._cache[cache_key] = signer
-    return signer
+    return create_key_file(path)
 
 
-def published_key_ids(reg: Register, run_id: str) -> tuple[str, ...]:
+def published_key_ids(view: StoreView, run_id: str) -> tuple[str, ...]:
     """The key ids whose public keys the log run publishes (``keys/<key id>.pem``)."""
-    found = reg.client.list_artifacts(run_id, KEY_DIR)
+    found = view.store.list_artifacts(run_id, KEY_DIR)
     return tuple(sorted(Path(f.path).stem for f in found if f.path.endswith(".pem")))
 
 
-def publish_key(reg: Register, run_id: str, signer: Signer) -> None:
+def publish_key(view: StoreView, run_id: str, signer: Signer) -> None:
     """Publish ``signer``'s public key in the log run (once; ``keys/<key id>.pem``)."""
-    key = ("audit", "key_published", run_id, signer.key_id)
-    if key in reg._cache:
-        return
-    if signer.key_id not in published_key_ids(reg, run_id):
+    view.cached(
+        ("audit", "key_published", run_id, signer.key_id),
+        lambda: _publish_key_now(view, run_id, signer),
+    )
+
+
+def _publish_key_now(view: StoreView, run_id: str, signer: Signer) -> bool:
+    if signer.key_id not in published_key_ids(view, run_id):
         with tempfile.TemporaryDirectory() as tmp:
             local = Path(tmp) / f"{signer.key_id}.pem"
             local.write_bytes(signer.public_pem)
-            reg.client.log_artifact(run_id, str(local), KEY_DIR)
-    reg._cache[key] = True
+            view.store.log_artifact(run_id, local, KEY_DIR)
+    return True
+
+
+def published_public_key(view: StoreView, run_id: str, key: str) -> Ed25519PublicKey | None:
+    """The public key ``keys/<key>.pem`` the log run publishes, or None when it is
+    missing or not an Ed25519 public key."""
+    try:
+        data = view.store.read_artifact(run_id, f"{KEY_DIR}/{key}.pem")
+    except Exception:  # missing or unreadable: no key (verification names the file)
+        return None
+    return load_public_pem(data)
 
 
 def signature_holds(
-    reg: Register, run_id: str, key: str | None, digest: str, signature: str | None
+    view: StoreView, run_id: str, key: str | None, digest: str, signature: str | None
 ) -> bool:
     """Whether ``signature`` of the entry hash ``digest`` verifies with the published key
-    ``key`` of the log run (keys are read once per register and re-read for a new id)."""
-    from register.audit._chain import _download
-
+    ``key`` of the log run (keys are read once per view and re-read for a new id)."""
     cache = ("audit", "reader_keys", run_id)
-    keys: dict[str, Any] = reg._cache.get(cache, {})
+    keys: dict[str, Ed25519PublicKey] = view.cached(cache, dict)
     if key not in keys:
         keys = dict(keys)
-        with tempfile.TemporaryDirectory() as tmp:
-            for key_id in published_key_ids(reg, run_id):
-                if key_id not in keys:
-                    local = _download(reg, run_id, f"{KEY_DIR}/{key_id}.pem", Path(tmp))
-                    public = load_public_pem(local.read_bytes()) if local else None
-                    if public is not None:
-                        keys[key_id] = public
-        reg._cache[cache] = keys
+        for found in published_key_ids(view, run_id):
+            if found not in keys:
+                public = published_public_key(view, run_id, found)
+                if public is not None:
+                    keys[found] = public
+        view.forget(cache)
+        view.cached(cache, lambda: keys)
     public = keys.get(str(key))
     return public is not None and verify_signature(public, digest, str(signature))

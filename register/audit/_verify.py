@@ -23,8 +23,15 @@ import json
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from register.audit._catalogue_check import (  # noqa: F401 - OUTSIDE_ROLE is a verification message too
+    OUTSIDE_ROLE,
+    check_catalogue,
+    check_entries,
+)
 from register.audit._chain import (
     ENTRY_DIR,
     GENESIS_HASH,
@@ -32,13 +39,14 @@ from register.audit._chain import (
     AuditEntry,
     AuditProblem,
     AuditVerification,
-    _claims,
-    _download,
+    claims,
+    download,
     entry_from_dict,
     entry_hash,
     entry_path,
     head,
     log_run,
+    read_bytes,
     sha256_file,
 )
 from register.audit._heads import (  # noqa: F401 - the head messages belong to verification
@@ -49,11 +57,9 @@ from register.audit._heads import (  # noqa: F401 - the head messages belong to 
     as_heads,
     check_heads,
 )
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    from register._facade import Register
+from register.audit._signing import key_id, load_public_pem, verify_signature
+from register.audit._writer import ROLES
+from register.store._view import StoreView
 
 ENTRY_GAP = "entry {sequence} is missing from the log (the sequence jumps from {before} to {after})"
 ENTRY_FILE_MISSING = "entry {sequence}: its file {path} is missing from the log"
@@ -79,10 +85,6 @@ UNSIGNED_AFTER_SIGNED = (
 NO_AUTHOR = (
     "entry {sequence} ({event}): it names no author (username and a role of {roles}); "
     "it was not written by the register's writer"
-)
-OUTSIDE_ROLE = (
-    "entry {sequence} ({event}): its author {username!r} in the role {role!r} may not "
-    "write it ({reason})"
 )
 BAD_SIGNATURE = (
     "entry {sequence} ({event}): its signature does not verify with key {key_id}; "
@@ -110,8 +112,6 @@ def _problem(
 def _as_keys(
     keys: Iterable[Ed25519PublicKey] | Mapping[str, Ed25519PublicKey] | None,
 ) -> dict[str, Ed25519PublicKey] | None:
-    from register.audit._signing import key_id
-
     if keys is None:
         return None
     values = keys.values() if isinstance(keys, Mapping) else keys
@@ -119,17 +119,15 @@ def _as_keys(
 
 
 def published_keys(
-    reg: Register, run_id: str, tmp: Path, problems: list[AuditProblem]
+    view: StoreView, run_id: str, problems: list[AuditProblem]
 ) -> dict[str, Ed25519PublicKey]:
     """The public keys the log run publishes, by key id; a file whose key does not match
     its name is a problem."""
-    from register.audit._signing import key_id, load_public_pem
-
     found: dict[str, Ed25519PublicKey] = {}
-    for info in reg.client.list_artifacts(run_id, KEY_DIR):
+    for info in view.store.list_artifacts(run_id, KEY_DIR):
         name = Path(info.path).stem
-        local = _download(reg, run_id, info.path, tmp / "keys")
-        public = load_public_pem(local.read_bytes()) if local else None
+        data = read_bytes(view, run_id, info.path)
+        public = load_public_pem(data) if data is not None else None
         if public is None or key_id(public) != name:
             problems.append(
                 _problem(0, None, info.path, KEY_FILE_WRONG.format(path=info.path, key_id=name))
@@ -140,7 +138,7 @@ def published_keys(
 
 
 def verify(
-    reg: Register,
+    view: StoreView,
     *,
     expected_heads: Iterable[Any] = (),
     trusted_keys: Iterable[Ed25519PublicKey] | Mapping[str, Ed25519PublicKey] | None = None,
@@ -155,8 +153,8 @@ def verify(
     """
     heads = as_heads(expected_heads)
     pinned = _as_keys(trusted_keys)
-    run_id = log_run(reg, create=False)
-    claims = _claims(reg, run_id) if run_id else []
+    run_id = log_run(view, create=False)
+    claimed = claims(view, run_id) if run_id else []
     problems: list[AuditProblem] = []
     readable: list[AuditEntry] = []
     state = {"signed_seen": False, "unsigned": 0, "key_ids": set()}
@@ -164,14 +162,14 @@ def verify(
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         if run_id is not None:
-            files = {f.path for f in reg.client.list_artifacts(run_id, ENTRY_DIR)}
-            published = published_keys(reg, run_id, tmp, problems)
+            files = {f.path for f in view.store.list_artifacts(run_id, ENTRY_DIR)}
+            published = published_keys(view, run_id, problems)
             keys, where = (
                 (pinned, WHERE_TRUSTED) if pinned is not None else (published, WHERE_PUBLISHED)
             )
             previous, expected = GENESIS_HASH, 1
             artifact_hashes: dict[tuple[str, str], str | None] = {}
-            for sequence, claimed in claims:
+            for sequence, digest in claimed:
                 if sequence != expected:
                     problems.append(
                         _problem(
@@ -184,29 +182,27 @@ def verify(
                         )
                     )
                 expected = sequence + 1
-                path = entry_path(sequence, claimed)
-                data = _read_entry(reg, run_id, path, sequence, files, tmp, problems)
+                path = entry_path(sequence, digest)
+                data = _read_entry(view, run_id, path, sequence, files, problems)
                 if data is not None:
-                    entry = _check_entry(data, sequence, claimed, previous, problems)
-                    _check_artifacts(reg, data, sequence, tmp, artifact_hashes, problems)
+                    entry = _check_entry(data, sequence, digest, previous, problems)
+                    _check_artifacts(view, data, sequence, tmp, artifact_hashes, problems)
                     if entry is not None:
                         _check_signature(entry, keys, where, state, problems)
                         readable.append(entry)
-                previous = claimed
-        problems += check_heads(heads, claims, pinned)
-        if pinned is not None and claims and not state["key_ids"]:
-            problems.append(_problem(0, None, None, NONE_SIGNED.format(entries=len(claims))))
+                previous = digest
+        problems += check_heads(heads, claimed, pinned)
+        if pinned is not None and claimed and not state["key_ids"]:
+            problems.append(_problem(0, None, None, NONE_SIGNED.format(entries=len(claimed))))
         if catalogue:
-            from register.audit._catalogue_check import check_catalogue, check_entries
-
             faulty = {p.sequence for p in problems}
             readable = [e for e in readable if e.sequence not in faulty]  # as readers see it
-            problems += check_entries(reg, readable, tmp)
-            problems += check_catalogue(reg, readable)
-    claimed_paths = {entry_path(s, h) for s, h in claims}
+            problems += check_entries(view, readable)
+            problems += check_catalogue(view, readable)
+    claimed_paths = {entry_path(s, h) for s, h in claimed}
     return AuditVerification(
-        entries=len(claims),
-        head=head(reg),
+        entries=len(claimed),
+        head=head(view),
         problems=tuple(problems),
         unclaimed_files=tuple(sorted(files - claimed_paths)),
         unsigned=int(state["unsigned"]),  # type: ignore[call-overload]
@@ -217,22 +213,21 @@ def verify(
 
 
 def _read_entry(
-    reg: Register,
+    view: StoreView,
     run_id: str,
     path: str,
     sequence: int,
     files: set[str],
-    tmp: Path,
     problems: list[AuditProblem],
 ) -> dict[str, Any] | None:
-    local = _download(reg, run_id, path, tmp / "entries") if path in files else None
-    if local is None:
+    raw = read_bytes(view, run_id, path) if path in files else None
+    if raw is None:
         problems.append(
             _problem(sequence, None, path, ENTRY_FILE_MISSING.format(sequence=sequence, path=path))
         )
         return None
     try:
-        data = json.loads(local.read_bytes())
+        data = json.loads(raw)
         if not isinstance(data, dict):
             raise ValueError("not an object")
         return data
@@ -293,9 +288,6 @@ def _check_signature(
     state: dict[str, Any],
     problems: list[AuditProblem],
 ) -> None:
-    from register.audit._signing import verify_signature
-    from register.audit._writer import ROLES
-
     fields = {"sequence": entry.sequence, "event": entry.event}
     slug = entry.slug
     if entry.format < 2 and entry.signature is None:
@@ -346,7 +338,7 @@ def _check_signature(
 
 
 def _check_artifacts(
-    reg: Register,
+    view: StoreView,
     data: dict[str, Any],
     sequence: int,
     tmp: Path,
@@ -360,7 +352,7 @@ def _check_artifacts(
             continue
         key = (str(ref.get("run_id")), str(ref.get("path")))
         if key not in artifact_hashes:
-            local = _download(reg, key[0], key[1], tmp / "artifacts" / key[0])
+            local = download(view, key[0], key[1], tmp / "artifacts" / key[0])
             artifact_hashes[key] = sha256_file(local) if local and local.is_file() else None
         actual = artifact_hashes[key]
         fields = {"sequence": sequence, "event": event, "path": key[1], "run_id": key[0]}

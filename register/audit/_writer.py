@@ -1,7 +1,8 @@
 """The audit log's one writer: who appends, in which role, signed with which key.
 
 Everything in the register that appends to the log (registration's entries,
-publish, retire, reviews) goes through :func:`writer_for`. Today that is a
+publish, retire, reviews) goes through :func:`writer_for` (the facade hands its
+parts a factory that calls it). Today that is a
 :class:`LocalWriter` in this process, with the local signing key and the operating
 system's user as author (role ``local``). A writer service for a shared deployment
 runs a :class:`LocalWriter` server-side with the caller's authenticated
@@ -11,20 +12,28 @@ runs a :class:`LocalWriter` server-side with the caller's authenticated
   ``organisation`` tag), and no reviews;
 - ``auditor``: reviews only;
 - ``admin`` and ``local``: any entry.
+
+Publishing and retiring move the alias and the catalogue after the entry is
+logged; that is the lifecycle's work, so a :class:`LocalWriter` is given it as a
+:class:`Publication` by whoever builds the writer (audit never imports lifecycle).
 """
 
 from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from register._errors import InsynError
-
-if TYPE_CHECKING:
-    from register._facade import Register
-    from register.audit._chain import AuditEntry
-    from register.audit._signing import Signer
+from register.audit import _chain
+from register.audit._chain import log_run, review_id
+from register.audit._signing import Signer, published_key_ids, signer_for
+from register.audit._types import AuditEntry
+from register.audit._writer_http import http_writer_for, missing_audit_log
+from register.store._catalogue import ORGANISATION
+from register.store._credentials import is_server, tracking_username
+from register.store._protocol import StoreDeniedError, StoreError
+from register.store._view import StoreView
 
 ROLES = ("organisation", "auditor", "admin", "local")
 BAD_ROLE_MESSAGE = "Author role must be one of {allowed}; got {value!r}."
@@ -40,6 +49,11 @@ NOT_OWN_ALGORITHM_MESSAGE = (
 ORGANISATION_NO_REVIEW_MESSAGE = (
     "{username!r} of the organisation {organisation!r} may not review algorithms; reviews "
     "are the auditors'. Nothing was written."
+)
+NO_PUBLICATION_MESSAGE = (
+    "This audit writer was built without the register's publication steps, so it cannot "
+    "{action}; use the register's writer (Register.publish / Register.retire). Nothing was "
+    "written."
 )
 
 
@@ -97,13 +111,45 @@ class AuditWriter(Protocol):
         ...
 
 
-class LocalWriter:
-    """An :class:`AuditWriter` in this process: signs with ``signer``, records ``author``."""
+class Publication(Protocol):
+    """The lifecycle's part of publishing and retiring, given to a :class:`LocalWriter`:
+    append the entry through ``writer``, then move the alias and converge the catalogue
+    (see :mod:`register.lifecycle._publication`)."""
 
-    def __init__(self, reg: Register, signer: Signer, author: Author) -> None:
-        self._reg = reg
+    def publish(
+        self,
+        writer: AuditWriter,
+        slug: str,
+        version: int,
+        *,
+        details: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        """Log the publication through ``writer``, then move the alias and the tags."""
+        ...
+
+    def retire(
+        self, writer: AuditWriter, slug: str, *, details: dict[str, Any] | None = None
+    ) -> AuditEntry:
+        """Log the retirement through ``writer``, then update the catalogue."""
+        ...
+
+
+class LocalWriter:
+    """An :class:`AuditWriter` in this process: signs with ``signer``, records ``author``;
+    publishes and retires with ``publication`` (without one, those two are refused)."""
+
+    def __init__(
+        self,
+        view: StoreView,
+        signer: Signer,
+        author: Author,
+        *,
+        publication: Publication | None = None,
+    ) -> None:
+        self._view = view
         self._signer = signer
         self._author = author
+        self._publication = publication
 
     @property
     def author(self) -> Author:
@@ -126,11 +172,9 @@ class LocalWriter:
     ) -> AuditEntry:
         """Append one signed entry by this writer's author after checking the author's role;
         raises :class:`WriterRefusedError` (nothing written) outside it."""
-        from register.audit import _chain as _audit
-
         self._check_role(event, slug)
-        return _audit.append(
-            self._reg,
+        return _chain.append(
+            self._view,
             event,
             slug=slug,
             version=version,
@@ -145,22 +189,21 @@ class LocalWriter:
     ) -> AuditEntry:
         """See :func:`register.lifecycle._publication.publish` (the author's role is checked first,
         also when the entry exists and only the catalogue is converged)."""
-        from register.lifecycle._publication import publish
-
         self._check_role("published", slug)
-        return publish(self._reg, self, slug, version, details=details)
+        return self._steps("publish").publish(self, slug, version, details=details)
 
     def retire(self, slug: str, *, details: dict[str, Any] | None = None) -> AuditEntry:
         """See :func:`register.lifecycle._publication.retire` (role checked first)."""
-        from register.lifecycle._publication import retire
-
         self._check_role("retired", slug)
-        return retire(self._reg, self, slug, details=details)
+        return self._steps("retire").retire(self, slug, details=details)
+
+    def _steps(self, action: str) -> Publication:
+        if self._publication is None:
+            raise WriterRefusedError(NO_PUBLICATION_MESSAGE.format(action=action))
+        return self._publication
 
     def add_review(self, slug: str, version: int, review: dict[str, Any]) -> AuditEntry:
         """Append ``review_added`` with the review's content inline (``details.review``)."""
-        from register.audit._reviews import review_id
-
         return self.append(
             "review_added",
             slug=slug,
@@ -181,7 +224,7 @@ class LocalWriter:
             raise WriterRefusedError(
                 ORGANISATION_NO_REVIEW_MESSAGE.format(**fields, organisation=author.organisation)
             )
-        owner = _owner(self._reg, slug)
+        owner = _owner(self._view, slug)
         if owner != author.organisation:
             raise WriterRefusedError(
                 NOT_OWN_ALGORITHM_MESSAGE.format(
@@ -190,12 +233,10 @@ class LocalWriter:
             )
 
 
-def _owner(reg: Register, slug: str) -> str | None:
-    from register.store._catalogue import ORGANISATION
-
+def _owner(view: StoreView, slug: str) -> str | None:
     try:
-        model = reg.client.get_registered_model(slug)
-    except Exception:
+        model = view.store.get_registered_model(slug)
+    except StoreError:  # no such algorithm (or not visible): it has no owner
         return None
     owner = dict(model.tags).get(ORGANISATION)
     return str(owner) if owner else None
@@ -210,37 +251,35 @@ def local_author() -> Author:
     return Author(username=name, role="local", organisation=None)
 
 
-def writer_for(reg: Register) -> AuditWriter:
+def writer_for(view: StoreView, *, publication: Publication | None = None) -> AuditWriter:
     """The writer this register appends through: on a tracking server that names a writer
     service (``$INSYN_WRITER_URL`` or the audit experiment's writer-URL tag), the service
     (:class:`register.audit._writer_http.HttpWriter`); else a :class:`LocalWriter` with the
     local signing key (see :mod:`register.audit._signing`) and the local user (on a tracking
-    server, the MLflow account) as author, in the role ``local``."""
-    from register.audit import _chain as _audit
-    from register.audit._signing import signer_for
-    from register.audit._writer_http import http_writer_for, missing_audit_log
-    from register.shared._auth import _status_of, current_user, is_shared
+    server, the MLflow account) as author, in the role ``local``, publishing with
+    ``publication``. The key and author are looked up once per view."""
+    remote = http_writer_for(view)  # None on an embedded store
+    if remote is not None:
+        return remote
+    signer, author = view.cached(("writer", "local"), lambda: _local_identity(view))
+    return LocalWriter(view, signer, author, publication=publication)
 
-    key = ("writer", "local")
-    if key not in reg._cache:
-        remote = http_writer_for(reg)  # None on an embedded store
-        if remote is not None:
-            return remote
-        shared = is_shared(reg.tracking_uri)
-        try:
-            run_id = _audit.log_run(reg)
-        except Exception as exc:  # a shared deployment's guard reserves the name
-            if _status_of(exc) == 403:
-                raise missing_audit_log(reg) from exc
-            raise
-        assert run_id is not None
-        # A tracking server without a writer service: each client signs with its own key
-        # (published on first use); an embedded store never gets a second key silently.
-        published = () if shared else _audit.published_key_ids(reg, run_id)
-        signer = signer_for(reg, run_id, published)
-        author = local_author()
-        if shared and current_user():
-            author = Author(username=str(current_user()), role="local")
-        reg._cache[key] = LocalWriter(reg, signer, author)
-    writer: AuditWriter = reg._cache[key]
-    return writer
+
+def _local_identity(view: StoreView) -> tuple[Signer, Author]:
+    shared = is_server(view.uri)
+    try:
+        run_id = log_run(view)
+    except StoreDeniedError as exc:  # a shared deployment's guard reserves the name
+        if exc.status == 403:
+            raise missing_audit_log(view) from exc
+        raise
+    assert run_id is not None
+    # A tracking server without a writer service: each client signs with its own key
+    # (published on first use); an embedded store never gets a second key silently.
+    published = () if shared else published_key_ids(view, run_id)
+    signer = signer_for(view, run_id, published)
+    author = local_author()
+    user = tracking_username() if shared else None
+    if user:
+        author = Author(username=user, role="local")
+    return signer, author

@@ -7,8 +7,8 @@ audit experiment's ``insyn.audit.writer_url`` tag (written by the administrator'
 setup). The client sends the credentials the MLflow client uses
 (``MLFLOW_TRACKING_USERNAME``/``PASSWORD`` or ``~/.mlflow/credentials``); the
 service's refusals come back as the register's own errors with the service's
-plain message: 401 :class:`register.shared._auth.AuthenticationError`, 403
-:class:`register.shared._auth.PermissionDeniedError`, 404 ``NotFoundError``, an
+plain message: 401 :class:`register.AuthenticationError`, 403
+:class:`register.PermissionDeniedError`, 404 ``NotFoundError``, an
 unreachable service :class:`register._errors.TrackingUnreachableError`; never a
 raw HTTP error.
 """
@@ -16,13 +16,22 @@ raw HTTP error.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from register._errors import InsynError, NotFoundError, TrackingUnreachableError
+import requests
 
-if TYPE_CHECKING:
-    from register._facade import Register
-    from register.audit._chain import AuditEntry
+from register._errors import (
+    AuthenticationError,
+    InsynError,
+    NotFoundError,
+    PermissionDeniedError,
+    TrackingUnreachableError,
+)
+from register.audit._chain import WRITER_URL_TAG, entry_from_dict, experiment_name
+from register.audit._types import AuditEntry
+from register.store import _catalogue_index
+from register.store._credentials import is_server, tracking_credentials
+from register.store._view import StoreView
 
 WRITER_URL_ENV = "INSYN_WRITER_URL"
 TIMEOUT_SECONDS = 900.0
@@ -47,51 +56,43 @@ class WriterServiceError(InsynError, RuntimeError):
     """The writer service refused or failed a request (its message says why)."""
 
 
-def writer_url(reg: Register) -> str | None:
+def writer_url(view: StoreView) -> str | None:
     """Where this shared register's writer service answers, or None when none is named.
 
     None too when the audit experiment does not exist yet: a plain tracking server without
     accounts then gets it from the first client that appends (:func:`missing_audit_log`
     words the refusal a shared deployment, whose guard reserves the name, answers)."""
-    from register.audit import _chain as _audit
-    from register.shared._admin import WRITER_URL_TAG
-
     explicit = os.environ.get(WRITER_URL_ENV)
     if explicit:
         return explicit.rstrip("/")
-    name = _audit._experiment_name(reg)
-    found = reg.client.get_experiment_by_name(name)
+    found = view.store.get_experiment_by_name(experiment_name(view))
     if found is None:
         return None
     url = dict(found.tags).get(WRITER_URL_TAG)
     return str(url).rstrip("/") if url else None
 
 
-def missing_audit_log(reg: Register) -> WriterServiceError:
+def missing_audit_log(view: StoreView) -> WriterServiceError:
     """The error for a shared server that refused this client creating the audit log."""
-    from register.audit import _chain as _audit
-
-    name = _audit._experiment_name(reg)
-    return WriterServiceError(AUDIT_MISSING_MESSAGE.format(name=name, uri=reg.tracking_uri))
+    name = experiment_name(view)
+    return WriterServiceError(AUDIT_MISSING_MESSAGE.format(name=name, uri=view.uri))
 
 
-def http_writer_for(reg: Register) -> HttpWriter | None:
+def http_writer_for(view: StoreView) -> HttpWriter | None:
     """The HTTP writer of a shared register that names a writer service; None on an
     embedded store or a tracking server that names none (then the register appends
     itself, which a shared deployment set up by ``insyn admin`` refuses with 403)."""
-    from register.shared._auth import is_shared
-
-    if not is_shared(reg.tracking_uri):
+    if not is_server(view.uri):
         return None
-    url = writer_url(reg)
-    return None if url is None else HttpWriter(reg, url)
+    url = writer_url(view)
+    return None if url is None else HttpWriter(view, url)
 
 
 class HttpWriter:
     """An :class:`register.audit._writer.AuditWriter` that posts to the writer service."""
 
-    def __init__(self, reg: Register, url: str) -> None:
-        self._reg = reg
+    def __init__(self, view: StoreView, url: str) -> None:
+        self._view = view
         self._url = url.rstrip("/")
 
     @property
@@ -144,12 +145,7 @@ class HttpWriter:
         return self._post("reviews", {"slug": slug, "version": int(version), "review": fields})
 
     def _post(self, path: str, body: dict[str, Any]) -> AuditEntry:
-        import requests
-
-        from register.audit import _chain as _audit
-        from register.shared._auth import AuthenticationError, PermissionDeniedError
-
-        credentials = _credentials()
+        credentials = tracking_credentials()
         try:
             response = requests.post(
                 f"{self._url}/v1/{path}", json=body, auth=credentials, timeout=TIMEOUT_SECONDS
@@ -167,8 +163,8 @@ class HttpWriter:
         except ValueError:
             payload = {}
         if response.status_code == 200 and isinstance(payload.get("entry"), dict):
-            _reset_caches(self._reg)
-            return _audit.entry_from_dict(payload["entry"])
+            _catalogue_index.forget(self._view)  # the service changed the log, maybe the catalogue
+            return entry_from_dict(payload["entry"])
         message = str(payload.get("message") or response.text[:300] or response.reason)
         if response.status_code == 401:
             raise AuthenticationError(message)
@@ -179,19 +175,3 @@ class HttpWriter:
         raise WriterServiceError(
             REFUSED_MESSAGE.format(url=self._url, status=response.status_code, message=message)
         )
-
-
-def _credentials() -> tuple[str, str] | None:
-    from mlflow.utils.credentials import read_mlflow_creds
-
-    creds = read_mlflow_creds()
-    if creds.username and creds.password:
-        return (creds.username, creds.password)
-    return None
-
-
-def _reset_caches(reg: Register) -> None:
-    """The service changed the log and maybe the catalogue: forget what was read."""
-    from register.store import _catalogue_index
-
-    _catalogue_index.forget(reg)

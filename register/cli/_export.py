@@ -8,7 +8,6 @@ user errors (the main CLI prints them).
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -53,14 +52,13 @@ def audit_anchor(reg: Register) -> dict[str, Any] | None:
     head = reg.signed_head()
     if head.sequence == 0:
         return None
-    run_id = _audit.log_run(reg, create=False)
+    run_id = _audit.log_run(reg.view, create=False)
     if run_id is None:
         return None
-    keys: dict[str, str] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for key_id in _audit.published_key_ids(reg, run_id):
-            local = reg.client.download_artifacts(run_id, f"{_audit.KEY_DIR}/{key_id}.pem", tmp)
-            keys[key_id] = Path(local).read_text(encoding="ascii")
+    keys = {
+        key_id: reg.store.read_artifact(run_id, f"{_audit.KEY_DIR}/{key_id}.pem").decode("ascii")
+        for key_id in _audit.published_key_ids(reg.view, run_id)
+    }
     return {
         "signed_head": head.to_dict(),
         "public_keys": keys,

@@ -86,7 +86,7 @@ def _register_folder(
     if skip_unchanged:
         try:
             current = reg.get(record.slug)
-            mv = reg.client.get_model_version(record.slug, str(current.version))
+            mv = reg.view.version(record.slug, current.version)
             if mv.tags.get(SOURCE_TAG) == fingerprint and current.record == record:
                 return UP_TO_DATE_MESSAGE.format(slug=record.slug, version=current.version)
         except NotFoundError:
@@ -106,7 +106,7 @@ def _register_folder(
             publish_despite_failed_checks=override,
         )
     seconds = time.perf_counter() - started
-    reg.client.set_model_version_tag(record.slug, str(version.version), SOURCE_TAG, fingerprint)
+    reg.store.set_model_version_tag(record.slug, version.version, SOURCE_TAG, fingerprint)
     if summary:
         _print_summary(reg, record.slug, version.version, seconds)
     state = "published" if version.is_published else "registered (not published)"

@@ -22,12 +22,11 @@ from register._errors import ChecksFailedError, InsynError, NotFoundError
 from register.audit import _chain as _audit
 from register.audit._fairness import fairness_report
 from register.record._schema import TransparencyRecord, parse_record
+from register.store._paths import CHECKS_PATH, FAIRNESS_PATH
 
 if TYPE_CHECKING:
     from register._facade import Register
 
-FAIRNESS_PATH = "insyn/fairness.json"
-CHECKS_PATH = "insyn/checks.json"
 NOT_A_FRAME_MESSAGE = "evaluation_data must be a pandas DataFrame, not {kind}."
 CHECKS_FAILED_MESSAGE = (
     "{subject} was not published: the {names} check failed ({numbers}). "
@@ -161,10 +160,9 @@ def log_registration(
 ) -> None:
     """Append the registration's events; every artifact is referenced by its SHA-256."""
     from register._facade import EXPLANATION_PATH, MODEL_PATH, PROFILE_PATH, RECORD_PATH
-    from register.audit._writer import writer_for
 
     slug = record.slug
-    writer = writer_for(reg)
+    writer = reg.audit.writer()
     writer.append(
         "registered",
         slug=slug,

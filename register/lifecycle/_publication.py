@@ -9,18 +9,26 @@ names the unfinished publication, readers do not treat the version as published
 (the alias still names the version before), and running ``publish`` again
 finishes it without a second entry. ``retire`` works the same way.
 
-:func:`publication_state` is what readers use to tell an agreed publication from
-an unfinished one or one made outside insyn (the alias moved with a plain MLflow
-client, with no ``published`` entry).
+:func:`publication_state` (kept in :mod:`register.audit._publication_state`, which
+reads the log) is what readers use to tell an agreed publication from an unfinished
+one or one made outside insyn.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from register._errors import InsynError, NotFoundError
 from register.audit import _chain as _audit
+from register.audit._publication_state import (
+    STATES,
+    PublicationState,
+    expected_tags,
+    logged_publication,
+    logged_retired,
+    publication_state,
+    versioned_entries,
+)
 from register.record._schema import parse_record
 from register.store import _catalogue as cat
 from register.store import _catalogue_index
@@ -48,7 +56,19 @@ UNFINISHED_MESSAGE = (
 )
 NOT_PUBLISHED_MESSAGE = "The algorithm {slug!r} has no published version."
 MAX_CONVERGE_ROUNDS = 10
-STATES = ("none", "agreed", "unfinished", "outside", "missing")
+__all__ = [
+    "STATES",
+    "PublicationError",
+    "PublicationState",
+    "PublicationUnfinishedError",
+    "converge",
+    "expected_tags",
+    "logged_publication",
+    "logged_retired",
+    "publication_state",
+    "publish",
+    "retire",
+]
 
 
 class PublicationError(InsynError, RuntimeError):
@@ -60,66 +80,8 @@ class PublicationUnfinishedError(PublicationError):
     which command finishes it."""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class PublicationState:
-    """How an algorithm's ``published`` alias compares with the log.
-
-    ``state``: ``none`` (neither alias nor entry), ``agreed`` (the alias names the
-    version of the log's last ``published`` entry), ``unfinished`` (the log is ahead:
-    its last publication is not yet on the alias), ``outside`` (the alias names a
-    version the log never published: moved outside insyn), ``missing`` (the log's
-    published version no longer exists)."""
-
-    slug: str
-    state: str
-    alias_version: int | None
-    log_version: int | None
-
-
 def _entries(reg: Register, slug: str) -> list[AuditEntry]:
-    return [e for e in _audit.entries(reg, slug=slug) if e.version is not None]
-
-
-def logged_publication(reg: Register, slug: str) -> int | None:
-    """The version of the log's last ``published`` entry for ``slug`` (None if none)."""
-    published = [e for e in _entries(reg, slug) if e.event == "published"]
-    return published[-1].version if published else None
-
-
-def logged_retired(reg: Register, slug: str, version: int) -> bool:
-    """Whether the log holds a ``retired`` entry for ``slug`` version ``version``."""
-    return any(e.event == "retired" and e.version == version for e in _entries(reg, slug))
-
-
-def publication_state(reg: Register, slug: str, alias: int | None = None) -> PublicationState:
-    """Compare the alias of ``slug`` (read now unless given) with the log."""
-    if alias is None:
-        holder = reg._registered(slug).aliases.get(cat.PUBLISHED_ALIAS)
-        alias = int(holder) if holder is not None else None
-    entries = _entries(reg, slug)
-    published = [e.version for e in entries if e.event == "published"]
-    logged = published[-1] if published else None
-    if alias is None and logged is None:
-        state = "none"
-    elif alias == logged:
-        state = "agreed"
-    elif alias is not None and alias not in published:
-        state = "outside"
-    elif not _version_exists(reg, slug, logged):
-        state = "missing"
-    else:
-        state = "unfinished"
-    return PublicationState(slug=slug, state=state, alias_version=alias, log_version=logged)
-
-
-def _version_exists(reg: Register, slug: str, version: int | None) -> bool:
-    if version is None:
-        return False
-    try:
-        reg.client.get_model_version(slug, str(version))
-    except Exception:
-        return False
-    return True
+    return versioned_entries(reg.view, slug)
 
 
 def _may_change(reg: Register, slug: str) -> None:
@@ -159,7 +121,7 @@ def publish(
         entry = previous[-1]
     else:
         try:
-            artifacts = _audit.remote_refs(reg, mv.run_id, RECORD_PATH, MODEL_PATH)
+            artifacts = _audit.remote_refs(reg.view, mv.run_id, RECORD_PATH, MODEL_PATH)
             entry = writer.append(
                 "published",
                 slug=slug,
@@ -187,7 +149,7 @@ def retire(
     published, :class:`PublicationError` as :func:`publish` does."""
     from register._facade import RECORD_PATH
 
-    version = logged_publication(reg, slug)
+    version = logged_publication(reg.view, slug)
     if version is None:
         raise NotFoundError(NOT_PUBLISHED_MESSAGE.format(slug=slug))
     _may_change(reg, slug)
@@ -202,7 +164,7 @@ def retire(
                 slug=slug,
                 version=version,
                 details=dict(details or {}),
-                artifacts=_audit.remote_refs(reg, mv.run_id, RECORD_PATH),
+                artifacts=_audit.remote_refs(reg.view, mv.run_id, RECORD_PATH),
             )
         except InsynError:
             raise
@@ -229,14 +191,6 @@ def _finish(reg: Register, slug: str, event: str, version: int, command: str) ->
         ) from exc
 
 
-def expected_tags(record: Any, version: int, retired: bool) -> dict[str, str]:
-    """The catalogue tags the log implies for published ``version`` with ``record``."""
-    tags = cat.catalogue_tags(record, status="retired" if retired else record.status.value)
-    tags[cat.PUBLISHED] = "true"
-    tags[cat.PUBLISHED_VERSION] = str(version)
-    return tags
-
-
 def converge(reg: Register, slug: str) -> None:
     """Move the alias to the log's last published version and write the catalogue tags
     it implies, until alias, tags and log agree (concurrent publishers each repair
@@ -244,9 +198,9 @@ def converge(reg: Register, slug: str) -> None:
     from register._facade import RECORD_PATH
 
     client = reg.client
-    _catalogue_index.forget(reg)
+    _catalogue_index.forget(reg.view)
     for _ in range(MAX_CONVERGE_ROUNDS):
-        target = logged_publication(reg, slug)
+        target = logged_publication(reg.view, slug)
         if target is None:
             return
         registered = client.get_registered_model(slug)
@@ -254,7 +208,7 @@ def converge(reg: Register, slug: str) -> None:
             client.set_registered_model_alias(slug, cat.PUBLISHED_ALIAS, str(target))
         mv = client.get_model_version(slug, str(target))
         record = parse_record(reg._artifact_json(str(mv.run_id), RECORD_PATH))
-        retired = logged_retired(reg, slug, target)
+        retired = logged_retired(reg.view, slug, target)
         if retired and mv.tags.get("insyn.status") != "retired":
             client.set_model_version_tag(slug, str(target), "insyn.status", "retired")
         current = dict(registered.tags)
@@ -264,6 +218,6 @@ def converge(reg: Register, slug: str) -> None:
         if registered.description != record.short_description.sv:
             client.update_registered_model(slug, description=record.short_description.sv)
         holder = client.get_registered_model(slug).aliases.get(cat.PUBLISHED_ALIAS)
-        if str(holder) == str(target) and logged_publication(reg, slug) == target:
-            _catalogue_index.forget(reg)
+        if str(holder) == str(target) and logged_publication(reg.view, slug) == target:
+            _catalogue_index.forget(reg.view)
             return

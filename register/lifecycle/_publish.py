@@ -325,17 +325,14 @@ def publish(
 ) -> AlgorithmVersion:
     """See :meth:`register.Register.publish` (the log is the commit point; see
     :mod:`register.lifecycle._publication`)."""
-    from register.audit._writer import writer_for
-
-    writer_for(reg).publish(slug, int(version), details=details)
+    reg.audit.writer().publish(slug, int(version), details=details)
     return reg.get(slug, version)
 
 
 def retire(reg: Register, slug: str, *, details: dict[str, Any] | None = None) -> AlgorithmVersion:
     """See :meth:`register.Register.retire`."""
-    from register.audit._writer import writer_for
     from register.lifecycle._publication import logged_publication
 
-    writer_for(reg).retire(slug, details=details)
-    version = logged_publication(reg, slug)
+    reg.audit.writer().retire(slug, details=details)
+    version = logged_publication(reg.view, slug)
     return reg.get(slug, version)

@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from register.record._catalogue_tags import store_limit_problems
 from register.record._errors import (
     DATA_NOT_MAPPING,
     FILE_NOT_FOUND,
@@ -52,7 +53,6 @@ from register.record._errors import (
     short_value,
 )
 from register.record._guard import bound_problems, read_yaml_record
-from register.store._catalogue import store_limit_problems
 
 SCHEMA_VERSION = 1
 NAME_MAX_CHARS = 120

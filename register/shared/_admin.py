@@ -37,16 +37,18 @@ import os
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from register._errors import InsynError
+from register.audit._chain import LOG_RUN_NAME, LOG_RUN_TAG, WRITER_URL_TAG
 from register.shared._auth import AUDIT_EXPERIMENT, MEMBERS_TAG, ORG_EXPERIMENT
 from register.shared._server import source_checkout
+from register.store._paths import WRITER_USERNAME as WRITER_USERNAME  # its home is the store
 
 ROLES = ("data-scientist", "auditor", "reader", "writer")
 ORG_ROLE = "insyn-org:{organisation}"
 AUDITOR_ROLE = "insyn-auditor"
 WRITER_ROLE = "insyn-writer"
-WRITER_USERNAME = "insyn-writer"
-WRITER_URL_TAG = "insyn.audit.writer_url"
 WORKSPACE = "default"
 PASSWORD_FILE_SECTION = "mlflow"  # the section of an account file (MLflow's credentials format)
 
@@ -116,8 +118,6 @@ class AdminClient:
     # -- raw REST ---------------------------------------------------------------
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """One admin request; raises AdminError naming the path on any refusal."""
-        import requests
-
         response = requests.request(
             method, self._uri + path, auth=self._auth, timeout=self._timeout, **kwargs
         )
@@ -256,8 +256,6 @@ class AdminClient:
 
     def ensure_audit_log(self) -> str:
         """The audit experiment's id, created with its log run (see register.audit._chain)."""
-        from register.audit._chain import LOG_RUN_NAME, LOG_RUN_TAG
-
         experiment_id, tags = self.ensure_experiment(AUDIT_EXPERIMENT)
         if not tags.get(LOG_RUN_TAG):
             run = self.request(

@@ -14,14 +14,32 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
-from register._errors import InsynError
+from register._errors import AuthenticationError, InsynError, PermissionDeniedError
+from register.store._credentials import is_server, post_as_client, tracking_username
+from register.store._mlflow import denied_status
+from register.store._paths import ORG_EXPERIMENT
+from register.store._protocol import StoreDeniedError
+from register.store._view import HoldsView, StoreView, view_of
 
-if TYPE_CHECKING:
-    from register._facade import Register
-
-ORG_EXPERIMENT = "insyn/{organisation}"
+__all__ = [
+    "AUDIT_EXPERIMENT",
+    "AUTHENTICATION_MESSAGE",
+    "FORBIDDEN_MESSAGE",
+    "FORBIDDEN_NEW_MESSAGE",
+    "GRANT_PATH",
+    "MEMBERS_TAG",
+    "ORG_EXPERIMENT",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "current_user",
+    "is_shared",
+    "organisation_experiment_id",
+    "organisation_members",
+    "refusals_explained",
+    "share_with_organisation",
+    "translate",
+]
 AUDIT_EXPERIMENT = "insyn.audit"  # register.audit._chain: "<experiment>.audit"
 MEMBERS_TAG = "insyn.members"
 GRANT_PATH = "/api/3.0/mlflow/users/permissions/grant"
@@ -43,57 +61,41 @@ FORBIDDEN_NEW_MESSAGE = (
 )
 
 
-class AuthenticationError(InsynError, PermissionError):
-    """The tracking server refused the credentials (HTTP 401)."""
-
-
-class PermissionDeniedError(InsynError, PermissionError):
-    """The tracking server refused a write to another organisation's algorithm (HTTP 403)."""
-
-
 def is_shared(uri: str) -> bool:
     """Whether ``uri`` names a tracking server (where accounts and rights apply)."""
-    return uri.startswith(("http://", "https://"))
+    return is_server(uri)
 
 
 def current_user() -> str | None:
-    """The username the MLflow client sends (environment first, then ~/.mlflow/credentials)."""
-    from mlflow.utils.credentials import read_mlflow_creds
-
-    return read_mlflow_creds().username
+    """The username the store client sends (environment first, then ~/.mlflow/credentials)."""
+    return tracking_username()
 
 
 def _status_of(exc: BaseException) -> int | None:
-    """The HTTP status behind an MLflow or requests error, if it was a 401 or 403."""
-    code = str(getattr(exc, "error_code", "") or "")
-    if code == "PERMISSION_DENIED":
-        return 403
-    if code in ("UNAUTHENTICATED", "CUSTOMER_UNAUTHORIZED"):
-        return 401
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None)
-    if status in (401, 403):
-        return int(status)
-    text = str(exc)
-    for status in (401, 403):
-        if f"error code {status} " in text or f"{status} Client Error" in text:
-            return status
-    return None
+    """The 401/403 status behind a refusal (see :func:`register.store.denied_status`)."""
+    return denied_status(exc)
 
 
 def translate(
-    reg: Register, exc: BaseException, *, slug: str, organisation: str | None, step: str
+    view: StoreView | HoldsView,
+    exc: BaseException,
+    *,
+    slug: str,
+    organisation: str | None,
+    step: str,
 ) -> InsynError | None:
-    """The plain-words error for a 401/403 from the server, or None for any other error."""
-    status = _status_of(exc)
+    """The plain-words error for a 401/403 from the server (a :class:`StoreDeniedError`
+    or a backend's refusal), or None for any other error."""
+    view = view_of(view)
+    status = denied_status(exc)
     if status is None:
         return None
     user = current_user()
     if status == 401:
         who = f" of {user!r}" if user else " (none were given)"
-        return AuthenticationError(AUTHENTICATION_MESSAGE.format(uri=reg.tracking_uri, who=who))
+        return AuthenticationError(AUTHENTICATION_MESSAGE.format(uri=view.uri, who=who))
     who = f"The account {user!r}" if user else "An anonymous client"
-    owner = _owner_of(reg, slug)
+    owner = _owner_of(view, slug)
     if owner is None:
         return PermissionDeniedError(
             FORBIDDEN_NEW_MESSAGE.format(who=who, organisation=organisation, step=step)
@@ -101,69 +103,79 @@ def translate(
     return PermissionDeniedError(FORBIDDEN_MESSAGE.format(who=who, slug=slug, owner=owner))
 
 
-def _owner_of(reg: Register, slug: str) -> str | None:
+def _owner_of(view: StoreView, slug: str) -> str | None:
     try:
-        model = reg.client.get_registered_model(slug)
-    except Exception:
+        model = view.store.get_registered_model(slug)
+    except Exception:  # unknown, hidden or unreadable: the caller is told as for a new one
         return None
-    owner = dict(model.tags).get("organisation")
+    owner = model.tags.get("organisation")
     return str(owner) if owner else None
 
 
 @contextlib.contextmanager
 def refusals_explained(
-    reg: Register, slug: str, organisation: str | None = None, step: str = "writing"
+    view: StoreView | HoldsView, slug: str, organisation: str | None = None, step: str = "writing"
 ) -> Iterator[None]:
-    """Run the block; a 401/403 from the server leaves it as a plain-words InsynError."""
+    """Run the block; a 401/403 from the server (a :class:`StoreDeniedError` or a
+    backend's refusal) leaves it as a plain-words InsynError."""
     try:
         yield
-    except InsynError:
-        raise
+    except InsynError as exc:
+        if not isinstance(exc, StoreDeniedError):
+            raise
+        translated = translate(view, exc, slug=slug, organisation=organisation, step=step)
+        if translated is None:
+            raise
+        raise translated from exc
     except Exception as exc:
-        translated = translate(reg, exc, slug=slug, organisation=organisation, step=step)
+        translated = translate(view, exc, slug=slug, organisation=organisation, step=step)
         if translated is None:
             raise
         raise translated from exc
 
 
-def organisation_experiment_id(reg: Register, organisation: str) -> str:
+def organisation_experiment_id(view: StoreView | HoldsView, organisation: str) -> str:
     """The experiment a registration for ``organisation`` writes its run into.
 
     Guarantees: the organisation's own experiment ``insyn/<organisation>`` when
     it exists (on a shared server the administrator creates it), else the
     register's shared experiment (the embedded store's layout).
     """
-    found = reg.client.get_experiment_by_name(ORG_EXPERIMENT.format(organisation=organisation))
-    if found is not None and found.lifecycle_stage == "active":
-        return str(found.experiment_id)
-    return reg.experiment_id()
+    view = view_of(view)
+    found = view.store.get_experiment_by_name(ORG_EXPERIMENT.format(organisation=organisation))
+    if found is not None:
+        return found.experiment_id
+    return view.experiment_id()
 
 
-def organisation_members(reg: Register, organisation: str) -> list[str]:
+def organisation_members(view: StoreView | HoldsView, organisation: str) -> list[str]:
     """The usernames listed as the organisation's data scientists (empty if none)."""
-    found = reg.client.get_experiment_by_name(ORG_EXPERIMENT.format(organisation=organisation))
+    found = view_of(view).store.get_experiment_by_name(
+        ORG_EXPERIMENT.format(organisation=organisation)
+    )
     if found is None:
         return []
-    listed = dict(found.tags).get(MEMBERS_TAG, "")
+    listed = found.tags.get(MEMBERS_TAG, "")
     return [name for name in (n.strip() for n in listed.split(",")) if name]
 
 
-def share_with_organisation(reg: Register, slug: str, organisation: str) -> list[str]:
+def share_with_organisation(view: StoreView | HoldsView, slug: str, organisation: str) -> list[str]:
     """Grant MANAGE on the registered model ``slug`` to the organisation's other members.
 
     Guarantees: on a shared server every listed member of ``organisation`` can
     register, publish and retire ``slug`` afterwards (granting twice is
     harmless); returns the usernames granted. A no-op on an embedded store.
     """
-    if not is_shared(reg.tracking_uri):
+    view = view_of(view)
+    if not is_shared(view.uri):
         return []
     me = current_user()
     granted = []
-    for member in organisation_members(reg, organisation):
+    for member in organisation_members(view, organisation):
         if member == me:
             continue
-        _post(
-            reg.tracking_uri,
+        post_as_client(
+            view.uri,
             GRANT_PATH,
             {
                 "username": member,
@@ -174,18 +186,3 @@ def share_with_organisation(reg: Register, slug: str, organisation: str) -> list
         )
         granted.append(member)
     return granted
-
-
-def _post(uri: str, path: str, payload: dict[str, Any]) -> None:
-    """POST ``payload`` to the server with the client's own credentials; a grant that
-    already exists counts as done."""
-    from mlflow.utils.credentials import get_default_host_creds
-    from mlflow.utils.rest_utils import http_request, verify_rest_response
-
-    creds = get_default_host_creds(uri)
-    response = http_request(
-        creds, path, "POST", json=payload, max_retries=2, timeout=30, raise_on_status=False
-    )
-    if response.status_code == 400 and "already" in response.text.lower():
-        return
-    verify_rest_response(response, path)

@@ -69,7 +69,7 @@ def database_uri(name: str) -> str:
 
 
 def _connect(dbname: str = "postgres"):  # type: ignore[no-untyped-def]
-    import psycopg2
+    import psycopg2  # noqa: PLC0415  (lazy: only the shared deployment needs PostgreSQL)
 
     parsed = urlparse(postgres_base())
     connection = psycopg2.connect(

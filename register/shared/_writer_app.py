@@ -17,6 +17,9 @@ its public key in the audit log (``keys/<key id>.pem`` in the log run).
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
+import json
 import os
 import stat
 import sys
@@ -29,14 +32,25 @@ if TYPE_CHECKING:
     from starlette.responses import JSONResponse
 
 from register._errors import InsynError, NotFoundError
-from register.shared._admin import WRITER_URL_TAG
+from register.audit import _chain as _audit
+from register.audit._signing import (
+    KEY_MISSING_MESSAGE,
+    Signer,
+    SigningKeyError,
+    create_key_file,
+    read_signer,
+)
+from register.audit._writer import WriterRefusedError
+from register.shared._admin import PASSWORD_FILE_SECTION, WRITER_URL_TAG, read_secret_file
 from register.shared._writer_service import (
     BAD_REQUEST_MESSAGE,
     DEFAULT_CACHE_SECONDS,
     FAILED_MESSAGE,
+    CallerCheck,
     Refused,
     WriterService,
 )
+from register.store._view import StoreView
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5080
@@ -51,27 +65,20 @@ KEY_PERMISSIONS_MESSAGE = (
 
 
 def _writer_credentials(path: Path) -> tuple[str, str]:
-    from register.shared._admin import PASSWORD_FILE_SECTION, read_secret_file
-
     section = read_secret_file(path)[PASSWORD_FILE_SECTION]
     return str(section["mlflow_tracking_username"]), str(section["mlflow_tracking_password"])
 
 
-def load_signer(reg: object, key_file: Path, run_id: str) -> object:
+def load_signer(view: StoreView, key_file: Path, run_id: str) -> Signer:
     """The writer's signer from ``key_file`` (created, 0600, while the log holds no signed
     entry; refused when other users may read it)."""
-    from register.audit import _chain as _audit
-    from register.audit._signing import SigningKeyError, create_key_file, read_signer
-
     if key_file.exists():
         mode = stat.S_IMODE(key_file.stat().st_mode)
         if mode & 0o077:
             raise SigningKeyError(KEY_PERMISSIONS_MESSAGE.format(path=key_file, mode=mode))
         return read_signer(key_file)
-    signed = _audit.published_key_ids(reg, run_id)  # type: ignore[arg-type]
+    signed = _audit.published_key_ids(view, run_id)
     if signed:
-        from register.audit._signing import KEY_MISSING_MESSAGE
-
         raise SigningKeyError(KEY_MISSING_MESSAGE.format(path=key_file, key_ids=", ".join(signed)))
     return create_key_file(key_file)
 
@@ -85,25 +92,27 @@ def build(
 ) -> object:
     """The writer service's Starlette app, ready to serve: its public key published in the
     log run and ``public_url`` recorded in the audit experiment's writer-URL tag."""
-    from register._facade import Register
-    from register.audit import _chain as _audit
-    from register.shared._writer_service import CallerCheck
+    # The writer service runs a whole register (the lifecycle publishes through it): this
+    # is the composition root, above shared/ in the layering, so it is imported here.
+    from register._facade import Register  # noqa: PLC0415
 
     username, password = _writer_credentials(credentials_file)
     os.environ["MLFLOW_TRACKING_USERNAME"] = username  # this process acts as the writer only
     os.environ["MLFLOW_TRACKING_PASSWORD"] = password
     reg = Register(tracking_uri)
-    name = _audit._experiment_name(reg)
-    experiment = reg.client.get_experiment_by_name(name)
+    name = _audit.experiment_name(reg.view)
+    experiment = reg.store.get_experiment_by_name(name)
     if experiment is None:
         raise InsynError(AUDIT_MISSING_MESSAGE.format(name=name, uri=tracking_uri))
-    run_id = _audit.log_run(reg, create=False)
+    run_id = _audit.log_run(reg.view, create=False)
     assert run_id is not None
-    signer = load_signer(reg, key_file, run_id)
-    _audit.publish_key(reg, run_id, signer)  # type: ignore[arg-type]
-    if dict(experiment.tags).get(WRITER_URL_TAG) != public_url:
-        reg.client.set_experiment_tag(experiment.experiment_id, WRITER_URL_TAG, public_url)
-    service = WriterService(reg, signer, CallerCheck(tracking_uri, cache_seconds))  # type: ignore[arg-type]
+    signer = load_signer(reg.view, key_file, run_id)
+    _audit.publish_key(reg.view, run_id, signer)
+    if experiment.tags.get(WRITER_URL_TAG) != public_url:
+        reg.store.set_experiment_tag(experiment.experiment_id, WRITER_URL_TAG, public_url)
+    service = WriterService(
+        reg.view, reg.publication, signer, CallerCheck(tracking_uri, cache_seconds)
+    )
     return create_app(service)
 
 
@@ -119,7 +128,7 @@ def serve(
 ) -> None:
     """Build the app and serve it until interrupted (one process; appends are serialised
     by the log's own claim protocol, see :mod:`register.audit._chain`)."""
-    import uvicorn
+    import uvicorn  # noqa: PLC0415  (lazy: only the writer service's own process serves)
 
     url = (public_url or f"http://{host}:{port}").rstrip("/")
     app = build(tracking_uri, credentials_file, key_file, cache_seconds, url)
@@ -155,12 +164,11 @@ def create_app(service: WriterService) -> Starlette:
     """The HTTP app: POST /v1/entries, /v1/publish, /v1/retire, /v1/reviews; GET /v1/health.
 
     Each POST runs its check and write in a worker thread (the MLflow client blocks)."""
-    import json
-
-    from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
+    # lazy: Starlette is needed only by the writer service's own process
+    from starlette.applications import Starlette  # noqa: PLC0415
+    from starlette.concurrency import run_in_threadpool  # noqa: PLC0415
+    from starlette.responses import JSONResponse  # noqa: PLC0415
+    from starlette.routing import Route  # noqa: PLC0415
 
     def route(action: Any) -> Any:
         async def handle(request: Request) -> JSONResponse:
@@ -189,12 +197,8 @@ def create_app(service: WriterService) -> Starlette:
 
 
 def _respond(service: WriterService, action: Any, auth: str | None, body: Any) -> JSONResponse:
-    import base64
-    import binascii
-
-    from starlette.responses import JSONResponse
-
-    from register.audit._writer import WriterRefusedError
+    # lazy: Starlette is needed only by the writer service's own process
+    from starlette.responses import JSONResponse  # noqa: PLC0415
 
     try:
         username = password = None

@@ -36,12 +36,19 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import requests
+
 from register._errors import InsynError
+from register.audit import _chain as _audit
+from register.audit._publication_state import logged_publication
+from register.audit._reviews import build_review
+from register.audit._writer import Author, LocalWriter, Publication
+from register.record._catalogue_tags import ORGANISATION
 from register.shared._admin import AUDITOR_ROLE, ORG_ROLE
 from register.shared._auth import ORG_EXPERIMENT
+from register.store._view import StoreView
 
 if TYPE_CHECKING:
-    from register._facade import Register
     from register.audit._signing import Signer
 
 DEFAULT_CACHE_SECONDS = 10
@@ -140,8 +147,6 @@ class CallerCheck:
             cached = self._cache.get(key)
         if cached and cached[0] > now:
             return cached[1]
-        import requests
-
         response = requests.get(
             self._uri + ROLES_PATH,
             params={"username": username},
@@ -163,8 +168,11 @@ class CallerCheck:
 class WriterService:
     """The service's rules and its writes, independent of HTTP (see the module docstring)."""
 
-    def __init__(self, reg: Register, signer: Signer, check: CallerCheck) -> None:
-        self._reg = reg
+    def __init__(
+        self, view: StoreView, publication: Publication, signer: Signer, check: CallerCheck
+    ) -> None:
+        self._view = view
+        self._publication = publication
         self._signer = signer
         self._check = check
         # The service is the log's only writer: appending one entry at a time means no
@@ -181,17 +189,14 @@ class WriterService:
         return self._check.check(username, password)
 
     def _writer(self, caller: Caller, organisation: str | None) -> Any:
-        from register.audit._writer import Author, LocalWriter
-
         role = "organisation" if caller.role == "organisation" else "auditor"
         author = Author(username=caller.username, role=role, organisation=organisation)
-        return _Serialised(LocalWriter(self._reg, self._signer, author), self._append_lock)
+        writer = LocalWriter(self._view, self._signer, author, publication=self._publication)
+        return _Serialised(writer, self._append_lock)
 
     def _owned_version(self, caller: Caller, slug: str, version: int | None, what: str) -> str:
         """The organisation of ``slug`` after checking that ``caller`` may write for it."""
-        from register.store._catalogue import ORGANISATION
-
-        model = self._reg._registered(slug)  # NotFoundError when there is none
+        model = self._view.registered(slug)  # NotFoundError when there is none
         owner = str(model.tags.get(ORGANISATION) or "")
         if owner not in caller.organisations:
             mine = ", ".join(repr(o) for o in caller.organisations)
@@ -207,9 +212,9 @@ class WriterService:
         return owner
 
     def _check_experiment(self, slug: str, version: int, owner: str) -> str:
-        client = self._reg.client
-        mv = self._reg._model_version(slug, version)
-        experiment = client.get_experiment(client.get_run(mv.run_id).info.experiment_id)
+        store = self._view.store
+        mv = self._view.version(slug, version)
+        experiment = store.get_experiment(store.get_run(mv.run_id).experiment_id)
         expected = ORG_EXPERIMENT.format(organisation=owner)
         if experiment.name != expected:
             raise Refused(
@@ -221,8 +226,6 @@ class WriterService:
         return str(mv.run_id)
 
     def _check_artifacts(self, slug: str, version: int, run_id: str, refs: list[Any]) -> None:
-        from register.audit import _chain as _audit
-
         for ref in refs:
             if not isinstance(ref, dict) or set(ref) != {"run_id", "path", "sha256"}:
                 raise Refused(
@@ -238,7 +241,7 @@ class WriterService:
             if ref["run_id"] != run_id:
                 raise Refused(403, BAD_ARTIFACT_MESSAGE.format(**fields))
             try:
-                [stored] = _audit.remote_refs(self._reg, run_id, str(ref["path"]))
+                [stored] = _audit.remote_refs(self._view, run_id, str(ref["path"]))
             except Exception:
                 raise Refused(403, BAD_ARTIFACT_MESSAGE.format(**fields)) from None
             if stored["sha256"] != ref["sha256"]:
@@ -277,19 +280,15 @@ class WriterService:
 
     def retire(self, caller: Caller, body: dict[str, Any]) -> Any:
         """Log the retirement of the caller's own algorithm's published version."""
-        from register.lifecycle._publication import logged_publication
-
         slug = _text(body, "slug")
         owner = self._owned_version(caller, slug, None, "a retirement")
-        version = logged_publication(self._reg, slug)
+        version = logged_publication(self._view, slug)
         if version is not None:
             self._check_experiment(slug, version, owner)
         return self._writer(caller, owner).retire(slug, details=_details(body))
 
     def add_review(self, caller: Caller, body: dict[str, Any]) -> Any:
         """An auditor's review, validated as :func:`register.audit._reviews.build_review` does."""
-        from register.audit._reviews import build_review
-
         if caller.role != "auditor":
             raise Refused(403, NO_REVIEW_MESSAGE.format(user=caller.username))
         slug, version = _text(body, "slug"), _version(body)
@@ -304,7 +303,7 @@ class WriterService:
             raise Refused(
                 400, BAD_REQUEST_MESSAGE.format(reason="a review field has the wrong type")
             ) from None
-        self._reg._model_version(slug, version)  # NotFoundError when there is none
+        self._view.version(slug, version)  # NotFoundError when there is none
         return self._writer(caller, None).add_review(slug, version, review.to_dict())
 
 

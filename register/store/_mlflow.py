@@ -39,7 +39,7 @@ from register.store._uri import artifact_root_for, unreachable
 # Artifact downloads are the register's business, not a progress bar in a citizen's logs.
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
-__all__ = ["MlflowStore"]
+__all__ = ["MlflowStore", "denied_status"]
 
 SEARCH_PAGE_SIZE = 1000  # runs and versions per request (MLflow's search limit is larger)
 _NOT_FOUND_CODES = ("RESOURCE_DOES_NOT_EXIST", "NOT_FOUND")
@@ -48,8 +48,11 @@ _DENIED_CODES = {"PERMISSION_DENIED": 403, "UNAUTHENTICATED": 401, "CUSTOMER_UNA
 _UNSAFE = "'\"\\`"
 
 
-def _status_of(exc: BaseException) -> int | None:
-    """The 401/403 status behind an MLflow or HTTP error, if that is what it was."""
+def denied_status(exc: BaseException) -> int | None:
+    """The 401/403 status behind a refusal: a :class:`StoreDeniedError`'s own, or the
+    status behind an MLflow or HTTP error; None for any other error."""
+    if isinstance(exc, StoreDeniedError):
+        return exc.status
     code = str(getattr(exc, "error_code", "") or "")
     if code in _DENIED_CODES:
         return _DENIED_CODES[code]
@@ -126,7 +129,7 @@ class MlflowStore:
         except MlflowException as exc:
             code = str(exc.error_code)
             text = str(exc)
-            status = _status_of(exc)
+            status = denied_status(exc)
             if status is not None and not (hide_denied and status == 403):
                 raise StoreDeniedError(f"{what}: {text}", status=status) from exc
             if status == 403 or any(c in code for c in _NOT_FOUND_CODES):
@@ -137,7 +140,7 @@ class MlflowStore:
                 raise StoreNotFoundError(f"{what} does not exist.") from exc
             raise
         except Exception as exc:
-            status = _status_of(exc)
+            status = denied_status(exc)
             if status is not None:
                 raise StoreDeniedError(f"{what}: {exc}", status=status) from exc
             raise
@@ -170,7 +173,9 @@ class MlflowStore:
     def get_experiment_by_name(self, name: str) -> ExperimentInfo | None:
         with self._translated(f"The experiment {name!r}"):
             found = self.client.get_experiment_by_name(name)
-        return None if found is None else self._experiment(found)
+        if found is None or found.lifecycle_stage != "active":  # a deleted one is not live
+            return None
+        return self._experiment(found)
 
     def get_experiment(self, experiment_id: str) -> ExperimentInfo:
         with self._translated(f"The experiment {experiment_id}"):

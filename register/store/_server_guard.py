@@ -32,6 +32,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from register.store._paths import WRITER_USERNAME
+
 GUARD_SECTION = "insyn"
 RESERVED_NAMES = ("insyn", "insyn/", "insyn.")
 DEMO_MARKER = "/mlflow/demo/"
@@ -60,7 +62,6 @@ ALIAS_REFUSED_MESSAGE = (
 @functools.lru_cache(maxsize=1)
 def writer_username() -> str:
     """The writer account named in the auth ini's ``[insyn]`` section (default insyn-writer)."""
-    from register.shared._admin import WRITER_USERNAME
 
     parser = configparser.ConfigParser()
     path = os.environ.get("MLFLOW_AUTH_CONFIG_PATH")

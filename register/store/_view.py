@@ -14,11 +14,17 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from register._errors import NotFoundError
 from register.record._errors import SLUG_MAX_CHARS, is_slug
-from register.store._protocol import ModelInfo, Store, StoreNotFoundError, VersionInfo
+from register.store._protocol import (
+    ModelInfo,
+    Store,
+    StoreConflictError,
+    StoreNotFoundError,
+    VersionInfo,
+)
 
 __all__ = [
     "DEFAULT_CACHE_ENTRIES",
@@ -26,7 +32,9 @@ __all__ = [
     "NOT_PUBLISHED_MESSAGE",
     "PUBLISHED_ALIAS",
     "VERSION_NOT_FOUND_MESSAGE",
+    "HoldsView",
     "StoreView",
+    "view_of",
 ]
 
 NOT_FOUND_MESSAGE = "The register holds no algorithm called {slug!r}."
@@ -70,6 +78,21 @@ class StoreView:
         """The store's URI."""
         return self._store.uri
 
+    def experiment_id(self) -> str:
+        """The id of the register's experiment, created on first use (two processes
+        creating it at once both get the one that exists afterwards)."""
+        with self._lock:
+            found = self._store.get_experiment_by_name(self._experiment)
+            if found is not None:
+                return found.experiment_id
+            try:
+                return self._store.create_experiment(self._experiment)
+            except StoreConflictError:
+                again = self._store.get_experiment_by_name(self._experiment)
+                if again is None:
+                    raise
+                return again.experiment_id
+
     # -- cache -----------------------------------------------------------------------
     def cached(self, key: tuple[str, ...], compute: Callable[[], T]) -> T:
         """The value cached under ``key``, computed (once) when absent."""
@@ -78,12 +101,24 @@ class StoreView:
                 self._cache.move_to_end(key)
                 return self._cache[key]  # type: ignore[no-any-return]
         value = compute()
+        self.put(key, value)
+        return value
+
+    def peek(self, key: tuple[str, ...], default: Any = None) -> Any:
+        """The value cached under ``key``, or ``default`` (nothing is computed)."""
+        with self._lock:
+            if key not in self._cache:
+                return default
+            self._cache.move_to_end(key)
+            return self._cache[key]
+
+    def put(self, key: tuple[str, ...], value: Any) -> None:
+        """Cache ``value`` under ``key``, replacing what was there (the bound holds)."""
         with self._lock:
             self._cache[key] = value
             self._cache.move_to_end(key)
             while len(self._cache) > self._max:
                 self._cache.popitem(last=False)
-        return value
 
     def forget(self, key: tuple[str, ...]) -> None:
         """Drop one cached value (no error when absent)."""
@@ -134,3 +169,22 @@ class StoreView:
         folder = path.rsplit("/", 1)[0] if "/" in path else None
         stored = {a.path for a in self._store.list_artifacts(run_id, folder)}
         return self.artifact_json(run_id, path) if path in stored else None
+
+
+VIEW_EXPECTED_MESSAGE = "Expected a StoreView (or a Register holding one), got {kind}."
+
+
+class HoldsView(Protocol):
+    """Anything that holds a :class:`StoreView` (a :class:`register.Register`)."""
+
+    @property
+    def view(self) -> StoreView: ...
+
+
+def view_of(holder: StoreView | HoldsView) -> StoreView:
+    """``holder`` itself when it is a :class:`StoreView`, else the view it holds as
+    ``.view`` (a :class:`register.Register`); TypeError for anything else."""
+    found = holder if isinstance(holder, StoreView) else getattr(holder, "view", None)
+    if not isinstance(found, StoreView):
+        raise TypeError(VIEW_EXPECTED_MESSAGE.format(kind=type(holder).__name__))
+    return found

@@ -53,11 +53,11 @@ def run_folder(reg: Register, run_id: str) -> Path:
 
 def log_entries(reg: Register) -> list[dict[str, Any]]:
     """The claimed entries as stored (raw JSON), in order."""
-    run_id = audit.log_run(reg) or ""
+    run_id = audit.log_run(reg.view) or ""
     folder = run_folder(reg, run_id)
     return [
         json.loads((folder / audit.entry_path(sequence, digest)).read_bytes())
-        for sequence, digest in audit._claims(reg, run_id)
+        for sequence, digest in audit.claims(reg.view, run_id)
     ]
 
 
@@ -68,7 +68,7 @@ def rewrite_log(
     Without ``signer`` each entry keeps the signature it had (the key is not at hand);
     with one, entries are re-signed with it and its public key is published beside the
     register's."""
-    run_id = audit.log_run(reg) or ""
+    run_id = audit.log_run(reg.view) or ""
     folder = run_folder(reg, run_id)
     shutil.rmtree(folder / audit.ENTRY_DIR)
     (folder / audit.ENTRY_DIR).mkdir()
@@ -100,8 +100,8 @@ def rewrite_log(
 
 def drop_last_entry(reg: Register) -> int:
     """Delete the last entry (its claim and its file); returns its sequence number."""
-    run_id = audit.log_run(reg) or ""
-    sequence, digest = audit._claims(reg, run_id)[-1]
+    run_id = audit.log_run(reg.view) or ""
+    sequence, digest = audit.claims(reg.view, run_id)[-1]
     (run_folder(reg, run_id) / audit.entry_path(sequence, digest)).unlink()
     with sqlite3.connect(db_path(reg)) as db:
         db.execute(
@@ -113,8 +113,8 @@ def drop_last_entry(reg: Register) -> int:
 def append_raw(reg: Register, fields: dict[str, Any], *, signer: Signer | None = None) -> int:
     """Append an entry written by hand (e.g. without author or signature) to the chain;
     returns its sequence number."""
-    run_id = audit.log_run(reg) or ""
-    last = audit.head(reg)
+    run_id = audit.log_run(reg.view) or ""
+    last = audit.head(reg.view)
     entry = {
         "format": 2,
         "sequence": last.sequence + 1,

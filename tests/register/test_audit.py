@@ -17,7 +17,6 @@ from register import InsynError, NotFoundError, Register
 from register.audit import _chain as audit
 from register.audit import _reviews as rv
 from register.audit import _verify as audit_verify
-from register.audit._writer import writer_for
 from register.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,7 +59,7 @@ def _artifacts(home: Path) -> Path:
 
 
 def _entry_file(reg: Register, home: Path, sequence: int) -> Path:
-    claims = dict(audit._claims(reg, audit.log_run(reg) or ""))
+    claims = dict(audit.claims(reg.view, audit.log_run(reg.view) or ""))
     name = Path(audit.entry_path(sequence, claims[sequence])).name
     return next(_artifacts(home).rglob(f"entries/{name}"))
 
@@ -180,7 +179,7 @@ def test_concurrent_appends_keep_one_chain(store: tuple[Register, Path]) -> None
         own = Register(reg.tracking_uri)
         try:
             for _ in range(4):
-                writer_for(own).append("record_changed", slug="concurrency-test", version=1)
+                own.audit.writer().append("record_changed", slug="concurrency-test", version=1)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -237,7 +236,7 @@ def test_reviews_are_read_only_from_review_entries(
     [entry] = [e for e in reg.audit_entries(SLUG) if e.event == "review_added"]
     assert entry.details["review"] == stored.to_dict()  # the content is in the signed entry
     assert entry.author is not None and entry.author["role"] == "local"
-    log_run = audit.log_run(reg, create=False)
+    log_run = audit.log_run(reg.view, create=False)
     assert reg.client.list_artifacts(log_run, rv.REVIEW_DIR) == []
     # a review file uploaded where earlier releases kept them is not a review
     version_run = reg._model_version(SLUG, 1).run_id
@@ -270,7 +269,7 @@ def test_review_entries_of_earlier_releases_are_read_while_their_file_is_unchang
     file = tmp_path / "upload" / f"{older.review_id}.json"
     file.parent.mkdir()
     file.write_text(json.dumps(older.to_dict()), "utf-8")
-    run_id = audit.log_run(reg) or ""
+    run_id = audit.log_run(reg.view) or ""
     folder = f"{rv.REVIEW_DIR}/benefits-uptake/1"
     reg.client.log_artifact(run_id, str(file), folder)
     ref = {"run_id": run_id, "path": f"{folder}/{file.name}", "sha256": audit.sha256_file(file)}
@@ -300,8 +299,8 @@ def append_format1(
     artifacts: list[dict[str, str]],
 ) -> None:
     """Append an entry as releases before signing wrote them (format 1, no author)."""
-    run_id = audit.log_run(reg) or ""
-    last = audit.head(reg)
+    run_id = audit.log_run(reg.view) or ""
+    last = audit.head(reg.view)
     entry = {
         "format": 1,
         "sequence": last.sequence + 1,
@@ -365,7 +364,7 @@ def test_demo_has_review_fairness_checks_and_is_idempotent(demo_tracking_uri: st
 def test_unknown_event_is_refused(store: tuple[Register, Path]) -> None:
     reg, _ = store
     with pytest.raises(InsynError, match="Unknown audit event 'deleted'"):
-        writer_for(reg).append("deleted", slug=SLUG)
+        reg.audit.writer().append("deleted", slug=SLUG)
 
 
 def test_copy_is_not_needed_for_restore(store: tuple[Register, Path]) -> None:

@@ -11,7 +11,6 @@ from streamlit.testing.v1 import AppTest
 
 from register import Register
 from register.audit import _chain as audit
-from register.audit._writer import writer_for
 from tests.app_pages.conftest import APP, TIMEOUT, assert_no_exception, visible_text
 from tests.register import _tamper
 
@@ -58,9 +57,9 @@ def open_page(page: Path, **params: str) -> str:
 
 
 def test_empty_review_and_overwritten_entry_leave_both_pages_working(reg: Register) -> None:
-    empty = writer_for(reg).append("review_added", slug=SLUG, version=2, details={"review": {}})
+    empty = reg.audit.writer().append("review_added", slug=SLUG, version=2, details={"review": {}})
     victim = _tamper.log_entries(reg)[4]
-    folder = _tamper.run_folder(reg, audit.log_run(reg) or "")
+    folder = _tamper.run_folder(reg, audit.log_run(reg.view) or "")
     (folder / audit.entry_path(victim["sequence"], victim["hash"])).write_bytes(b"{")
     page = open_page(ALGORITHM, slug=SLUG)
     assert "Revisionen" in page  # the readable review is shown

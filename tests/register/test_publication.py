@@ -18,7 +18,6 @@ import pytest
 from register import Register
 from register.audit import _catalogue_check as ac
 from register.audit import _chain as audit
-from register.audit._writer import writer_for
 from register.cli import main
 from register.lifecycle import _publication as pub
 from tests.register import _tamper
@@ -98,7 +97,7 @@ def test_details_such_as_an_override_are_signed_into_the_published_entry(
     reg: Register,
 ) -> None:
     override = {"reason": "Checked by hand.", "checks": ["additivity"]}
-    writer_for(reg).publish(SLUG, 3, details={"override": override})
+    reg.audit.writer().publish(SLUG, 3, details={"override": override})
     [entry] = published_entries(reg, 3)
     assert entry.details["override"] == override and entry.signed
     assert {r["path"] for r in entry.artifacts} >= {"insyn/record.json"}

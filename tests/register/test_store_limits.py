@@ -17,6 +17,11 @@ import pytest
 import yaml
 
 from register import Register
+from register.record._catalogue_tags import (
+    STORE_MODEL_TAG_MAX_CHARS,
+    catalogue_tags,
+    store_limit_problems,
+)
 from register.record._errors import RULE_MAX_CHARS, RecordValidationError
 from register.record._schema import (
     DEPARTMENT_MAX_CHARS,
@@ -26,11 +31,6 @@ from register.record._schema import (
     parse_record,
 )
 from register.shared._server import create_database, drop_database
-from register.store._catalogue import (
-    STORE_MODEL_TAG_MAX_CHARS,
-    catalogue_tags,
-    store_limit_problems,
-)
 from tests.register._shared import ensure_postgres
 
 ROOT = Path(__file__).resolve().parents[2]

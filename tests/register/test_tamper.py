@@ -20,7 +20,7 @@ from register.audit import _catalogue_check as ac
 from register.audit import _chain as audit
 from register.audit import _verify as av
 from register.audit._signing import Signer, load_public_file
-from register.audit._writer import Author, LocalWriter, WriterRefusedError, writer_for
+from register.audit._writer import Author, LocalWriter, WriterRefusedError
 from register.cli import main
 from tests.register import _tamper
 
@@ -42,8 +42,8 @@ def messages(result: Any) -> str:
 
 
 def _key_file(reg: Register, tmp_path: Path) -> Path:
-    run_id = audit.log_run(reg) or ""
-    [key_id] = audit.published_key_ids(reg, run_id)
+    run_id = audit.log_run(reg.view) or ""
+    [key_id] = audit.published_key_ids(reg.view, run_id)
     target = tmp_path / "trusted.pem"
     target.write_bytes((_tamper.run_folder(reg, run_id) / "keys" / f"{key_id}.pem").read_bytes())
     return target
@@ -84,7 +84,7 @@ def test_deleting_the_last_entry_is_caught_against_a_saved_head(
 
 def test_a_saved_head_still_in_the_log_passes(reg: Register, tmp_path: Path) -> None:
     earlier = reg.signed_head()
-    writer_for(reg).append("record_changed", slug=SLUG, version=3, details={})
+    reg.audit.writer().append("record_changed", slug=SLUG, version=3, details={})
     key = _key_file(reg, tmp_path)
     result = fresh(reg).verify_audit(expected_heads=[earlier], trusted_keys=[load_public_file(key)])
     assert result.ok, result.problems
@@ -205,13 +205,13 @@ def test_forged_entries_without_author_or_signature_are_named(reg: Register) -> 
 
 
 def test_the_writer_refuses_entries_outside_the_authors_role(reg: Register) -> None:
-    signer = writer_for(reg)._signer  # type: ignore[attr-defined]
+    signer = reg.audit.writer()._signer  # type: ignore[attr-defined]
     head = reg.audit_head()
-    auditor = LocalWriter(reg, signer, Author(username="revisor", role="auditor"))
+    auditor = LocalWriter(reg.view, signer, Author(username="revisor", role="auditor"))
     with pytest.raises(WriterRefusedError, match="may only add reviews"):
         auditor.append("retired", slug=SLUG, version=2)
     other = LocalWriter(
-        reg, signer, Author(username="anna", role="organisation", organisation="Grannkommun")
+        reg.view, signer, Author(username="anna", role="organisation", organisation="Grannkommun")
     )
     with pytest.raises(WriterRefusedError, match="belongs to"):
         other.publish(SLUG, 3)
@@ -235,10 +235,10 @@ def test_a_version_whose_run_lives_in_another_organisations_experiment_is_named(
 def test_empty_review_and_overwritten_entry_are_named_and_the_rest_is_read(
     reg: Register,
 ) -> None:
-    empty = writer_for(reg).append("review_added", slug=SLUG, version=2, details={"review": {}})
+    empty = reg.audit.writer().append("review_added", slug=SLUG, version=2, details={"review": {}})
     entries = _tamper.log_entries(reg)
     victim = entries[4]  # explanation_computed of version 2
-    path = _tamper.run_folder(reg, audit.log_run(reg) or "") / audit.entry_path(
+    path = _tamper.run_folder(reg, audit.log_run(reg.view) or "") / audit.entry_path(
         victim["sequence"], victim["hash"]
     )
     path.write_bytes(b'{"garbage": tru')
