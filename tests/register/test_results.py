@@ -13,7 +13,8 @@ from pydantic import BaseModel
 import register
 from register import AuditHead, FeatureSpec, Register, RegistrationSummary
 
-NOT_RESULTS = {Register}  # the facade, not a result
+# The facade and the stores (and the store seam's protocol) are services, not results.
+NOT_RESULTS = {Register, register.Store, register.MlflowStore, register.MemoryStore}
 
 
 def _public_classes() -> list[type]:
