@@ -1,6 +1,7 @@
 # The two commands a newcomer needs:
 #   make run   - builds the demo register (first time) and serves the portal on http://localhost:8501
 #   make test  - lint (ruff), types (mypy) and the whole test suite (pytest)
+# and while working: make test-fast - ruff and the unit layer (no server, no register), < 1 min
 # Both create .venv and install insyn into it the first time.
 
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint demo clean browser
+.PHONY: run test test-fast install lint demo clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,12 @@ browser:
 
 test: lint browser
 	INSYN_REQUIRE_BROWSER=1 $(BIN)/pytest -q
+
+# The fast layer: ruff and the unit tests (no server, no sqlite register, no PostgreSQL).
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q -m unit
 
 clean:
 	rm -rf .insyn build *.egg-info

@@ -3,7 +3,8 @@
 Sets up the page, the language switch in the sidebar (kept in
 ``st.session_state["lang"]``; ``?lang=en`` in the address selects English)
 and the navigation between the Catalogue, Algorithm and About pages.
-Run with ``streamlit run streamlit_app.py``.
+Run with ``streamlit run streamlit_app.py``, or ``insyn serve`` (which runs it from a
+main script under ``$INSYN_HOME/portal``; page paths are absolute for that reason).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from app_pages._text import (
     t,
 )
 
-FAVICON = Path(__file__).resolve().parent / "app_pages" / "assets" / "favicon.png"
+PAGES = Path(__file__).resolve().parent / "app_pages"
+FAVICON = PAGES / "assets" / "favicon.png"
 # The language the address asked for last, so a later switch in the sidebar wins.
 _URL_LANGUAGE_KEY = "_lang_from_url"
 
@@ -60,25 +62,25 @@ install_page_css()  # long words wrap (record text cannot widen the page); capti
 page = st.navigation(
     [
         st.Page(
-            "app_pages/catalogue.py",
+            PAGES / "catalogue.py",
             title=t("nav.catalogue"),
             icon=":material/list:",
             default=True,
         ),
         st.Page(
-            "app_pages/algorithm.py",
+            PAGES / "algorithm.py",
             title=t("nav.algorithm"),
             icon=":material/insights:",
             url_path="algorithm",
         ),
         st.Page(
-            "app_pages/auditor.py",
+            PAGES / "auditor.py",
             title=t("nav.auditor"),
             icon=":material/fact_check:",
             url_path="auditor",
         ),
         st.Page(
-            "app_pages/about.py",
+            PAGES / "about.py",
             title=t("nav.about"),
             icon=":material/info:",
             url_path="about",

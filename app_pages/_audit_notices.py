@@ -6,11 +6,12 @@ A notice is a warning beside the page's content, never an error page.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import streamlit as st
 
-from app_pages import _data
+from app_pages import _cache, _data
 from app_pages._format import escape_markdown
 from app_pages._text import t
 from register import AlgorithmVersion
@@ -19,18 +20,18 @@ from register.audit._heads import check_remembered_head
 HASH_CHARS = 16
 
 
-@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+@_cache.TABLES.cache
 def head_check(uri: str) -> dict[str, Any]:
     """The log checked against the head this portal showed before (see register.audit._heads)."""
     found = check_remembered_head(_data.get_register(uri).view)
-    return {f: getattr(found, f) for f in found._fields}
+    return dataclasses.asdict(found)
 
 
-@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+@_cache.TABLES.cache
 def publication(uri: str, slug: str) -> dict[str, Any]:
     """Whether the published alias of ``slug`` agrees with the audit log."""
     found = _data.get_register(uri).publication_state(slug)
-    return {f: getattr(found, f) for f in found._fields}
+    return dataclasses.asdict(found)
 
 
 def head_notice(uri: str) -> None:

@@ -8,13 +8,14 @@ reviews and the audit log. No row of data is read or shown here.
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from app_pages import _data
+from app_pages import _cache, _data
 from app_pages._audit_notices import head_notice, publication_notice
 from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows, scientific
 from app_pages._format import escape_markdown, format_number
@@ -22,12 +23,13 @@ from app_pages._text import current_language, localized, t
 from register import AlgorithmVersion, NotFoundError, build_audit_report, render_html
 
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
-AUDITOR_PAGE = "app_pages/auditor.py"
+# Absolute: `insyn serve` runs the router from a main script outside this package.
+AUDITOR_PAGE = str(Path(__file__).resolve().with_name("auditor.py"))
 __all__ = ["head_notice", "publication_notice"]  # shown by the auditor and algorithm pages
 
 
 # -- cached reads -----------------------------------------------------------------
-@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+@_cache.TABLES.cache
 def audit_data(uri: str, slug: str, version: int) -> dict[str, Any]:
     """The version's stored fairness result, checks, reviews and its slug's log entries."""
     reg = _data.get_register(uri)
@@ -46,20 +48,20 @@ def _review_dict(review: Any) -> dict[str, Any]:
     return {**review.to_dict(), "text_obj": review.text}
 
 
-@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+@_cache.TABLES.cache
 def head(uri: str) -> dict[str, Any]:
     """The audit chain's head: entry number and hash."""
     found = _data.get_register(uri).audit_head()
     return {"sequence": found.sequence, "hash": found.hash}
 
 
-@st.cache_resource(ttl=_data.TABLE_TTL, show_spinner=False, max_entries=8)
+@_cache.VERIFICATIONS.cache
 def verification(uri: str, head_hash: str) -> Any:
     """The verification of the whole chain at ``head_hash`` (recomputed when the head moves)."""
     return _data.get_register(uri).verify_audit()
 
 
-@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False, max_entries=16)
+@_cache.REPORTS.cache
 def report_html(uri: str, slug: str, version: int, lang: str, head_hash: str) -> str:
     """The self-contained HTML audit report (built by ``register``)."""
     reg = _data.get_register(uri)

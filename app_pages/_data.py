@@ -1,46 +1,42 @@
 """Cached, read-only access to the register for the portal's pages.
 
-The :class:`register.Register` and loaded models are shared resources
-(``st.cache_resource``); tables (search pages, versions, history, the public
-parts of an explanation) are cached data (``st.cache_data``). Every cached
-function takes the tracking URI as its first argument so that two registers
-never share a cache entry. Nothing here computes a global explanation: pages
-only read what registration stored.
+What is cached, how and for how long is said once, in :mod:`app_pages._cache`;
+each reader here names its policy. Every cached function takes the tracking URI
+as its first argument so that two registers never share a cache entry (and so
+that :func:`app_pages._resilience.last_good` can ask that register whether its
+store answers). Nothing here computes a global explanation: pages only read
+what registration stored.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pandas as pd
-import streamlit as st
 
+from app_pages import _cache
 from app_pages._resilience import last_good
 from explainers import LocalExplainer
 from register import Register
 
-# How long a search page or filter list may be served from cache (seconds).
-TABLE_TTL = 300
 # Results per catalogue page (read at each run, so tests may lower it).
 PAGE_SIZE = 10
 
 
 def tracking_uri() -> str:
-    """The tracking URI the portal reads (``$MLFLOW_TRACKING_URI`` or the default)."""
-    return os.environ.get("MLFLOW_TRACKING_URI", "")
+    """The tracking URI :class:`register.Register` picks when given none."""
+    return _cache.tracking_uri()
 
 
-@st.cache_resource(show_spinner=False)
 def get_register(uri: str) -> Register:
-    """The one Register of ``uri`` (empty: the register's own default)."""
-    return Register(tracking_uri=uri or None)
+    """The register of ``uri`` this process keeps (see :func:`app_pages._cache.shared_register`)."""
+    return _cache.shared_register(uri)
 
 
-@st.cache_data(ttl=TABLE_TTL, show_spinner=False)
+@_cache.FILTER_OPTIONS.cache
 def filter_options(uri: str) -> dict[str, list[str]]:
     """The values each catalogue filter can take."""
-    options = get_register(uri).filter_options()
+    options = _cache.open_register(uri).filter_options()  # one expiry: the policy's
     return {
         "organisation": list(options.organisations),
         "theme": list(options.themes),
@@ -49,7 +45,7 @@ def filter_options(uri: str) -> dict[str, list[str]]:
     }
 
 
-@st.cache_data(ttl=TABLE_TTL, show_spinner=False)
+@_cache.TABLES.cache
 def search(
     uri: str,
     text: str,
@@ -74,25 +70,25 @@ def search(
     return list(page.items), page.next_page_token
 
 
-@st.cache_data(ttl=TABLE_TTL, show_spinner=False)
+@_cache.TABLES.cache
 def get_version(uri: str, slug: str, version: int | None) -> Any:
     """The stored version (None: the published one); raises register.NotFoundError."""
     return get_register(uri).get(slug, version)
 
 
-@st.cache_data(ttl=TABLE_TTL, show_spinner=False)
+@_cache.TABLES.cache
 def history(uri: str, slug: str) -> list[Any]:
     """Every complete version of ``slug`` with what changed, oldest first."""
     return list(get_register(uri).history(slug))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@_cache.EXPLANATIONS.cache
 def _explanation(uri: str, slug: str, version: int) -> Any:
     """The stored explanation (with its background rows, which stay server-side)."""
-    return get_register(uri).get_explanation(slug, version)
+    return _cache.open_register(uri).get_explanation(slug, version)  # kept once, bounded
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@_cache.EXPLANATION_TABLES.cache
 def explanation_tables(uri: str, slug: str, version: int) -> dict[str, Any]:
     """The public parts of a stored explanation: metadata, global importance, dependence.
 
@@ -113,13 +109,13 @@ def background(uri: str, slug: str, version: int) -> pd.DataFrame:
     return frame
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@_cache.MODELS.cache
 def load_model(uri: str, slug: str, version: int) -> Any:
     """The fitted model of one version, loaded once per process."""
-    return get_register(uri).load_model(slug, version)
+    return _cache.open_register(uri).load_model(slug, version)  # kept once, bounded
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
+@_cache.EXPLAINERS.cache
 def local_explainer(uri: str, slug: str, version: int, positive_class: Any) -> LocalExplainer:
     """The what-if explainer of one version (model and background prepared once per process)."""
     model = load_model(uri, slug, version)

@@ -11,7 +11,7 @@ import json
 
 import streamlit as st
 
-from app_pages import _data
+from app_pages import _cache, _data
 from app_pages._safe import safe_inline
 from app_pages._text import t
 from register import AlgorithmVersion, ExportError, clean_tree, record_exports
@@ -47,7 +47,7 @@ STANDARD_NAMES = {
 }
 
 
-@st.cache_data(ttl=_data.TABLE_TTL, show_spinner=False)
+@_cache.TABLES.cache
 def _exports(uri: str, slug: str, number: int) -> dict[str, tuple[bytes, str]]:
     """The per-record export files of one version (built and validated once per TTL)."""
     return record_exports(_data.get_version(uri, slug, number))

@@ -4,7 +4,8 @@
 cached readers): every successful call stores its result with the time, keyed
 by the function and its arguments; when a later call fails because the store
 cannot be reached, the stored result is returned instead and the page is
-marked stale, so :func:`stale_notice` shows "visar uppgifter från HH:MM". The
+marked stale, so :func:`stale_notice` shows "visar uppgifter från HH:MM". Whether
+the store is unreachable is the register's answer (:func:`is_outage`). The
 next call that succeeds clears the mark: the portal recovers by itself.
 Errors that are the user's (an unknown slug: ``register.NotFoundError``) are
 never hidden. The store is process-wide, like ``st.cache_resource``.
@@ -21,13 +22,13 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from app_pages import _cache
 from register import InsynError, TrackingUnreachableError
 from register.text import message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 STALE_KEY = "_insyn_stale_since"
-MAX_ENTRIES = 2048
 NO_DATA_MESSAGE = {
     "sv": "Registret går inte att nå just nu, och sidan har inte visats förut. Försök igen snart.",
     "en": "The register cannot be reached right now and this page has not been shown before. "
@@ -42,27 +43,24 @@ _lock = threading.Lock()
 _store: dict[tuple[Any, ...], tuple[datetime, Any]] = {}
 
 
-def is_outage(exc: BaseException) -> bool:
-    """Whether ``exc`` means the store could not be reached (not a user's error)."""
+def is_outage(exc: BaseException, uri: str | None) -> bool:
+    """Whether ``exc`` means the store of ``uri`` could not be reached (not a user's error).
+
+    The register says so: its :class:`register.TrackingUnreachableError`, or, for any
+    other failure that is not a register error, the answer of
+    :meth:`register.Register.check_reachable`. No error text is read.
+    """
     if isinstance(exc, TrackingUnreachableError):
         return True
     if isinstance(exc, InsynError):
         return False
-    text = f"{type(exc).__name__}: {exc}".lower()
-    return any(
-        word in text
-        for word in (
-            "connection",
-            "max retries",
-            "timed out",
-            "timeout",
-            "unreachable",
-            "refused",
-            "502",
-            "503",
-            "504",
-        )
-    )
+    try:
+        _cache.open_register(uri).check_reachable(timeout=_cache.REACHABILITY_TIMEOUT)
+    except TrackingUnreachableError:
+        return True
+    except Exception:  # the check itself failed otherwise: the original error stands
+        return False
+    return False
 
 
 def _mark_stale(when: datetime | None) -> None:
@@ -79,6 +77,9 @@ def _mark_stale(when: datetime | None) -> None:
 def last_good(func: F) -> F:
     """``func`` that answers from its last good result while the store is unreachable.
 
+    ``func`` takes the tracking URI as its first argument (or ``uri=``): that register
+    is asked whether its store answers.
+
     Guarantees: a success is returned as is and remembered; an outage returns the
     remembered result of the same call (and marks the page stale) or raises
     :class:`register.TrackingUnreachableError` when there is none; other errors
@@ -91,7 +92,8 @@ def last_good(func: F) -> F:
         try:
             result = func(*args, **kwargs)
         except Exception as exc:
-            if not is_outage(exc):
+            uri = args[0] if args and isinstance(args[0], str) else kwargs.get("uri")
+            if not is_outage(exc, uri):
                 raise
             with _lock:
                 remembered = _store.get(key)
@@ -100,7 +102,7 @@ def last_good(func: F) -> F:
             _mark_stale(remembered[0])
             return remembered[1]
         with _lock:
-            if len(_store) >= MAX_ENTRIES:
+            if len(_store) >= _cache.LAST_GOOD_ENTRIES:
                 _store.pop(next(iter(_store)))
             _store[key] = (datetime.now().astimezone(), result)
         return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
@@ -22,8 +23,9 @@ from app_pages._safe import safe_plain
 from app_pages._text import localized, t, t_enum
 from register import AlgorithmVersion, TransparencyRecord, VersionChange
 
-ALGORITHM_PAGE = "app_pages/algorithm.py"
-CATALOGUE_PAGE = "app_pages/catalogue.py"
+# Absolute: `insyn serve` runs the router from a main script outside this package.
+ALGORITHM_PAGE = str(Path(__file__).resolve().with_name("algorithm.py"))
+CATALOGUE_PAGE = str(Path(__file__).resolve().with_name("catalogue.py"))
 _UNSAFE_URL_CHARS = re.compile(r"[\s<>\\()\[\]]")
 
 

@@ -1,4 +1,18 @@
-"""Shared fixtures: small real models and real MLflow stores in temporary folders."""
+"""Shared fixtures (small real models, real MLflow stores in temporary folders) and the
+test layers.
+
+Every test belongs to one layer, a pytest marker given here by where the test lives and
+which fixtures it uses (a marker set on the test itself wins):
+
+- ``unit``: needs no server, no sqlite register and no PostgreSQL; ``make test-fast``.
+  A unit test that opens a database fails with :data:`UNIT_STORE_MESSAGE`.
+- ``slow``: needs none of those either, but trains or explains too much for the fast layer.
+- ``store``: an MLflow register on sqlite, or a local ``mlflow server``.
+- ``shared``: the shared deployment (PostgreSQL and the auth-enabled server).
+- ``browser``: Chromium driving the portal.
+- ``dask``: a dask cluster.
+- ``package``: the built wheel in a fresh virtual environment.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
@@ -22,6 +37,85 @@ os.environ.setdefault("MLFLOW_ENABLE_ASYNC_LOGGING", "false")
 os.environ["INSYN_KEY_DIR"] = tempfile.mkdtemp(prefix="insyn-test-keys-")
 os.environ.pop("INSYN_SIGNING_KEY", None)
 os.environ.setdefault("MLFLOW_TRACKING_INSECURE_TLS", "false")
+
+
+LAYERS = ("unit", "slow", "store", "shared", "browser", "dask", "package")
+UNIT_STORE_MESSAGE = (
+    "A unit test opened the database {uri}: use MemoryStore, or a store fixture, or list "
+    "the module in STORE_MODULES of tests/conftest.py (it then runs in the store layer)."
+)
+#: Fixtures that give a test an MLflow register on sqlite or a local server.
+STORE_FIXTURES = frozenset(
+    {"_store_template", "empty_store_uri", "demo_tracking_uri", "mlflow_server", "audit_base"}
+)
+#: Fixtures of the shared deployment (PostgreSQL, the auth-enabled server).
+SHARED_FIXTURES = frozenset({"shared", "postgres_uri"})
+#: Modules that make their register without a fixture of STORE_FIXTURES.
+STORE_MODULES = frozenset({"tests/register/test_audit.py", "tests/register/test_old_store.py"})
+#: Single tests that open a sqlite register in a module that otherwise needs none.
+STORE_TESTS = frozenset(
+    {"tests/register/test_facade.py::test_client_is_deprecated_and_only_for_mlflow"}
+)
+#: Store-free modules and tests that take too long for the fast layer: seconds each
+#: (brute-force definitions, SHAP comparisons, every model family), measured with
+#: ``pytest -m unit --durations=80``.
+SLOW_MODULES = frozenset(
+    {
+        "tests/explainers/test_agnostic.py",
+        "tests/explainers/test_counterfactual.py",
+        "tests/explainers/test_engine_dispatch.py",
+        "tests/explainers/test_tree_families_bruteforce.py",
+        "tests/explainers/test_treeshap.py",
+        "tests/explainers/test_treeshap_bruteforce.py",
+    }
+)
+SLOW_TESTS = frozenset(
+    {
+        "tests/register/test_hostile_records.py::test_every_hostile_record_file_is_accepted_or_plainly_refused",
+        "tests/register/test_hostile_records.py::test_any_json_like_value_in_any_field_is_accepted_or_named",
+        "tests/register/test_model_io.py::test_every_family_round_trips_alone",
+        "tests/register/test_model_io.py::test_every_family_round_trips_as_the_last_step_of_a_pipeline",
+        "tests/register/test_model_io.py::test_booster_files_are_the_libraries_own_formats",
+    }
+)
+
+
+def _layer(item: pytest.Item) -> str:
+    """The layer of a test that has no layer marker of its own."""
+    path = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if path.startswith("tests/browser/"):
+        return "browser"
+    if "dask" in Path(path).name:
+        return "dask"
+    if Path(path).name.startswith("test_shared_") or fixtures & SHARED_FIXTURES:
+        return "shared"
+    name = getattr(item, "originalname", item.name)
+    if fixtures & STORE_FIXTURES or path in STORE_MODULES or f"{path}::{name}" in STORE_TESTS:
+        return "store"
+    return "slow" if path in SLOW_MODULES or f"{path}::{name}" in SLOW_TESTS else "unit"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every test its layer marker (see the module docstring)."""
+    for item in items:
+        if not any(item.get_closest_marker(layer) for layer in LAYERS):
+            item.add_marker(getattr(pytest.mark, _layer(item)))
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_open_no_database(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keep the fast layer honest: a unit test that opens a database (the sqlite or
+    PostgreSQL behind an MLflow register) fails."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+
+    def refuse(url: object, *_args: object, **_kwargs: object) -> None:
+        raise AssertionError(UNIT_STORE_MESSAGE.format(uri=url))
+
+    monkeypatch.setattr(sqlalchemy, "create_engine", refuse)
 
 
 def free_port() -> int:

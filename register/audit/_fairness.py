@@ -20,6 +20,7 @@ recompute every number with :func:`fairness_report`.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -217,7 +218,7 @@ def fairness_report(
             {"attribute": attribute, "grouping": how, "overall": overall, "groups": rows}
         )
     return FairnessReport(
-        positive_class=str(positive), rows=len(data), attributes=attributes, suppressed=False
+        positive_class=str(positive), rows=len(data), raw=tuple(attributes), suppressed=False
     )
 
 
@@ -330,41 +331,30 @@ def _findings(attribute: str, gaps: dict[str, dict[str, Any]]) -> tuple[list[str
     return flags, {lang: " ".join(texts) for lang, texts in parts.items()}
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
 class FairnessReport:
-    """Fairness by group for one model version (read-only; see :func:`fairness_report`)."""
+    """Fairness by group for one model version (read-only; see :func:`fairness_report`).
 
-    def __init__(
-        self,
-        *,
-        positive_class: str,
-        rows: int,
-        attributes: list[dict[str, Any]],
-        suppressed: bool,
-    ) -> None:
-        self._positive_class = positive_class
-        self._rows = int(rows)
-        self._attributes = attributes
-        self._suppressed = suppressed
+    ``positive_class``: the class counted as "selected"; ``rows``: how many evaluation
+    rows the numbers come from; ``raw``: each attribute's numbers as computed (attribute,
+    grouping, overall, groups), small groups included unless ``suppressed`` (True when
+    groups under MIN_GROUP_SIZE have been replaced by "too few"). Show only
+    :meth:`public_dict` or :meth:`groups`.
+    """
 
-    @property
-    def positive_class(self) -> str:
-        """The class counted as "selected"."""
-        return self._positive_class
+    positive_class: str
+    rows: int
+    raw: tuple[dict[str, Any], ...] = field(repr=False)
+    suppressed: bool
 
-    @property
-    def rows(self) -> int:
-        """How many evaluation rows the numbers come from."""
-        return self._rows
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rows", int(self.rows))
+        object.__setattr__(self, "raw", tuple(self.raw))
 
     @property
     def attributes(self) -> tuple[str, ...]:
         """The protected attributes reported on, in record order."""
-        return tuple(a["attribute"] for a in self._attributes)
-
-    @property
-    def suppressed(self) -> bool:
-        """True when groups under MIN_GROUP_SIZE have been replaced by "too few"."""
-        return self._suppressed
+        return tuple(a["attribute"] for a in self.raw)
 
     def public_dict(self) -> dict[str, Any]:
         """The JSON-safe public result: small groups suppressed, gaps and findings added.
@@ -373,8 +363,8 @@ class FairnessReport:
         and gaps are computed over reported groups only.
         """
         attributes = []
-        for item in self._attributes:
-            groups = item["groups"] if self._suppressed else _suppress(item["groups"])
+        for item in self.raw:
+            groups = item["groups"] if self.suppressed else _suppress(item["groups"])
             gaps = _gaps(groups)
             flags, finding = _findings(item["attribute"], gaps)
             overall = item["overall"]
@@ -393,8 +383,8 @@ class FairnessReport:
             )
         return {
             "format": FORMAT_VERSION,
-            "positive_class": self._positive_class,
-            "rows": self._rows,
+            "positive_class": self.positive_class,
+            "rows": self.rows,
             "min_group_size": MIN_GROUP_SIZE,
             "thresholds": {
                 "four_fifths": FOUR_FIFTHS,
@@ -421,6 +411,6 @@ class FairnessReport:
         return cls(
             positive_class=str(data.get("positive_class", "")),
             rows=int(data.get("rows", 0)),
-            attributes=attributes,
+            raw=tuple(attributes),
             suppressed=True,
         )

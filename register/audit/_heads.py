@@ -18,15 +18,15 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from register.audit._chain import GENESIS_HASH, claims, log_run, signed_head
 from register.audit._signing import verify_signature
 from register.audit._types import AuditProblem
-from register.store._results import _ReadOnly
 from register.store._uri import home
 from register.store._view import StoreView
 
@@ -47,7 +47,8 @@ HEADS_FILE = "portal-heads.json"
 HEADS_ENV = "INSYN_PORTAL_HEADS"
 
 
-class HeadCheck(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HeadCheck:
     """The outcome of :func:`check_remembered_head`.
 
     ``state``: ``ok`` (the log still holds the remembered head; the memory now holds
@@ -55,13 +56,11 @@ class HeadCheck(_ReadOnly):
     hash), ``key_changed`` (the head is signed by another key than the one first seen).
     """
 
-    _fields = ("state", "sequence", "hash", "first_key_id", "key_id")
-    if TYPE_CHECKING:
-        state: str
-        sequence: int
-        hash: str
-        first_key_id: str | None
-        key_id: str | None
+    state: str
+    sequence: int
+    hash: str
+    first_key_id: str | None
+    key_id: str | None
 
 
 def heads_file() -> Path:

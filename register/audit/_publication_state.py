@@ -11,13 +11,13 @@ one made outside insyn (the alias moved with a plain MLflow client, with no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from register.audit._chain import entries
 from register.audit._types import AuditEntry
 from register.store import _catalogue as cat
 from register.store._protocol import StoreError
-from register.store._results import _ReadOnly
 from register.store._view import StoreView
 
 __all__ = [
@@ -32,7 +32,8 @@ __all__ = [
 STATES = ("none", "agreed", "unfinished", "outside", "missing")
 
 
-class PublicationState(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PublicationState:
     """How an algorithm's ``published`` alias compares with the log.
 
     ``state``: ``none`` (neither alias nor entry), ``agreed`` (the alias names the
@@ -41,12 +42,10 @@ class PublicationState(_ReadOnly):
     version the log never published: moved outside insyn), ``missing`` (the log's
     published version no longer exists)."""
 
-    _fields = ("slug", "state", "alias_version", "log_version")
-    if TYPE_CHECKING:
-        slug: str
-        state: str
-        alias_version: int | None
-        log_version: int | None
+    slug: str
+    state: str
+    alias_version: int | None
+    log_version: int | None
 
 
 def versioned_entries(view: StoreView, slug: str) -> list[AuditEntry]:

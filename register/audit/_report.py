@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
 import markupsafe
 
-from register.store._results import AlgorithmVersion, _ReadOnly
 from register.text import SOURCE_LANGUAGE, message
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from register.audit._fairness import FairnessReport
     from register.audit._reviews import Review
     from register.record._schema import LocalizedText
+    from register.store._results import AlgorithmVersion
 
 
 class ReportSource(Protocol):
@@ -58,36 +59,22 @@ PROVENANCE_FIELDS = (
 )
 
 
-class AuditReport(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditReport:
     """Everything an auditor's report shows about one version (read-only)."""
 
-    _fields = (
-        "slug",
-        "version",
-        "name",
-        "organisation",
-        "provenance",
-        "fairness",
-        "checks",
-        "reviews",
-        "entries",
-        "verification",
-        "head",
-        "generated_at",
-    )
-    if TYPE_CHECKING:
-        slug: str
-        version: int
-        name: LocalizedText
-        organisation: str
-        provenance: dict[str, Any]
-        fairness: dict[str, Any] | None
-        checks: dict[str, Any] | None
-        reviews: tuple[Review, ...]
-        entries: tuple[AuditEntry, ...]
-        verification: AuditVerification | None
-        head: AuditHead
-        generated_at: datetime
+    slug: str
+    version: int
+    name: LocalizedText
+    organisation: str
+    provenance: dict[str, Any]
+    fairness: dict[str, Any] | None
+    checks: dict[str, Any] | None
+    reviews: tuple[Review, ...]
+    entries: tuple[AuditEntry, ...]
+    verification: AuditVerification | None
+    head: AuditHead
+    generated_at: datetime
 
 
 def build_audit_report(

@@ -14,7 +14,8 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from register._errors import InsynError
 from register.audit._chain import entries, review_id
@@ -22,7 +23,6 @@ from register.audit._types import AuditEntry
 from register.audit._writer import AuditWriter
 from register.record._schema import LocalizedText
 from register.store._paths import COMPLETE_TAG
-from register.store._results import _ReadOnly
 from register.store._view import StoreView
 
 __all__ = [
@@ -70,19 +70,18 @@ class ReviewError(InsynError, ValueError):
     """A review that breaks a rule (nothing was written)."""
 
 
-class Review(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Review:
     """One auditor's review of one version (read-only)."""
 
-    _fields = ("review_id", "slug", "version", "outcome", "text", "organisation", "date", "checks")
-    if TYPE_CHECKING:
-        review_id: str
-        slug: str
-        version: int
-        outcome: str
-        text: LocalizedText
-        organisation: str
-        date: dt.date
-        checks: tuple[str, ...]
+    review_id: str
+    slug: str
+    version: int
+    outcome: str
+    text: LocalizedText
+    organisation: str
+    date: dt.date
+    checks: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
         """The review as stored (JSON-safe)."""

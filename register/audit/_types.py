@@ -2,45 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, fields
+from typing import Any
 
-from register.store._results import _ReadOnly
 
-
-class AuditEntry(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditEntry:
     """One entry of the audit log (read-only). Format 2 entries name their ``author``
     ({username, role, organisation}) and carry the writer's ``key_id`` and ``signature``;
     format 1 entries (written before signing) have None there."""
 
-    _fields = (
-        "format",
-        "sequence",
-        "event",
-        "time",
-        "slug",
-        "version",
-        "details",
-        "artifacts",
-        "previous_hash",
-        "author",
-        "key_id",
-        "hash",
-        "signature",
-    )
-    if TYPE_CHECKING:
-        format: int
-        sequence: int
-        event: str
-        time: str
-        slug: str
-        version: int | None
-        details: dict[str, Any]
-        artifacts: tuple[dict[str, str], ...]
-        previous_hash: str
-        author: dict[str, Any] | None
-        key_id: str | None
-        hash: str
-        signature: str | None
+    format: int
+    sequence: int
+    event: str
+    time: str
+    slug: str
+    version: int | None
+    details: dict[str, Any]
+    artifacts: tuple[dict[str, str], ...]
+    previous_hash: str
+    author: dict[str, Any] | None
+    key_id: str | None
+    hash: str
+    signature: str | None
 
     @property
     def signed(self) -> bool:
@@ -51,7 +35,7 @@ class AuditEntry(_ReadOnly):
         """The entry as stored (JSON-safe); format 1 entries without the format 2 fields."""
         data = {
             f: (list(getattr(self, f)) if f == "artifacts" else getattr(self, f))
-            for f in self._fields
+            for f in _names(self)
         }
         if self.format < 2:
             for key in ("author", "key_id", "signature"):
@@ -59,49 +43,47 @@ class AuditEntry(_ReadOnly):
         return data
 
 
-class AuditHead(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditHead:
     """The last entry's sequence number and hash (sequence 0 and 64 zeros for an empty log)."""
 
-    _fields = ("sequence", "hash")
-    if TYPE_CHECKING:
-        sequence: int
-        hash: str
+    sequence: int
+    hash: str
 
 
-class SignedHead(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SignedHead:
     """A head anyone can check with the writer's public key: the last entry's sequence,
     hash and time, the key id and the entry's signature (None for an empty log or a
     format 1 head). Remember it; :func:`register.audit._verify.verify` with
     ``expected_heads`` proves the log still contains it."""
 
-    _fields = ("sequence", "hash", "time", "key_id", "signature")
-    if TYPE_CHECKING:
-        sequence: int
-        hash: str
-        time: str | None
-        key_id: str | None
-        signature: str | None
+    sequence: int
+    hash: str
+    time: str | None
+    key_id: str | None
+    signature: str | None
 
     def to_dict(self) -> dict[str, Any]:
         """The head as JSON (one line of a heads file)."""
-        return {f: getattr(self, f) for f in self._fields}
+        return {f: getattr(self, f) for f in _names(self)}
 
 
-class AuditProblem(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditProblem:
     """Where verification found the log broken: entry (0 when the problem is the
     catalogue's or a remembered head's, not one entry's), event, artifact path, the
     algorithm when one is concerned, and what is wrong."""
 
-    _fields = ("sequence", "event", "artifact", "slug", "message")
-    if TYPE_CHECKING:
-        sequence: int
-        event: str | None
-        artifact: str | None
-        slug: str | None
-        message: str
+    sequence: int
+    event: str | None
+    artifact: str | None
+    slug: str | None
+    message: str
 
 
-class AuditVerification(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditVerification:
     """The outcome of :func:`verify`; ``ok`` only when ``problems`` is empty.
 
     ``unsigned`` counts format 1 entries (written before signing; verified by hash only),
@@ -109,27 +91,21 @@ class AuditVerification(_ReadOnly):
     checked against keys the caller trusts (else only against the keys the store
     publishes), ``heads_checked`` how many remembered heads were found intact."""
 
-    _fields = (
-        "entries",
-        "head",
-        "problems",
-        "unclaimed_files",
-        "unsigned",
-        "key_ids",
-        "keys_pinned",
-        "heads_checked",
-    )
-    if TYPE_CHECKING:
-        entries: int
-        head: AuditHead
-        problems: tuple[AuditProblem, ...]
-        unclaimed_files: tuple[str, ...]
-        unsigned: int
-        key_ids: tuple[str, ...]
-        keys_pinned: bool
-        heads_checked: int
+    entries: int
+    head: AuditHead
+    problems: tuple[AuditProblem, ...]
+    unclaimed_files: tuple[str, ...]
+    unsigned: int
+    key_ids: tuple[str, ...]
+    keys_pinned: bool
+    heads_checked: int
 
     @property
     def ok(self) -> bool:
         """True when every entry and artifact verified."""
         return not self.problems
+
+
+def _names(result: Any) -> tuple[str, ...]:
+    """The field names of a result object, in declaration order."""
+    return tuple(f.name for f in fields(result))

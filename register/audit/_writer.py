@@ -21,7 +21,8 @@ logged; that is the lifecycle's work, so a :class:`LocalWriter` is given it as a
 from __future__ import annotations
 
 import getpass
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from register._errors import InsynError
 from register.audit import _chain
@@ -32,7 +33,6 @@ from register.audit._writer_http import http_writer_for, missing_audit_log
 from register.store._catalogue import ORGANISATION
 from register.store._credentials import is_server, tracking_username
 from register.store._protocol import StoreDeniedError, StoreError
-from register.store._results import _ReadOnly
 from register.store._view import StoreView
 
 ROLES = ("organisation", "auditor", "admin", "local")
@@ -61,21 +61,20 @@ class WriterRefusedError(InsynError, PermissionError):
     """The writer refused an entry outside its author's role (nothing was written)."""
 
 
-class Author(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Author:
     """Who an entry is written for: account name, role and (for an organisation) its name."""
 
-    _fields = ("username", "role", "organisation")
-    if TYPE_CHECKING:
-        username: str
-        role: str
-        organisation: str | None
+    username: str
+    role: str
+    organisation: str | None = None
 
-    def __init__(self, *, username: str, role: str, organisation: str | None = None) -> None:
-        if role not in ROLES:
-            raise ValueError(BAD_ROLE_MESSAGE.format(allowed=", ".join(ROLES), value=role))
-        if role == "organisation" and not organisation:
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(BAD_ROLE_MESSAGE.format(allowed=", ".join(ROLES), value=self.role))
+        if self.role == "organisation" and not self.organisation:
             raise ValueError(ORGANISATION_REQUIRED_MESSAGE)
-        super().__init__(username=str(username), role=role, organisation=organisation)
+        object.__setattr__(self, "username", str(self.username))
 
     def to_dict(self) -> dict[str, Any]:
         """The author as stored in an entry."""

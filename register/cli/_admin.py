@@ -13,12 +13,12 @@ import os
 import secrets
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from register._facade import Register
+from register.cli._portal import portal_folder, streamlit_command, write_main_script
 from register.record._folder import load_folder
 from register.record._schema import load_record, parse_record
 from register.shared._admin import (
@@ -156,24 +156,10 @@ def cmd_serve_shared(reg: Register, args: argparse.Namespace) -> int:
             "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
             "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
         }
-        app = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+        main_script = write_main_script(portal_folder(home))
         print(f"Portal (read-only account 'portal') on http://{args.host}:{args.portal_port}")
         portal = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(app),
-                "--server.port",
-                str(args.portal_port),
-                "--server.address",
-                args.host,
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
+            streamlit_command(main_script, port=args.portal_port, address=args.host, static=False),
             env=env,
         )
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` or a service manager: same as Ctrl-C

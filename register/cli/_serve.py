@@ -8,14 +8,15 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from register._errors import InsynError
 from register._facade import Register
 from register.cli._console import err, out
 from register.cli._export import audit_anchor, audit_head
+from register.cli._portal import portal_folder, streamlit_command, write_main_script
 from register.export import export_register
+from register.store._uri import home
 
 
 def _publish_exports(reg: Register, static: Path, base_url: str) -> None:
@@ -35,26 +36,13 @@ def _publish_exports(reg: Register, static: Path, base_url: str) -> None:
 
 
 def cmd_serve(reg: Register, args: argparse.Namespace) -> int:
-    app = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+    """Serve the installed portal from ``$INSYN_HOME/portal`` (any working folder), with the
+    open-data exports in its ``static/exports``; returns Streamlit's exit code."""
+    folder = portal_folder(home())
+    main_script = write_main_script(folder)
     base = f"http://{args.address}:{args.port}"
-    _publish_exports(reg, app.parent / "static", f"{base}/app/static/exports")
+    _publish_exports(reg, folder / "static", f"{base}/app/static/exports")
     env = {**os.environ, "MLFLOW_TRACKING_URI": reg.tracking_uri}
     out.print(f"Serving the portal on {base} (register {reg.tracking_uri})")
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.port",
-        str(args.port),
-        "--server.address",
-        args.address,
-        "--server.headless",
-        "true",
-        "--server.enableStaticServing",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = streamlit_command(main_script, port=args.port, address=args.address, static=True)
     return subprocess.call(command, env=env)

@@ -11,16 +11,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlparse
 
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 
 from register._errors import InsynError
-from register.store._results import _ReadOnly
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -120,21 +120,20 @@ class ExportError(InsynError, ValueError):
         self.slug, self.field, self.reason = slug, field, reason
 
 
-class ExportOmission(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ExportOmission:
     """A published version left out of one standard's export: which, where and why.
 
     ``reason`` states the standard's rule (for a too-long text: the length and the
     limit); ``message`` is the whole sentence, as the CLI prints it.
     """
 
-    _fields = ("slug", "version", "standard", "field", "reason", "message")
-    if TYPE_CHECKING:
-        slug: str
-        version: int
-        standard: str
-        field: str
-        reason: str
-        message: str
+    slug: str
+    version: int
+    standard: str
+    field: str
+    reason: str
+    message: str
 
 
 def omission(error: ExportError, *, slug: str, version: int, standard: str) -> ExportOmission:

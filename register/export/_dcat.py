@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from register.export._common import ExportError
-from register.store._results import _ReadOnly
 
 CATALOG_FILE = "catalog.jsonld"
 JSONLD_MEDIA_TYPE = "application/ld+json"
@@ -25,17 +25,16 @@ FILE_TYPES = {"application/json": "JSON", "text/csv": "CSV", "application/ld+jso
 CATALOG_MISMATCH = "The catalogue does not match the exported files: {detail}."
 
 
-class Distribution(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Distribution:
     """One file of the export as the catalogue describes it (read-only)."""
 
-    _fields = ("name", "title", "description", "media_type", "conforms_to", "content")
-    if TYPE_CHECKING:
-        name: str
-        title: str
-        description: str
-        media_type: str
-        conforms_to: str | None
-        content: bytes
+    name: str
+    title: str
+    description: str
+    media_type: str
+    conforms_to: str | None
+    content: bytes
 
 
 def _text(en: str, sv: str) -> list[dict[str, str]]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from register._errors import InsynError
 from register.export._common import (
@@ -27,7 +28,6 @@ from register.export._nl import from_nl
 from register.export._paths import leaf_paths, merge, record_paths
 from register.record._errors import RecordValidationError
 from register.record._schema import LANGUAGES, TransparencyRecord, parse_record
-from register.store._results import _ReadOnly
 
 READ_ERROR = "Cannot read {source}: {reason}."
 UNKNOWN_FORMAT = (
@@ -55,31 +55,20 @@ class StandardImportError(InsynError, ValueError):
     """A file that cannot be read back as a record; the message names the file and why."""
 
 
-class ImportReport(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ImportReport:
     """The result of :func:`import_standard`: the record (or why not) and which fields came
     from the file (``carried_fields``) or not (``missing_fields``, taken from a base)."""
 
-    _fields = (
-        "standard",
-        "slug",
-        "languages",
-        "data",
-        "record",
-        "carried_fields",
-        "missing_fields",
-        "filled_from_base",
-        "problems",
-    )
-    if TYPE_CHECKING:
-        standard: str
-        slug: str | None
-        languages: tuple[str, ...]
-        data: dict[str, Any]
-        record: TransparencyRecord | None
-        carried_fields: tuple[str, ...]
-        missing_fields: tuple[str, ...]
-        filled_from_base: bool
-        problems: str | None
+    standard: str
+    slug: str | None
+    languages: tuple[str, ...]
+    data: dict[str, Any]
+    record: TransparencyRecord | None
+    carried_fields: tuple[str, ...]
+    missing_fields: tuple[str, ...]
+    filled_from_base: bool
+    problems: str | None
 
 
 def _load(source: Any) -> tuple[dict[str, Any], str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -155,42 +156,51 @@ def eurocities_document(
     )
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
 class VersionExport:
-    """Everything exported about one published version (built and checked on creation).
+    """Everything exported about one published version (see :meth:`of`).
 
     A standard the record cannot be expressed in (a text longer than its limit, a
     missing value it requires) leaves the record out of that standard only: ``nl`` is
-    then None, ``eurocities`` lacks that language, and ``omitted`` says why. The CSV row
-    has no limits and is always built.
+    then None, ``eurocities`` lacks that language, and ``omitted`` says why (``errors``:
+    the errors behind it, in order). The CSV row has no limits and is always built.
     """
 
-    def __init__(
-        self,
+    nl: dict[str, Any] | None
+    eurocities: tuple[dict[str, Any], ...]
+    csv_row: dict[str, Any]
+    omitted: tuple[ExportOmission, ...]
+    errors: tuple[ExportError, ...]
+
+    @classmethod
+    def of(
+        cls,
         version: AlgorithmVersion,
         *,
         generated_at: str,
         audit_head: str | None,
         first_published: date | None = None,
-    ) -> None:
+    ) -> VersionExport:
+        """Build and check every standard's entry of ``version`` (see the class)."""
         record = version.record
         known = {item.value for item in Status}
         status = version.status if version.status in known else record.status.value
         changed = version.created_at.date()
-        self.omitted: list[ExportOmission] = []
-        self.errors: list[ExportError] = []  # the errors behind ``omitted``, in order
+        omitted: list[ExportOmission] = []
+        errors: list[ExportError] = []  # the errors behind ``omitted``, in order
         where: dict[str, Any] = {"slug": record.slug, "version": version.version}
-        self.nl: dict[str, Any] | None = None
+        nl: dict[str, Any] | None = None
         try:
-            self.nl = nl_entry(
+            nl = nl_entry(
                 record,
                 version=version.version,
                 status=status,
                 fallback_start_month=changed.strftime("%Y-%m"),
             )
         except ExportError as error:
-            self.errors.append(error)
-            self.omitted.append(omission(error, standard=NL_STANDARD, **where))
-        self.eurocities: list[dict[str, Any]] = []
+            errors.append(error)
+            omitted.append(omission(error, standard=NL_STANDARD, **where))
+        eurocities: list[dict[str, Any]] = []
         for lang in record.languages:
             try:
                 entry = eurocities_entry(
@@ -202,12 +212,12 @@ class VersionExport:
                     changed=changed,
                 )
             except ExportError as error:
-                self.errors.append(error)
+                errors.append(error)
                 standard = f"{EU_STANDARD} ({lang})"
-                self.omitted.append(omission(error, standard=standard, **where))
+                omitted.append(omission(error, standard=standard, **where))
                 continue
-            self.eurocities.append(entry)
-        self.csv_row = csv_row(
+            eurocities.append(entry)
+        row = csv_row(
             record,
             version=version.version,
             published_at=iso_utc(version.created_at),
@@ -215,6 +225,13 @@ class VersionExport:
             explanation_fingerprint=version.explanation_fingerprint,
             generated_at=generated_at,
             audit_head=audit_head,
+        )
+        return cls(
+            nl=nl,
+            eurocities=tuple(eurocities),
+            csv_row=row,
+            omitted=tuple(omitted),
+            errors=tuple(errors),
         )
 
 
@@ -256,7 +273,7 @@ def record_exports(
     ExportError when the record cannot be expressed in a standard.
     """
     generated_at = generated_now()
-    built = VersionExport(
+    built = VersionExport.of(
         version, generated_at=generated_at, audit_head=audit_head, first_published=first_published
     )
     if built.errors or built.nl is None:
@@ -266,7 +283,7 @@ def record_exports(
     return {
         f"{stem}-{NL_FILE}": (dumps(nl_document([built.nl], **common)), JSON_MEDIA_TYPE),
         f"{stem}-{EU_FILE}": (
-            dumps(eurocities_document(built.eurocities, **common)),
+            dumps(eurocities_document(list(built.eurocities), **common)),
             JSON_MEDIA_TYPE,
         ),
         f"{stem}.csv": (write_csv([built.csv_row], CSV_COLUMN_NAMES), CSV_MEDIA_TYPE),

@@ -9,6 +9,7 @@ import os
 import secrets
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,6 @@ from register.export._records import (
     eurocities_document,
     nl_document,
 )
-from register.store._results import _ReadOnly
 
 AUDIT_HEAD_FILE = "audit-head.json"
 
@@ -78,30 +78,28 @@ RFC_4180 = "https://www.rfc-editor.org/rfc/rfc4180"
 CSVW_SPEC = "http://www.w3.org/TR/tabular-metadata/"
 
 
-class ExportedFile(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ExportedFile:
     """One written file: relative name, mime type, standard it conforms to, validation status."""
 
-    _fields = ("name", "media_type", "conforms_to", "validation", "size")
-    if TYPE_CHECKING:
-        name: str
-        media_type: str
-        conforms_to: str | None
-        validation: str
-        size: int
+    name: str
+    media_type: str
+    conforms_to: str | None
+    validation: str
+    size: int
 
 
-class ExportReport(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ExportReport:
     """The result of :func:`export_register`: where, when, which algorithms, which files,
     and which records were left out of which standard (``omitted``; empty when none)."""
 
-    _fields = ("folder", "generated_at", "audit_head", "algorithms", "files", "omitted")
-    if TYPE_CHECKING:
-        folder: Path
-        generated_at: str
-        audit_head: str | None
-        algorithms: tuple[tuple[str, int], ...]
-        files: tuple[ExportedFile, ...]
-        omitted: tuple[ExportOmission, ...]
+    folder: Path
+    generated_at: str
+    audit_head: str | None
+    algorithms: tuple[tuple[str, int], ...]
+    files: tuple[ExportedFile, ...]
+    omitted: tuple[ExportOmission, ...]
 
 
 def _first_published(reg: Register, slug: str, fallback: date) -> date:
@@ -118,7 +116,7 @@ def _build(
     versions = [reg.get(item.slug) for item in reg.list_algorithms()]
     common: dict[str, Any] = {"generated_at": generated_at, "audit_head": audit_head}
     built = [
-        VersionExport(
+        VersionExport.of(
             v,
             **common,
             first_published=_first_published(reg, v.slug, v.created_at.date()),

@@ -13,6 +13,7 @@ When present, these files are used with either kind of folder.
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,41 +51,21 @@ class FolderError(InsynError, ValueError):
     """A model folder that lacks what registration needs."""
 
 
+@dataclass(frozen=True, kw_only=True, slots=True, eq=False)
 class DemoBuild:
-    """A fitted model with the data registration needs. Read-only."""
+    """A fitted model with the data registration needs. Read-only.
 
-    def __init__(
-        self,
-        *,
-        model: Any,
-        reference_data: pd.DataFrame,
-        evaluation_data: pd.DataFrame | None = None,
-        label: str | None = None,
-    ) -> None:
-        self._model = model
-        self._reference = reference_data
-        self._evaluation = evaluation_data
-        self._label = label
+    ``model``: the fitted scikit-learn model; ``reference_data``: rows in the model's
+    input columns that the explanation covers; ``evaluation_data``: held-out rows with
+    the label and protected attributes, if any; ``label``: the label column in
+    ``evaluation_data``. Two builds are equal only when they are the same object
+    (frames have no single truth value).
+    """
 
-    @property
-    def model(self) -> Any:
-        """The fitted scikit-learn model."""
-        return self._model
-
-    @property
-    def reference_data(self) -> pd.DataFrame:
-        """Rows in the model's input columns that the explanation covers."""
-        return self._reference
-
-    @property
-    def evaluation_data(self) -> pd.DataFrame | None:
-        """Held-out rows with the label and protected attributes, if any."""
-        return self._evaluation
-
-    @property
-    def label(self) -> str | None:
-        """The label column in :attr:`evaluation_data`."""
-        return self._label
+    model: Any
+    reference_data: pd.DataFrame
+    evaluation_data: pd.DataFrame | None = None
+    label: str | None = None
 
 
 class ModelFolder:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,46 +30,38 @@ INPUT_PROBLEM_LINE = "- {field}: {rule} (given: {value})"
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
 class FeatureSpec:
-    """One model input: its kind, allowed values and default. Read-only."""
+    """One model input: its kind, allowed values and default. Read-only.
 
-    __slots__ = ("_categories", "_default", "_integer", "_kind", "_maximum", "_minimum", "_name")
+    ``name``: the input column; ``kind``: 'numeric' or 'categorical'; ``minimum`` and
+    ``maximum``: the allowed numbers; ``integer``: whether only whole numbers fit;
+    ``categories``: the allowed categories; ``default``: a typical value for the form.
+    """
 
-    def __init__(
-        self,
-        *,
-        name: str,
-        kind: str,
-        minimum: float | None = None,
-        maximum: float | None = None,
-        integer: bool = False,
-        categories: tuple[str, ...] = (),
-        default: Any = None,
-    ) -> None:
-        if kind not in ("numeric", "categorical"):
-            raise ValueError(f"kind must be 'numeric' or 'categorical', not {kind!r}")
-        self._name, self._kind = name, kind
-        self._minimum, self._maximum, self._integer = minimum, maximum, integer
-        self._categories, self._default = tuple(categories), default
+    name: str
+    kind: str
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    categories: tuple[str, ...] = ()
+    default: Any = None
 
-    name = property(lambda self: self._name, doc="The input column's name.")
-    kind = property(lambda self: self._kind, doc="'numeric' or 'categorical'.")
-    minimum = property(lambda self: self._minimum, doc="Smallest allowed number.")
-    maximum = property(lambda self: self._maximum, doc="Largest allowed number.")
-    integer = property(lambda self: self._integer, doc="Whether only whole numbers fit.")
-    categories = property(lambda self: self._categories, doc="Allowed categories.")
-    default = property(lambda self: self._default, doc="A typical value for the form.")
+    def __post_init__(self) -> None:
+        if self.kind not in ("numeric", "categorical"):
+            raise ValueError(f"kind must be 'numeric' or 'categorical', not {self.kind!r}")
+        object.__setattr__(self, "categories", tuple(self.categories))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict that :meth:`from_dict` turns back into an equal spec."""
         return {
-            "name": self._name,
-            "kind": self._kind,
-            "minimum": self._minimum,
-            "maximum": self._maximum,
-            "integer": self._integer,
-            "categories": list(self._categories),
-            "default": self._default,
+            "name": self.name,
+            "kind": self.kind,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "integer": self.integer,
+            "categories": list(self.categories),
+            "default": self.default,
         }
 
     @classmethod
@@ -76,14 +69,8 @@ class FeatureSpec:
         """The spec that :meth:`to_dict` wrote."""
         return cls(**{**data, "categories": tuple(data.get("categories", ()))})
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FeatureSpec) and self.to_dict() == other.to_dict()
-
-    def __hash__(self) -> int:
-        return hash(self._name)
-
-    def __repr__(self) -> str:
-        return f"FeatureSpec({self.to_dict()!r})"
+    def __hash__(self) -> int:  # the default may be unhashable; the name identifies the input
+        return hash(self.name)
 
 
 def _format_number(value: float | None) -> str:
@@ -96,25 +83,23 @@ def _short(value: Any) -> str:
     return short_value(value)  # bounded: never repr() of a whole huge value
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
 class InputProfile:
-    """The inputs a model takes, in its column order. Read-only."""
+    """The inputs a model takes (``features``), in its column order. Read-only."""
 
-    def __init__(self, *, features: tuple[FeatureSpec, ...] | list[FeatureSpec]) -> None:
-        self._features = tuple(features)
+    features: tuple[FeatureSpec, ...]
 
-    @property
-    def features(self) -> tuple[FeatureSpec, ...]:
-        """The model's inputs, in the order the model expects them."""
-        return self._features
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "features", tuple(self.features))
 
     @property
     def names(self) -> tuple[str, ...]:
         """The input column names, in model order."""
-        return tuple(f.name for f in self._features)
+        return tuple(f.name for f in self.features)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict; :meth:`from_dict` restores an equal profile."""
-        return {"features": [f.to_dict() for f in self._features]}
+        return {"features": [f.to_dict() for f in self.features]}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> InputProfile:
@@ -123,7 +108,7 @@ class InputProfile:
 
     def defaults(self) -> dict[str, Any]:
         """A typical value for every input."""
-        return {f.name: f.default for f in self._features}
+        return {f.name: f.default for f in self.features}
 
     def validate(self, values: Mapping[str, Any]) -> pd.DataFrame:
         """Return a one-row frame in model column order, or raise.
@@ -136,7 +121,7 @@ class InputProfile:
         for name in values:
             if name not in self.names:
                 problems.append((name, RULE_UNKNOWN, _short(values[name])))
-        for spec in self._features:
+        for spec in self.features:
             if name_missing(values, spec.name):
                 problems.append((spec.name, RULE_REQUIRED, "<missing>"))
                 continue
@@ -151,7 +136,7 @@ class InputProfile:
             lines += [INPUT_PROBLEM_LINE.format(field=f, rule=r, value=v) for f, r, v in problems]
             raise InputValidationError("\n".join(lines), tuple(problems))
         frame = pd.DataFrame([row], columns=list(self.names))
-        for spec in self._features:
+        for spec in self.features:
             if spec.kind == "categorical":
                 frame[spec.name] = frame[spec.name].astype(object)
             elif spec.integer:

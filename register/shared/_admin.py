@@ -42,6 +42,7 @@ import requests
 from register._errors import InsynError
 from register.audit._chain import LOG_RUN_NAME, LOG_RUN_TAG, WRITER_URL_TAG
 from register.shared._auth import AUDIT_EXPERIMENT, MEMBERS_TAG, ORG_EXPERIMENT
+from register.shared._server import source_checkout
 from register.store._paths import WRITER_USERNAME as WRITER_USERNAME  # its home is the store
 
 ROLES = ("data-scientist", "auditor", "reader", "writer")
@@ -70,15 +71,16 @@ class AdminError(InsynError):
     """An administrator request the tracking server refused, or missing admin credentials."""
 
 
-def _repository_root() -> Path:
-    return Path(__file__).resolve().parents[2]
+def _repository_root() -> Path | None:
+    """The source checkout insyn runs from; ``None`` when insyn is installed from a wheel."""
+    return source_checkout()
 
 
 def read_secret_file(path: Path) -> configparser.ConfigParser:
-    """An ini file of secrets; refuses a file inside the repository."""
+    """An ini file of secrets; refuses a file inside the source checkout insyn runs from."""
     resolved = path.expanduser().resolve()
     repo = _repository_root()
-    if resolved.is_relative_to(repo):
+    if repo is not None and resolved.is_relative_to(repo):
         raise AdminError(CREDENTIALS_IN_REPO_MESSAGE.format(path=resolved, repo=repo))
     parser = configparser.ConfigParser()
     parser.read(resolved, encoding="utf-8")

@@ -21,8 +21,6 @@ from urllib.parse import urlparse
 
 from register._errors import InsynError
 
-_REPO = Path(__file__).resolve().parents[2]
-
 DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 SERVER_START_TIMEOUT = 240.0
 DEFAULT_AUTH_CACHE_SECONDS = 10
@@ -43,6 +41,21 @@ writer_username = {writer}
 SERVER_EXITED_MESSAGE = "The {what} exited with code {code} while starting; see {log}."
 SERVER_TIMEOUT_MESSAGE = "The {what} at {url} did not answer within {seconds:.0f} s."
 BAD_DATABASE_NAME_MESSAGE = "{name!r} is not a valid database name (letters, digits, underscores)."
+
+
+def source_checkout() -> Path | None:
+    """The source checkout this ``register`` package runs from, or ``None`` when insyn is
+    installed (a wheel in site-packages has no ``pyproject.toml`` beside its packages)."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def child_pythonpath() -> str:
+    """``PYTHONPATH`` for a child process: this checkout first (so a server imports the same
+    ``register`` as its parent), then the inherited one; an installed insyn adds nothing."""
+    checkout = source_checkout()
+    parts = (str(checkout) if checkout else "", os.environ.get("PYTHONPATH", ""))
+    return os.pathsep.join(p for p in parts if p)
 
 
 def postgres_base() -> str:
@@ -205,9 +218,7 @@ class SharedServer:
             "MLFLOW_BASIC_AUTH_FAIL_CLOSED": "true",  # no MLflow rule for a route: refused
             "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",  # the register runs no server jobs
             # the guard (register.store._server_guard) must import this checkout's register package
-            "PYTHONPATH": os.pathsep.join(
-                p for p in (str(_REPO), os.environ.get("PYTHONPATH", "")) if p
-            ),
+            "PYTHONPATH": child_pythonpath(),
         }
         for leaked in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"):
             env.pop(leaked, None)
@@ -330,9 +341,7 @@ class WriterProcess:
     def start(self, timeout: float = 120.0) -> str:
         """Start the service and wait until it answers; returns :attr:`url`."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_TRACKING_")}
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(_REPO), os.environ.get("PYTHONPATH", "")) if p
-        )
+        env["PYTHONPATH"] = child_pythonpath()
         self._log.parent.mkdir(parents=True, exist_ok=True)
         log = open(self._log, "ab")  # noqa: SIM115 - handed to the child process
         self._process = subprocess.Popen(

@@ -33,6 +33,7 @@ import hmac
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -45,7 +46,6 @@ from register.audit._writer import Author, LocalWriter, Publication
 from register.record._catalogue_tags import ORGANISATION
 from register.shared._admin import AUDITOR_ROLE, ORG_ROLE
 from register.shared._auth import ORG_EXPERIMENT
-from register.store._results import _ReadOnly
 from register.store._view import StoreView
 
 if TYPE_CHECKING:
@@ -105,14 +105,13 @@ class Refused(InsynError):
         self.status = status
 
 
-class Caller(_ReadOnly):
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Caller:
     """An authenticated account: ``role`` is organisation, auditor or reader."""
 
-    _fields = ("username", "role", "organisations")
-    if TYPE_CHECKING:
-        username: str
-        role: str
-        organisations: tuple[str, ...]
+    username: str
+    role: str
+    organisations: tuple[str, ...]
 
 
 def caller_from_roles(username: str, roles: list[dict[str, Any]]) -> Caller:

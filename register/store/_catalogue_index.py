@@ -17,7 +17,7 @@ from register.store._view import HoldsView, StoreView, view_of
 
 __all__ = ["PAGE_SIZE", "TTL_SECONDS", "filter_options", "forget"]
 
-TTL_SECONDS = 60.0
+TTL_SECONDS = 60.0  # also the portal's filter-list expiry (app_pages/_cache.py reads it)
 PAGE_SIZE = 1000
 _KEY = ("catalogue_index", "filter_options")
 

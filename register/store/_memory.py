@@ -338,11 +338,18 @@ class MemoryStore:
 
     # -- model versions --------------------------------------------------------------
     def create_model_version(
-        self, name: str, *, source: str, run_id: str, tags: Mapping[str, str] | None = None
+        self,
+        name: str,
+        *,
+        source: str,
+        run_id: str,
+        tags: Mapping[str, str] | None = None,
+        description: str = "",
     ) -> VersionInfo:
         with self._state.lock:
             model = self._model(name)
             model.last_version += 1
+            model.descriptions[model.last_version] = description or ""
             created = VersionInfo(
                 name=name,
                 version=model.last_version,

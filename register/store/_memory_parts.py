@@ -155,6 +155,7 @@ class Model:
     description: str
     aliases: dict[str, int] = field(default_factory=dict)
     versions: dict[int, VersionInfo] = field(default_factory=dict)
+    descriptions: dict[int, str] = field(default_factory=dict)  # kept, as MLflow keeps them
     last_version: int = 0  # a deleted version's number is never given again
 
 

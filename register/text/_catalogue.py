@@ -49,6 +49,9 @@ def po_path(lang: str, locale_dir: Path | None = None) -> Path:
     return locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+UNPACK_TOLERANCE_SECONDS = 5.0
+
+
 def available_languages(locale_dir: Path | None = None) -> tuple[str, ...]:
     """Every language with a catalogue, sorted."""
     locale_dir = locale_dir or LOCALE_DIR
@@ -60,7 +63,9 @@ def available_languages(locale_dir: Path | None = None) -> tuple[str, ...]:
 def _read(lang: str, locale_dir: Path) -> Catalog:
     po = po_path(lang, locale_dir)
     mo = po.with_suffix(".mo")
-    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+    # An installer unpacks the wheel's .mo and .po a moment apart, in either order; a .po
+    # edited after compiling is minutes newer. Within the tolerance the .mo is the build's.
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime - UNPACK_TOLERANCE_SECONDS:
         with mo.open("rb") as handle:
             return read_mo(handle)
     with po.open("rb") as handle:

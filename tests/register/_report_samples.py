@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -199,7 +200,4 @@ def empty_report() -> AuditReport:
 
 def no_checks_report() -> AuditReport:
     """The empty report without stored checks either."""
-    return AuditReport(
-        **{f: getattr(empty_report(), f) for f in AuditReport._fields if f != "checks"},
-        checks=None,
-    )
+    return dataclasses.replace(empty_report(), checks=None)

@@ -51,7 +51,7 @@ def test_numbers_match_hand_computation(model: FixedModel) -> None:
     report = fz.fairness_report(
         model, frame(), label="label", protected_attributes=["group"], positive_class="yes"
     )
-    raw = report._attributes[0]
+    raw = report.raw[0]
     groups = {g["group"]: g for g in raw["groups"]}
     assert groups["a"]["selection_rate"] == pytest.approx(10 / 20)
     assert groups["a"]["true_positive_rate"] == pytest.approx(8 / 10)

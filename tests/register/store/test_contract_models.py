@@ -21,7 +21,8 @@ def model(backend: Backend) -> str:
 
 @pytest.fixture()
 def source(backend: Backend, run_id: str) -> tuple[str, str]:
-    """(run id, model source) of a version: the run's model folder."""
+    """(run id, model source) of a version: the run's model folder (a tracking server
+    refuses a source outside the run's artifacts)."""
     return run_id, backend.store.get_run(run_id).artifact_uri + "/model"
 
 
@@ -37,7 +38,7 @@ def test_a_registered_model_is_created_with_tags_and_description(
 
 
 def test_an_existing_model_conflicts_and_a_missing_one_is_not_found(
-    store: Store, model: str, backend: Backend
+    store: Store, model: str, backend: Backend, source: tuple[str, str]
 ) -> None:
     with pytest.raises(StoreConflictError):
         store.create_registered_model(model)
@@ -48,7 +49,7 @@ def test_an_existing_model_conflicts_and_a_missing_one_is_not_found(
         lambda: store.set_description(missing, "text"),
         lambda: store.set_alias(missing, "published", 1),
         lambda: store.get_version_by_alias(missing, "published"),
-        lambda: store.create_model_version(missing, source="s", run_id="r"),
+        lambda: store.create_model_version(missing, source=source[1], run_id=source[0]),
         lambda: store.get_model_version(missing, 1),
         lambda: store.set_model_version_tag(missing, 1, "k", "v"),
         lambda: store.delete_model_version(missing, 1),

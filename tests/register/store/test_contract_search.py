@@ -128,7 +128,8 @@ def test_found_models_carry_their_tags_aliases_and_description(
 ) -> None:
     name = backend.model("full", owner="Kommun A")
     store.set_description(name, "Beskrivning")
-    store.create_model_version(name, source="s", run_id=run_id)
+    source = store.get_run(run_id).artifact_uri + "/model"
+    store.create_model_version(name, source=source, run_id=run_id)
     store.set_alias(name, "published", 1)
     (found,) = store.search_registered_models(backend.scoped()).items
     assert found == store.get_registered_model(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shutil
 import string
@@ -206,3 +207,27 @@ def test_a_new_language_needs_only_a_po_file() -> None:
     assert set(finding) == {"en", "fi", "sv"}
     args = build_parser().parse_args(["audit", "benefits-uptake", "--lang", "fi"])
     assert args.lang == "fi"
+
+
+def test_a_compiled_catalogue_unpacked_just_before_its_po_is_used_and_an_edited_po_wins(
+    tmp_path: Path,
+) -> None:
+    """An installed wheel's .mo (unpacked a moment before its .po) is read; a .po edited
+    after compiling (minutes newer) is read instead of the stale .mo."""
+    locale = tmp_path / "locale"
+    shutil.copytree(LOCALE, locale, ignore=shutil.ignore_patterns("*.mo"))
+    catalogue.compile_catalogues(locale)
+    po = catalogue.po_path("sv", locale)
+    mo = po.with_suffix(".mo")
+    text = po.read_text(encoding="utf-8")
+    edited = re.sub(r'(msgid "catalogue.title"\nmsgstr )".*"', r'\1"Redigerad titel"', text)
+    po.write_text(edited, encoding="utf-8")
+    compiled_at = mo.stat().st_mtime
+    os.utime(po, (compiled_at + 1, compiled_at + 1))  # unpacked one second later
+    assert catalogue.load_messages(locale_dir=locale)["catalogue.title"]["sv"] != (
+        "Redigerad titel"
+    )  # the .mo was read
+    os.utime(po, (compiled_at + 600, compiled_at + 600))  # edited ten minutes later
+    assert catalogue.load_messages(locale_dir=locale)["catalogue.title"]["sv"] == (
+        "Redigerad titel"
+    )
