@@ -338,8 +338,15 @@ class MemoryStore:
 
     # -- model versions --------------------------------------------------------------
     def create_model_version(
-        self, name: str, *, source: str, run_id: str, tags: Mapping[str, str] | None = None
+        self,
+        name: str,
+        *,
+        source: str,
+        run_id: str,
+        tags: Mapping[str, str] | None = None,
+        description: str = "",
     ) -> VersionInfo:
+        del description  # kept by MLflow for its UI; nothing in insyn reads it back
         with self._state.lock:
             model = self._model(name)
             model.last_version += 1
