@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -71,20 +72,23 @@ OVERRIDE_MIN_CHARS = 10
 GATED_CHECKS = ("additivity", "reproducibility")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Evidence:
-    """Files to store with a new version and what it is compared with.
+    """Files to store with a new version and what it is compared with (read-only).
 
-    ``files``: artifact path -> JSON payload; ``previous_version`` and
-    ``previous_record``: the last complete version before it (None for a first one)."""
+    ``files``: artifact path -> JSON payload (a read-only mapping).
+    """
 
     files: Mapping[str, Any]
     previous_version: int | None
     previous_record: TransparencyRecord | None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "files", MappingProxyType(dict(self.files)))
+
     @property
     def checks(self) -> dict[str, Any]:
-        """The stored checks (``insyn/checks.json``), empty when none were run."""
+        """The stored checks (a copy; empty when there are none)."""
         return dict(self.files.get(CHECKS_PATH) or {})
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from register.audit import _chain as _audit
@@ -14,14 +16,15 @@ from register.store._view import StoreView, view_of
 __all__ = ["RegistrationSummary", "registration_summary"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RegistrationSummary:
-    """Explainer, definition, rows, seconds, additivity and checks of one version.
+    """Explainer, definition, rows, seconds, additivity and checks of one version (read-only).
 
     ``explainer``: the explainer and its class; ``definition``: what the values are;
     ``rows``: reference rows explained; ``seconds``: the whole registration, if timed;
-    ``checks``: gated check name (additivity, reproducibility) -> passed; ``override``:
-    the reason and failed checks, if published despite them."""
+    ``checks``: gated check name (additivity, reproducibility) -> passed (a read-only
+    mapping); ``override``: reason and failed checks, if overridden.
+    """
 
     slug: str
     version: int
@@ -32,8 +35,18 @@ class RegistrationSummary:
     explain_seconds: float
     seconds: float | None
     additivity_max_error: float
-    checks: dict[str, bool] = field(default_factory=dict)
-    override: dict[str, Any] | None = None
+    checks: Mapping[str, bool]
+    override: dict[str, Any] | None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "version", int(self.version))
+        object.__setattr__(self, "published", bool(self.published))
+        object.__setattr__(self, "rows", int(self.rows))
+        object.__setattr__(self, "explain_seconds", float(self.explain_seconds))
+        if self.seconds is not None:
+            object.__setattr__(self, "seconds", float(self.seconds))
+        object.__setattr__(self, "additivity_max_error", float(self.additivity_max_error))
+        object.__setattr__(self, "checks", MappingProxyType(dict(self.checks)))
 
     def lines(self) -> list[tuple[str, str]]:
         """(label, value) pairs in plain words, in the order the CLI prints them."""
