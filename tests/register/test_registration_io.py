@@ -11,7 +11,7 @@ import pytest
 import skops.io
 
 from register import Register
-from register.store import MlflowStore, Store
+from register.store import MemoryStore, MlflowStore, Store
 
 
 class CountingStore:
@@ -37,10 +37,20 @@ class CountingStore:
         return self._inner.download_artifacts(run_id, path, destination)
 
 
-@pytest.fixture()
-def counted(empty_store_uri: str) -> tuple[Register, CountingStore]:
-    store = CountingStore(MlflowStore(empty_store_uri))
+@pytest.fixture(params=["mlflow", "memory"])
+def counted(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Register, CountingStore]:
+    if request.param == "memory":
+        inner: Store = MemoryStore()
+    else:
+        inner = MlflowStore(request.getfixturevalue("empty_store_uri"))
+    store = CountingStore(inner)
     return Register(store=store), store
+
+
+def _fresh(reg: Register) -> Register:
+    """Another register on the same store (its own cache): what a new process reads."""
+    inner = reg.store._inner  # type: ignore[attr-defined]
+    return Register(store=inner) if isinstance(inner, MemoryStore) else Register(reg.tracking_uri)
 
 
 def test_registering_and_publishing_reads_back_nothing_it_wrote(
@@ -52,7 +62,7 @@ def test_registering_and_publishing_reads_back_nothing_it_wrote(
     own = [path for run_id, path in store.reads if run_id == version.run_id]
     assert own == []
     # What registration returns is what a reader of the store gets.
-    for stored in (reg.get("benefits-uptake"), Register(reg.tracking_uri).get("benefits-uptake")):
+    for stored in (reg.get("benefits-uptake"), _fresh(reg).get("benefits-uptake")):
         for field in ("slug", "version", "record", "run_id", "created_at", "aliases", "status"):
             assert getattr(stored, field) == getattr(version, field), field
         assert stored.input_profile.to_dict() == version.input_profile.to_dict()
@@ -92,7 +102,7 @@ def test_the_audit_entries_hash_the_files_as_stored(
     published entry (from the local hashes) verifies against the store."""
     reg, _ = counted
     reg.register_algorithm(small_model, benefits_record, reference_data=small_reference)
-    fresh = Register(reg.tracking_uri)
+    fresh = _fresh(reg)
     [published] = [e for e in fresh.audit_entries("benefits-uptake") if e.event == "published"]
     [registered] = [e for e in fresh.audit_entries("benefits-uptake") if e.event == "registered"]
     by_path = {ref["path"]: ref["sha256"] for ref in registered.artifacts}
