@@ -346,7 +346,6 @@ class MemoryStore:
         tags: Mapping[str, str] | None = None,
         description: str = "",
     ) -> VersionInfo:
-        del description  # kept by MLflow for its UI; nothing in insyn reads it back
         with self._state.lock:
             model = self._model(name)
             model.last_version += 1
