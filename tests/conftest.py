@@ -51,7 +51,13 @@ STORE_FIXTURES = frozenset(
 #: Fixtures of the shared deployment (PostgreSQL, the auth-enabled server).
 SHARED_FIXTURES = frozenset({"shared", "postgres_uri"})
 #: Modules that make their register without a fixture of STORE_FIXTURES.
-STORE_MODULES = frozenset({"tests/register/test_audit.py", "tests/register/test_old_store.py"})
+STORE_MODULES = frozenset(
+    {
+        "tests/register/test_audit.py",
+        "tests/register/test_old_store.py",
+        "tests/register/test_registration_io.py",  # its mlflow variant opens sqlite
+    }
+)
 #: Single tests that open a sqlite register in a module that otherwise needs none.
 STORE_TESTS = frozenset(
     {"tests/register/test_facade.py::test_client_is_deprecated_and_only_for_mlflow"}
