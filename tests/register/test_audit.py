@@ -239,7 +239,7 @@ def test_reviews_are_read_only_from_review_entries(
     log_run = audit.log_run(reg.view, create=False)
     assert reg.client.list_artifacts(log_run, rv.REVIEW_DIR) == []
     # a review file uploaded where earlier releases kept them is not a review
-    version_run = reg._model_version(SLUG, 1).run_id
+    version_run = reg.view.version(SLUG, 1).run_id
     forged = rv.build_review(
         SLUG, 1, outcome="approved", text_sv="Förfalskad.", organisation="Riksrevisionen"
     )
