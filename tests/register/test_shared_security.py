@@ -478,7 +478,7 @@ def test_the_writer_refuses_malformed_and_forged_entries_plainly(shared, algs):
     auth = _auth(shared, "ds-a")
     head = len(_entries(shared))
     with shared.as_user("portal"):
-        run_id = Register(shared.url)._model_version("sec-a", 1).run_id
+        run_id = Register(shared.url).view.version("sec-a", 1).run_id
     url = f"{shared.writer.url}/v1/entries"
     cases = [
         (b"not json", 400),
