@@ -11,7 +11,7 @@ from register.audit import _chain as _audit
 from register.lifecycle._evidence import failed_checks, stored_explanation
 from register.store import _catalogue as cat
 from register.store._paths import CHECKS_PATH
-from register.store._view import StoreView, view_of
+from register.store._view import HoldsView, StoreView, view_of
 
 __all__ = ["RegistrationSummary", "registration_summary"]
 
@@ -79,7 +79,7 @@ def _definition(meta: Any) -> str:
 
 
 def registration_summary(
-    view: StoreView, slug: str, version: int, *, seconds: float | None = None
+    view: StoreView | HoldsView, slug: str, version: int, *, seconds: float | None = None
 ) -> RegistrationSummary:
     """The summary of ``slug`` version ``version`` as stored (explanation metadata,
     checks, and the override in its ``published`` audit entry, if any). ``view`` may
