@@ -9,7 +9,7 @@ re-exported here for the demos' ``train.py`` files.
 
 from pathlib import Path
 
-from register.record._folder import DemoBuild, ModelFolder, load_folder
+from register.lifecycle._folder import DemoBuild, ModelFolder, load_folder
 
 DEMO_SLUGS: tuple[str, ...] = ("benefits-uptake", "housing-guarantee")
 ROOT = Path(__file__).resolve().parent

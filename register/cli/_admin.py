@@ -19,7 +19,7 @@ from typing import Any
 
 from register._facade import Register
 from register.cli._portal import portal_folder, streamlit_command, write_main_script
-from register.record._folder import load_folder
+from register.lifecycle._folder import load_folder
 from register.record._schema import load_record, parse_record
 from register.shared._admin import (
     PASSWORD_FILE_SECTION,

@@ -18,8 +18,8 @@ from register._facade import Register
 from register.cli._audit import add_demo_review
 from register.cli._console import EXIT_OK, err, out, progress_bar
 from register.export import standard_omissions
+from register.lifecycle._folder import load_folder
 from register.lifecycle._summary import registration_summary
-from register.record._folder import load_folder
 from register.record._schema import load_record
 
 SOURCE_TAG = "insyn.source_fingerprint"

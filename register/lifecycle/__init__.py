@@ -1,4 +1,6 @@
 """Writing to the register: registration, publication, retirement and what they store
-for auditors."""
+for auditors, and the model folder ``insyn register FOLDER`` reads."""
 
-__all__: list[str] = []  # used through register.Register; its components are curated here
+from register.lifecycle._folder import DemoBuild, FolderError, ModelFolder, load_folder
+
+__all__ = ["DemoBuild", "FolderError", "ModelFolder", "load_folder"]

@@ -1,6 +1,7 @@
 """The transparency record: its schema, validation messages, the bounds a record file
-must keep (its own and the store's), the input profile, and the model-folder format
-``insyn register`` reads. Imports nothing of the register above it."""
+must keep (its own and the store's) and the input profile. Imports nothing of the
+register above it (the model-folder format ``insyn register`` reads, which loads saved
+models, is :mod:`register.lifecycle`'s)."""
 
 from register.record._catalogue_tags import (
     STORE_DESCRIPTION_MAX_CHARS,
@@ -11,7 +12,6 @@ from register.record._catalogue_tags import (
     store_limit_problems,
 )
 from register.record._errors import Problem, RecordValidationError, is_slug
-from register.record._folder import FolderError, ModelFolder, load_folder
 from register.record._inputs import FeatureSpec, InputProfile, profile_from
 from register.record._sanitize import break_long_words, clean_text, clean_tree, inert_markdown
 from register.record._schema import (
@@ -30,10 +30,8 @@ __all__ = [
     "STORE_MODEL_TAG_MAX_CHARS",
     "STORE_RUN_TAG_MAX_CHARS",
     "FeatureSpec",
-    "FolderError",
     "InputProfile",
     "LocalizedText",
-    "ModelFolder",
     "Problem",
     "RecordValidationError",
     "RiskCategory",
@@ -46,7 +44,6 @@ __all__ = [
     "clean_tree",
     "inert_markdown",
     "is_slug",
-    "load_folder",
     "load_record",
     "parse_record",
     "profile_from",

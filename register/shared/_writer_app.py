@@ -41,6 +41,7 @@ from register.audit._signing import (
     read_signer,
 )
 from register.audit._writer import WriterRefusedError
+from register.lifecycle._publication import Publisher
 from register.shared._admin import PASSWORD_FILE_SECTION, WRITER_URL_TAG, read_secret_file
 from register.shared._writer_service import (
     BAD_REQUEST_MESSAGE,
@@ -50,6 +51,8 @@ from register.shared._writer_service import (
     Refused,
     WriterService,
 )
+from register.store._mlflow import MlflowStore
+from register.store._uri import EXPERIMENT_NAME, resolve_tracking_uri
 from register.store._view import StoreView
 
 DEFAULT_HOST = "127.0.0.1"
@@ -92,27 +95,22 @@ def build(
 ) -> object:
     """The writer service's Starlette app, ready to serve: its public key published in the
     log run and ``public_url`` recorded in the audit experiment's writer-URL tag."""
-    # The writer service runs a whole register (the lifecycle publishes through it): this
-    # is the composition root, above shared/ in the layering, so it is imported here.
-    from register._facade import Register  # noqa: PLC0415
-
     username, password = _writer_credentials(credentials_file)
     os.environ["MLFLOW_TRACKING_USERNAME"] = username  # this process acts as the writer only
     os.environ["MLFLOW_TRACKING_PASSWORD"] = password
-    reg = Register(tracking_uri)
-    name = _audit.experiment_name(reg.view)
-    experiment = reg.store.get_experiment_by_name(name)
+    view = StoreView(MlflowStore(resolve_tracking_uri(tracking_uri)), experiment=EXPERIMENT_NAME)
+    name = _audit.experiment_name(view)
+    experiment = view.store.get_experiment_by_name(name)
     if experiment is None:
         raise InsynError(AUDIT_MISSING_MESSAGE.format(name=name, uri=tracking_uri))
-    run_id = _audit.log_run(reg.view, create=False)
+    run_id = _audit.log_run(view, create=False)
     assert run_id is not None
-    signer = load_signer(reg.view, key_file, run_id)
-    _audit.publish_key(reg.view, run_id, signer)
+    signer = load_signer(view, key_file, run_id)
+    _audit.publish_key(view, run_id, signer)
     if experiment.tags.get(WRITER_URL_TAG) != public_url:
-        reg.store.set_experiment_tag(experiment.experiment_id, WRITER_URL_TAG, public_url)
-    service = WriterService(
-        reg.view, reg.publication, signer, CallerCheck(tracking_uri, cache_seconds)
-    )
+        view.store.set_experiment_tag(experiment.experiment_id, WRITER_URL_TAG, public_url)
+    # The service publishes and retires with the lifecycle's own steps, as a local register would.
+    service = WriterService(view, Publisher(view), signer, CallerCheck(tracking_uri, cache_seconds))
     return create_app(service)
 
 

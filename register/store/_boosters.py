@@ -79,7 +79,7 @@ def split(model: Any) -> tuple[Any, Any, str | None] | None:
     ``model`` itself is not changed: the pipeline part is a shallow copy whose last
     step is ``"passthrough"``.
     """
-    from sklearn.pipeline import Pipeline  # lazy: scikit-learn takes seconds
+    from sklearn.pipeline import Pipeline  # noqa: PLC0415 - lazy: scikit-learn takes seconds
 
     if qualified_name(model) in BOOSTER_CLASSES:
         return None, model, None
@@ -228,7 +228,7 @@ def _booster_file(folder: Path, meta: dict[str, Any]) -> Path:
 
 
 def _lightgbm(lgb: Any, cls: Any, meta: dict[str, Any], path: Path) -> Any:
-    from sklearn.preprocessing import LabelEncoder  # lazy: as above
+    from sklearn.preprocessing import LabelEncoder  # noqa: PLC0415 - lazy: as above
 
     model = _constructed(cls, meta)
     try:
@@ -283,7 +283,7 @@ def rebuild(folder: Path, meta: Any, load_sklearn: Any) -> Any:
     ``load_sklearn(path)`` loads the pipeline part with skops and insyn's allowlist.
     Raises :class:`InsynError` with a plain message for anything unexpected.
     """
-    from sklearn.pipeline import Pipeline  # lazy: scikit-learn takes seconds
+    from sklearn.pipeline import Pipeline  # noqa: PLC0415 - lazy: scikit-learn takes seconds
 
     if not isinstance(meta, dict) or meta.get("format") != FORMAT_VERSION:
         raise InsynError(BAD_META_MESSAGE.format(reason="unknown format"))

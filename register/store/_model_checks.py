@@ -137,8 +137,8 @@ def check_structure(model: Any) -> None:
     tree is given (its estimator's ``n_features_in_``, and for trees inside an
     ensemble also the ensemble's), categorical splits use existing bitsets.
     """
-    from sklearn.neighbors import BallTree, KDTree
-    from sklearn.tree._tree import Tree
+    from sklearn.neighbors import BallTree, KDTree  # noqa: PLC0415 - lazy: scikit-learn takes seconds
+    from sklearn.tree._tree import Tree  # noqa: PLC0415 - lazy: scikit-learn takes seconds
 
     seen: set[int] = set()
 

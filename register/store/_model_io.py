@@ -92,7 +92,7 @@ def _checked_payload(obj: Any) -> bytes:
     """``obj`` in skops format (the one serialisation a write makes), refused with
     :class:`InsynError` when it needs a type beyond skops' defaults and
     :data:`TRUSTED_TYPES`."""
-    import skops.io  # lazy: imports scikit-learn, seconds; see module doc
+    import skops.io  # noqa: PLC0415 - lazy: imports scikit-learn, seconds; see module doc
 
     try:
         payload = skops.io.dumps(obj)
@@ -237,8 +237,8 @@ def _save_sklearn(model: Any, payload: bytes, path: Path, signature: Any) -> Non
     """The folder ``mlflow.sklearn.save_model(serialization_format="skops")`` writes (same
     files, same MLmodel flavors), from the payload already checked: MLflow would dump and
     load the model once more."""
-    import sklearn  # lazy: seconds to import; see module doc
-    from mlflow.pyfunc import add_to_model  # lazy: only writing needs pyfunc
+    import sklearn  # noqa: PLC0415 - lazy: seconds to import; see module doc
+    from mlflow.pyfunc import add_to_model  # noqa: PLC0415 - lazy: only writing needs pyfunc
 
     path.mkdir(parents=True, exist_ok=False)
     (path / SKOPS_FILE).write_bytes(payload)
@@ -272,7 +272,7 @@ def _save_booster(
     path: Path,
     sig: Any,
 ) -> None:
-    from mlflow.pyfunc import add_to_model  # lazy: only writing needs pyfunc
+    from mlflow.pyfunc import add_to_model  # noqa: PLC0415 - lazy: only writing needs pyfunc
 
     _, booster, step = parts
     path.mkdir(parents=True, exist_ok=False)
@@ -308,8 +308,8 @@ def load_skops_file(file: Path) -> Any:
 
 
 def _load_skops(file: Path, uri: str) -> Any:
-    import skops.io  # lazy: imports scikit-learn, seconds; see module doc
-    from skops.io.exceptions import UntrustedTypesFoundException  # lazy: as above
+    import skops.io  # noqa: PLC0415 - lazy: imports scikit-learn, seconds; see module doc
+    from skops.io.exceptions import UntrustedTypesFoundException  # noqa: PLC0415 - lazy: as above
 
     try:
         untrusted = skops.io.get_untrusted_types(file=file)

@@ -113,7 +113,7 @@ def _guarded(path: str) -> bool:
 
 
 def _experiment_name(experiment_id: str) -> str | None:
-    from mlflow.server.handlers import _get_tracking_store
+    from mlflow.server.handlers import _get_tracking_store  # noqa: PLC0415 - runs inside the tracking server only
 
     try:
         return str(_get_tracking_store().get_experiment(experiment_id).name)
@@ -128,8 +128,8 @@ def authenticate() -> Any:
     ``Authorization`` when it may go on, else a ``Response`` (401 from MLflow's
     check, 403 with a JSON ``message`` from the guard).
     """
-    from flask import Response, request
-    from mlflow.server.auth import authenticate_request_basic_auth, store
+    from flask import Response, request  # noqa: PLC0415 - runs inside the tracking server only
+    from mlflow.server.auth import authenticate_request_basic_auth, store  # noqa: PLC0415 - runs inside the tracking server only
 
     authorization = authenticate_request_basic_auth()
     if isinstance(authorization, Response) or not _guarded(request.path):

@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from register._errors import InsynError
+from register.store._model_io import load_model, load_skops_file
 
 NO_RECORD_MESSAGE = "The folder {folder} has no record.yaml (the transparency record)."
 NO_BUILD_MESSAGE = (
@@ -148,10 +149,6 @@ class ModelFolder:
         return frame, label
 
     def _from_files(self) -> DemoBuild:
-        # Layering: store may import record, never the reverse. Reading a saved model is
-        # store's job; this is the one place record still reaches up (no train.py only).
-        from register.store._model_io import load_model, load_skops_file  # noqa: PLC0415
-
         reference = None
         for name in ("reference.parquet", "reference.csv"):
             if (self._path / name).exists():
