@@ -11,7 +11,7 @@ registered or published expire after :data:`TABLE_TTL`; the filter lists after
 The portal keeps one :class:`register.Register` per tracking URI
 (:func:`shared_register`) for tables and the audit trail; the register's own
 cache of small immutable things (records, audit entries, signing keys) lives in
-it. What the portal keeps itself with a bound or an expiry (models, explanations,
+it, bounded by :data:`REGISTER_CACHE_ENTRIES`. What the portal keeps itself with a bound or an expiry (models, explanations,
 filter lists) is read through a register opened for that one call
 (:func:`open_register`; cheap, MLflow keeps its store per URI), so no second,
 unbounded or longer-lived copy exists inside the register.
@@ -39,6 +39,9 @@ FILTER_OPTIONS_TTL = int(TTL_SECONDS)
 TABLE_ENTRIES = 1024
 # At most this many tracking URIs (registers kept, filter lists).
 URI_ENTRIES = 8
+# At most this many small immutable things (records, profiles, audit entries, keys) a kept
+# register holds (its least recently used are dropped first; see register.StoreView).
+REGISTER_CACHE_ENTRIES = 512
 # At most this many loaded models, what-if explainers, explanations per process.
 MODEL_ENTRIES = 16
 EXPLAINER_ENTRIES = 16
@@ -162,5 +165,6 @@ def open_register(uri: str | None) -> Register:
 
 @REGISTERS.cache
 def shared_register(uri: str) -> Register:
-    """The one register of ``uri`` this process keeps (for tables and the audit trail)."""
-    return open_register(uri)
+    """The one register of ``uri`` this process keeps (for tables and the audit trail); its
+    own cache holds at most :data:`REGISTER_CACHE_ENTRIES` values."""
+    return Register(tracking_uri=uri or None, cache_entries=REGISTER_CACHE_ENTRIES)

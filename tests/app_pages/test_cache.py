@@ -4,6 +4,7 @@ figures are its constants, and outages are the register's answer, not MLflow's w
 from __future__ import annotations
 
 import ast
+import pathlib
 
 import pytest
 
@@ -90,3 +91,13 @@ def test_last_good_answers_from_memory_only_during_an_outage(empty_store_uri: st
         reader(empty_store_uri)  # never read, and the store answers: a real error
     with pytest.raises(TrackingUnreachableError):
         reader(f"http://127.0.0.1:{free_port()}")  # down, and nothing remembered
+
+
+def test_the_kept_register_holds_a_bounded_cache_and_the_readme_says_how_many(
+    tmp_path: pathlib.Path,
+) -> None:
+    reg = _cache.shared_register(f"sqlite:///{tmp_path / 'bounded.db'}")
+    for i in range(_cache.REGISTER_CACHE_ENTRIES + 100):
+        reg.view.cached(("probe", str(i)), lambda i=i: i)
+    assert reg.view.cache_size() == _cache.REGISTER_CACHE_ENTRIES
+    assert f"at most {_cache.REGISTER_CACHE_ENTRIES} small immutable things" in README
