@@ -11,10 +11,10 @@ registered or published expire after :data:`TABLE_TTL`; the filter lists after
 The portal keeps one :class:`register.Register` per tracking URI
 (:func:`shared_register`) for tables and the audit trail; the register's own
 cache of small immutable things (records, audit entries, signing keys) lives in
-it, bounded by :data:`REGISTER_CACHE_ENTRIES`. What the portal keeps itself with a bound or an expiry (models, explanations,
-filter lists) is read through a register opened for that one call
-(:func:`open_register`; cheap, MLflow keeps its store per URI), so no second,
-unbounded or longer-lived copy exists inside the register.
+it, bounded by :data:`REGISTER_CACHE_ENTRIES`. What the portal keeps itself with a
+bound or an expiry (models, explanations, filter lists) is read through a register
+opened for that one call (:func:`open_register`; cheap, MLflow keeps its store per
+URI), so no second, unbounded or longer-lived copy exists inside the register.
 The README's "Portal caches" table is :func:`readme_table` (a test compares them).
 """
 

@@ -21,11 +21,19 @@ from typing import Any
 
 import pandas as pd
 
-import explainers
-from register._errors import InsynError, NotFoundError, OwnershipError, RegistrationError
+from register._errors import InsynError, NotFoundError, RegistrationError
 from register.audit import _chain as _audit
 from register.audit._writer import AuditWriter
 from register.lifecycle import _evidence
+from register.lifecycle._checks import (
+    NOT_A_FRAME_MESSAGE,
+    as_record,
+    check_features,
+    check_owner,
+    check_predicts,
+    explain,
+    input_rows,
+)
 from register.lifecycle._families import check_supported
 from register.lifecycle._publication import (
     NOT_PUBLISHED_MESSAGE,
@@ -35,7 +43,7 @@ from register.lifecycle._publication import (
     refs_key,
 )
 from register.record._inputs import InputProfile, profile_from
-from register.record._schema import TransparencyRecord, parse_record
+from register.record._schema import TransparencyRecord
 from register.store import _catalogue as cat
 from register.store import _model_io
 from register.store._paths import (
@@ -64,26 +72,9 @@ __all__ = [
     "retire",
 ]
 
-OWNED_BY_OTHER_MESSAGE = (
-    "The slug {slug!r} is already used by the organisation {owner!r}; "
-    "{organisation!r} cannot register under it. Choose another slug."
-)
-NOT_A_FRAME_MESSAGE = "reference_data must be a pandas DataFrame, not {kind}."
-FEATURES_MISSING_MESSAGE = (
-    "The record's technical.features must describe every model input in plain words; "
-    "missing: {missing}."
-)
-FEATURES_UNKNOWN_MESSAGE = (
-    "The record's technical.features names columns the model does not take: {unknown}."
-)
 STEP_FAILED_MESSAGE = (
     "Registration of {slug!r} failed while {step}: {reason}. Nothing was published."
 )
-PREDICT_FAILED_MESSAGE = (
-    "The model's own predict fails on the reference data: {reason}. insyn explains "
-    "exactly the rows the model can predict; fix or remove the rows it cannot take."
-)
-MODEL_NOT_FITTED_ERRORS = ("not fitted", "NotFittedError")
 ROUND_TRIP_ROWS = 200
 """Reference rows on which the stored model must predict exactly as the given one."""
 
@@ -121,65 +112,6 @@ class Deployment:
     explain_refusal: Callable[..., InsynError | None] = _no_explanation
 
 
-def _as_record(record: TransparencyRecord | Mapping[str, Any]) -> TransparencyRecord:
-    if isinstance(record, TransparencyRecord):
-        return record
-    return parse_record(record)
-
-
-def _check_features(model: Any, record: TransparencyRecord, reference: pd.DataFrame) -> None:
-    inputs = [str(c) for c in getattr(model, "feature_names_in_", reference.columns)]
-    described = {f.name for f in record.technical.features}
-    missing = [c for c in inputs if c not in described]
-    if missing:
-        raise InsynError(FEATURES_MISSING_MESSAGE.format(missing=", ".join(missing)))
-    unknown = sorted(described - set(inputs))
-    if unknown:
-        raise InsynError(FEATURES_UNKNOWN_MESSAGE.format(unknown=", ".join(unknown)))
-
-
-def _input_rows(model: Any, reference: pd.DataFrame) -> pd.DataFrame:
-    names = [str(c) for c in getattr(model, "feature_names_in_", reference.columns)]
-    return reference.loc[:, names] if set(names) <= set(reference.columns) else reference
-
-
-def _check_predicts(model: Any, reference: pd.DataFrame) -> None:
-    """Rows the model's own ``predict`` refuses (an unseen category with
-    ``handle_unknown="error"``, a value it cannot convert) are refused the same way,
-    in plain words; rows it predicts (NaN where the model takes NaN) go on."""
-    from sklearn.exceptions import NotFittedError  # noqa: PLC0415  (lazy: see _families)
-
-    try:
-        model.predict(_input_rows(model, reference))
-    except NotFittedError:
-        return  # the explainer says so in its own words
-    except Exception as exc:  # whatever the model raises, said plainly
-        raise InsynError(PREDICT_FAILED_MESSAGE.format(reason=exc)) from exc
-
-
-def _check_owner(view: StoreView, record: TransparencyRecord) -> None:
-    try:
-        existing = view.registered(record.slug)
-    except NotFoundError:
-        return
-    owner = existing.tags.get(cat.ORGANISATION)
-    if owner and owner != record.organisation:
-        raise OwnershipError(
-            OWNED_BY_OTHER_MESSAGE.format(
-                slug=record.slug, owner=owner, organisation=record.organisation
-            )
-        )
-
-
-def _explain(model: Any, record: TransparencyRecord, reference: pd.DataFrame, **kw: Any) -> Any:
-    try:
-        return explainers.explain(
-            model, reference, positive_class=record.technical.positive_class, **kw
-        )
-    except explainers.ExplanationError as exc:
-        raise InsynError(str(exc)) from exc
-
-
 def _write_json(path: Path, data: Any) -> Any:
     """Write ``data`` as the register's JSON files are written; return it as a reader
     parses it back."""
@@ -208,7 +140,7 @@ def register_algorithm(
     writer that appends the entries and publishes (asked for only once everything is
     checked and stored), ``deployment`` is the shared server's part, if any."""
     view = view_of(view)
-    rec = _as_record(record)
+    rec = as_record(record)
     check_supported(model)
     if not isinstance(reference_data, pd.DataFrame):
         raise InsynError(NOT_A_FRAME_MESSAGE.format(kind=type(reference_data).__name__))
@@ -217,15 +149,15 @@ def register_algorithm(
     step("checking", 0, 1)
     fairness = _evidence.fairness(model, rec, evaluation_data, label)  # before any store access
     view.store.ping()
-    _check_owner(view, rec)
-    _check_features(model, rec, reference_data)
+    check_owner(view, rec)
+    check_features(model, rec, reference_data)
     with tempfile.TemporaryDirectory(prefix="insyn-registration-") as tmp:
         root = Path(tmp)
         # The one serialisation: checked for untrusted types as it is written.
         signature = _model_io.signature_for(reference_data)
         _model_io.write_model(model, root / MODEL_PATH, signature=signature)
-        _check_predicts(model, reference_data)
-        explanation = _explain(
+        check_predicts(model, reference_data)
+        explanation = explain(
             model,
             rec,
             reference_data,
@@ -233,7 +165,7 @@ def register_algorithm(
             progress=lambda done, total: step("explaining", done, total),
         )
         # After the explanation, which refuses an unfitted model in its own words.
-        rows = _input_rows(model, reference_data).head(ROUND_TRIP_ROWS)
+        rows = input_rows(model, reference_data).head(ROUND_TRIP_ROWS)
         loaded = _model_io.verify_model(model, root / MODEL_PATH, rows)
         profile = profile_from(model, reference_data)
         evidence = _evidence.prepare(
@@ -418,7 +350,7 @@ def _ensure_registered_model(
             rec.slug, tags=tags, description=rec.short_description.sv
         )
     except StoreConflictError:
-        _check_owner(view, rec)
+        check_owner(view, rec)
     deployment.share(rec.slug, rec.organisation)  # idempotent; a no-op on an embedded store
 
 

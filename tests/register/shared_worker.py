@@ -55,13 +55,13 @@ def main() -> None:
     # load); the store writes, which this worker exists to race, still run concurrently.
     from register.lifecycle import _publish as _lifecycle
 
-    explain, explain_lock = _lifecycle._explain, threading.Lock()
+    explain, explain_lock = _lifecycle.explain, threading.Lock()
 
     def one_at_a_time(*args, **kwargs):  # type: ignore[no-untyped-def]
         with explain_lock:
             return explain(*args, **kwargs)
 
-    _lifecycle._explain = one_at_a_time  # type: ignore[assignment]
+    _lifecycle.explain = one_at_a_time  # type: ignore[assignment]
     errors: list[BaseException] = []
 
     def one() -> None:

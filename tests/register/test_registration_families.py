@@ -221,7 +221,7 @@ def test_rows_the_model_cannot_predict_are_refused_as_predict_refuses_them(
 ):
     from sklearn.preprocessing import OneHotEncoder
 
-    from register.lifecycle._publish import PREDICT_FAILED_MESSAGE
+    from register.lifecycle._checks import PREDICT_FAILED_MESSAGE
 
     inputs, label = training
     strict = clone(benefits_build.model)

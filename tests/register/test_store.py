@@ -17,7 +17,7 @@ from register import (
     RegistrationError,
     TrackingUnreachableError,
 )
-from register.lifecycle._publish import FEATURES_MISSING_MESSAGE, OWNED_BY_OTHER_MESSAGE
+from register.lifecycle._checks import FEATURES_MISSING_MESSAGE, OWNED_BY_OTHER_MESSAGE
 from register.store._model_io import UNTRUSTED_TYPES_MESSAGE
 from tests.conftest import free_port
 

@@ -1,0 +1,106 @@
+"""What registration checks before it writes anything: the record names every model
+input, the model predicts the reference rows, the slug belongs to the organisation, and
+the explanation can be computed. Each refusal is an :class:`InsynError` in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+import explainers
+from register._errors import InsynError, NotFoundError, OwnershipError
+from register.record._schema import TransparencyRecord, parse_record
+from register.store import _catalogue as cat
+from register.store._view import StoreView
+
+__all__ = [
+    "FEATURES_MISSING_MESSAGE",
+    "FEATURES_UNKNOWN_MESSAGE",
+    "NOT_A_FRAME_MESSAGE",
+    "OWNED_BY_OTHER_MESSAGE",
+    "PREDICT_FAILED_MESSAGE",
+    "as_record",
+    "check_features",
+    "check_owner",
+    "check_predicts",
+    "explain",
+    "input_rows",
+]
+
+OWNED_BY_OTHER_MESSAGE = (
+    "The slug {slug!r} is already used by the organisation {owner!r}; "
+    "{organisation!r} cannot register under it. Choose another slug."
+)
+NOT_A_FRAME_MESSAGE = "reference_data must be a pandas DataFrame, not {kind}."
+FEATURES_MISSING_MESSAGE = (
+    "The record's technical.features must describe every model input in plain words; "
+    "missing: {missing}."
+)
+FEATURES_UNKNOWN_MESSAGE = (
+    "The record's technical.features names columns the model does not take: {unknown}."
+)
+PREDICT_FAILED_MESSAGE = (
+    "The model's own predict fails on the reference data: {reason}. insyn explains "
+    "exactly the rows the model can predict; fix or remove the rows it cannot take."
+)
+
+
+def as_record(record: TransparencyRecord | Mapping[str, Any]) -> TransparencyRecord:
+    if isinstance(record, TransparencyRecord):
+        return record
+    return parse_record(record)
+
+
+def check_features(model: Any, record: TransparencyRecord, reference: pd.DataFrame) -> None:
+    inputs = [str(c) for c in getattr(model, "feature_names_in_", reference.columns)]
+    described = {f.name for f in record.technical.features}
+    missing = [c for c in inputs if c not in described]
+    if missing:
+        raise InsynError(FEATURES_MISSING_MESSAGE.format(missing=", ".join(missing)))
+    unknown = sorted(described - set(inputs))
+    if unknown:
+        raise InsynError(FEATURES_UNKNOWN_MESSAGE.format(unknown=", ".join(unknown)))
+
+
+def input_rows(model: Any, reference: pd.DataFrame) -> pd.DataFrame:
+    names = [str(c) for c in getattr(model, "feature_names_in_", reference.columns)]
+    return reference.loc[:, names] if set(names) <= set(reference.columns) else reference
+
+
+def check_predicts(model: Any, reference: pd.DataFrame) -> None:
+    """Rows the model's own ``predict`` refuses (an unseen category with
+    ``handle_unknown="error"``, a value it cannot convert) are refused the same way,
+    in plain words; rows it predicts (NaN where the model takes NaN) go on."""
+    from sklearn.exceptions import NotFittedError  # noqa: PLC0415  (lazy: see _families)
+
+    try:
+        model.predict(input_rows(model, reference))
+    except NotFittedError:
+        return  # the explainer says so in its own words
+    except Exception as exc:  # whatever the model raises, said plainly
+        raise InsynError(PREDICT_FAILED_MESSAGE.format(reason=exc)) from exc
+
+
+def check_owner(view: StoreView, record: TransparencyRecord) -> None:
+    try:
+        existing = view.registered(record.slug)
+    except NotFoundError:
+        return
+    owner = existing.tags.get(cat.ORGANISATION)
+    if owner and owner != record.organisation:
+        raise OwnershipError(
+            OWNED_BY_OTHER_MESSAGE.format(
+                slug=record.slug, owner=owner, organisation=record.organisation
+            )
+        )
+
+
+def explain(model: Any, record: TransparencyRecord, reference: pd.DataFrame, **kw: Any) -> Any:
+    try:
+        return explainers.explain(
+            model, reference, positive_class=record.technical.positive_class, **kw
+        )
+    except explainers.ExplanationError as exc:
+        raise InsynError(str(exc)) from exc
