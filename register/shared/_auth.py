@@ -71,11 +71,6 @@ def current_user() -> str | None:
     return tracking_username()
 
 
-def _status_of(exc: BaseException) -> int | None:
-    """The 401/403 status behind a refusal (see :func:`register.store.denied_status`)."""
-    return denied_status(exc)
-
-
 def translate(
     view: StoreView | HoldsView,
     exc: BaseException,
