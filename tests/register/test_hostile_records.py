@@ -56,7 +56,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "models" / "benefits-uptake" / "record.yaml"
 DEMO_TEXT = DEMO.read_text(encoding="utf-8")
 DEMO_DATA: dict[str, Any] = yaml.safe_load(DEMO_TEXT)
-TIME_BOUND = 1.0  # seconds, per file (generous: the demo record loads in ~50 ms)
+TIME_BOUND = 1.0  # CPU seconds of this process, per file (the demo record loads in ~50 ms);
+# CPU time, not wall-clock: the shared servers other tests leave running load the machine
 MEMORY_BOUND = 64 * 1024 * 1024  # bytes of Python allocations at the peak
 MESSAGE_BOUND = 20_000  # characters: a refusal is read by a person
 FILE_MESSAGE = re.compile(r"^The transparency record file .+ (is|cannot|does|must)")
@@ -65,15 +66,15 @@ RAW = "RAWPLACEHOLDER"
 
 
 def _outcome(path: Path) -> tuple[TransparencyRecord | RecordValidationError, float, int]:
-    """Load ``path``; the record or the register's error, the seconds taken, the peak bytes."""
+    """Load ``path``; the record or the register's error, the CPU seconds taken, the peak bytes."""
     tracemalloc.start()
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         result: TransparencyRecord | RecordValidationError = load_record(path)
     except RecordValidationError as error:
         result = error
     finally:
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     return result, elapsed, peak
@@ -424,13 +425,13 @@ def test_any_json_like_value_in_any_field_is_accepted_or_named(
 ) -> None:
     data = yaml.safe_load(DEMO_TEXT)
     _set(data, path, value)
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         parse_record(data)
     except RecordValidationError as error:
         assert error.problems
         assert all(p.path and p.rule and len(p.value) < 200 for p in error.problems)
-    assert time.perf_counter() - started < TIME_BOUND
+    assert time.process_time() - started < TIME_BOUND
 
 
 def test_a_text_longer_than_any_field_may_be_is_refused_before_validation() -> None:
