@@ -14,7 +14,14 @@ shap with the given reason.
 
 from __future__ import annotations
 
-from ._engine import ENGINE_PATH, TreeShapResult, prepare, supports, tree_shap
+from ._engine import (
+    ENGINE_PATH,
+    TreeShapResult,
+    cost_grows_with_background,
+    prepare,
+    supports,
+    tree_shap,
+)
 from ._errors import ShapMismatchError, UnsupportedModelError
 from ._verify import verify_against_shap
 
@@ -23,6 +30,7 @@ __all__ = [
     "ShapMismatchError",
     "TreeShapResult",
     "UnsupportedModelError",
+    "cost_grows_with_background",
     "prepare",
     "supports",
     "tree_shap",

@@ -77,6 +77,17 @@ class TreeShapResult:
         )
 
 
+def cost_grows_with_background(estimator: Any, *, model_output: str) -> bool:
+    """True when explaining ``estimator`` on ``model_output`` costs O(rows x background).
+
+    False means the background-aggregated tables explain every tree, so the cost of a
+    row does not depend on the background's size (the whole reference set may be used).
+    True for a logistic (boosted probability) output, whose exact values rescale each
+    background row by its own output, and for trees too deep for tables.
+    """
+    return True  # until the table engine lands
+
+
 def supports(
     estimator: Any,
     *,
