@@ -37,7 +37,7 @@ ADDITIVITY_FAILED = (
 )
 BACKGROUND_TOO_LARGE = (
     "the background has {rows} rows; the exact tree engine uses every background row and "
-    "accepts at most {limit}: choose a smaller background_size"
+    "accepts at most {limit} for this model: choose a smaller background_size"
 )
 TREE_ENGINE_DISAGREES = (
     "check failed: insyn's exact tree engine and shap.TreeExplainer differ by {diff:.3g}, more "

@@ -77,12 +77,8 @@ def prepare_engine(
     """The engine prepared on ``background`` as given (float64, exact routing)."""
     # the numba-jitted engine compiles on first import; only tree models need it
     from ._treeshap import UnsupportedModelError, prepare  # noqa: PLC0415
-    from ._treeshap._engine import MAX_BACKGROUND  # noqa: PLC0415
+    from ._treeshap._errors import BackgroundTooLargeError  # noqa: PLC0415
 
-    if background.shape[0] > MAX_BACKGROUND:
-        raise ExplanationError(
-            BACKGROUND_TOO_LARGE.format(rows=background.shape[0], limit=MAX_BACKGROUND)
-        )
     try:
         return prepare(
             estimator,
@@ -92,6 +88,8 @@ def prepare_engine(
             precision="exact",
             encoded_input=encodes_inside(estimator),
         )
+    except BackgroundTooLargeError as exc:
+        raise ExplanationError(BACKGROUND_TOO_LARGE.format(rows=exc.rows, limit=exc.limit)) from exc
     except UnsupportedModelError as exc:
         raise ExplanationError(UNSUPPORTED_MODEL.format(detail=str(exc))) from exc
 

@@ -8,7 +8,11 @@ MSG_SHAP_MISMATCH = (
 )
 MSG_BAD_SHAPE = "X has {got} columns but the model was fitted on {expected} features"
 MSG_BAD_BACKGROUND = "background must be a non-empty 2-D array with {expected} columns"
-MSG_BIG_BACKGROUND = "background has {got} rows; the engine accepts at most {limit}"
+MSG_BIG_BACKGROUND = (
+    "background has {got} rows; the engine accepts at most {limit} for this model ({why})"
+)
+WHY_WALK = "its trees are walked with every background row, which costs memory per row"
+WHY_TABLES = "its background is aggregated into tables; larger backgrounds only cost time"
 MSG_CATEGORICAL_BEYOND_SHAP = (
     "HistGradientBoosting native categorical splits: shap.TreeExplainer (interventional) "
     "compares categories as numeric thresholds and returns wrong values"
@@ -17,6 +21,15 @@ MSG_CATEGORICAL_BEYOND_SHAP = (
 
 class UnsupportedModelError(ValueError):
     """The model (or setting) cannot be explained exactly by the insyn tree engine."""
+
+
+class BackgroundTooLargeError(ValueError):
+    """The background has more rows than the engine takes for this model (``limit``)."""
+
+    def __init__(self, message: str, *, rows: int, limit: int) -> None:
+        super().__init__(message)
+        self.rows = rows
+        self.limit = limit
 
 
 class ShapMismatchError(AssertionError):
