@@ -14,13 +14,19 @@ from typing import Any
 
 import numpy as np
 
-from . import _kernel, _tables
+from . import _kernel, _lists, _tables
 
-MAX_TABLE_FEATURES = 12
-"""A leaf with more distinct path features keeps its tree on the walk (3 x 2^d floats per leaf)."""
+MAX_TABLE_FEATURES = 10
+"""A leaf with more distinct path features keeps a pattern list instead of 3 x 2^d floats."""
+MAX_PATTERN_FEATURES = 62
+"""Patterns are 64-bit masks: a tree with a longer list of distinct path features is walked."""
 TABLE_BUDGET_BYTES = 512 * 2**20
 """All tables of one prepared model together stay within this many bytes."""
-BLOCK_ROWS = 65_536
+LIST_MIN_BACKGROUND = 300
+"""Below this many background rows a tree that needs pattern lists is walked instead: the
+walk was as fast at 100 rows (8.1 vs 8.7 ms a row, 100 full-depth trees) and 2.3x slower at
+1,000 (benchmarks/explain_speed.py), and it holds no tables."""
+BLOCK_ROWS = 8_192
 """Background rows counted per block: the background never has to fit in memory at once."""
 
 
@@ -28,10 +34,14 @@ class TablePlan:
     """Which trees of an ensemble get tables, known before any background is read.
 
     ``lpos``/``leaf_d``/``leaf_feat_off``/``leaf_feats`` describe every tree's paths
-    (see :func:`._tables.layout`); ``table_roots`` are the trees whose every leaf has at
-    most ``max_features`` distinct path features and whose tables fit, with the trees
-    before them, within ``budget_bytes``; ``walk_roots`` the rest; ``leaf_off`` places
-    each table leaf's ``2^d`` patterns; ``table_bytes`` is what the tables will hold.
+    (see :func:`._tables.layout`). In ``table_roots`` (every tree whose paths have at
+    most :data:`MAX_PATTERN_FEATURES` distinct features) a leaf with at most
+    ``max_features`` gets a ``2^d`` table placed at ``leaf_off`` while the tables fit,
+    with those before them, within ``budget_bytes``; every other leaf keeps a pattern
+    list (``leaf_slot`` is its index among its tree's ``list_leaves``), unless the
+    background has fewer than :data:`LIST_MIN_BACKGROUND` rows (``background_rows``): then
+    such a tree is walked. ``walk_roots`` are the trees walked; ``table_bytes`` is what
+    the tables will hold.
     """
 
     def __init__(
@@ -40,6 +50,7 @@ class TablePlan:
         *,
         budget_bytes: int = TABLE_BUDGET_BYTES,
         max_features: int = MAX_TABLE_FEATURES,
+        background_rows: int | None = None,
     ) -> None:
         e = ensemble
         self.max_depth = int(e.max_depth)
@@ -56,6 +67,9 @@ class TablePlan:
         chosen: list[int] = []
         rest: list[int] = []
         self.leaves: dict[int, np.ndarray] = {}
+        self.list_leaves: dict[int, np.ndarray] = {}
+        self.leaf_slot = np.full(n_nodes, -1, dtype=np.int64)
+        self.max_list_features = 0
         cursor = used = floats = 0
         for root in e.roots:
             cursor, worst = _tables.layout(
@@ -72,16 +86,32 @@ class TablePlan:
                 cursor,
             )
             leaves = _leaves_of(e, int(root))
-            sizes = np.left_shift(1, np.minimum(self.leaf_d[leaves], 62))
-            size = int(sizes.sum()) if worst <= max_features else 0
-            if worst <= max_features and used + 24 * size <= budget_bytes:
-                self.leaf_off[leaves] = floats + np.cumsum(sizes) - sizes
-                floats += size
-                used += 24 * size
-                chosen.append(int(root))
-                self.leaves[int(root)] = leaves
-            else:
+            if worst > MAX_PATTERN_FEATURES:
                 rest.append(int(root))
+                continue
+            d = self.leaf_d[leaves]
+            table = d <= max_features
+            sizes = np.left_shift(1, d[table])
+            if used + 24 * int(sizes.sum()) > budget_bytes:
+                table[:] = False
+                sizes = sizes[:0]
+            self.leaf_off[leaves[table]] = floats + np.cumsum(sizes) - sizes
+            floats += int(sizes.sum())
+            used += 24 * int(sizes.sum())
+            listed = leaves[~table]
+            few = background_rows is not None and background_rows < LIST_MIN_BACKGROUND
+            if listed.shape[0] and few:
+                self.leaf_off[leaves[table]] = 0
+                floats -= int(sizes.sum())
+                used -= 24 * int(sizes.sum())
+                rest.append(int(root))
+                continue
+            self.leaf_slot[listed] = np.arange(listed.shape[0])
+            self.list_leaves[int(root)] = listed
+            self.max_list_features = max(self.max_list_features, int(d.max(initial=0)))
+            chosen.append(int(root))
+            self.leaves[int(root)] = leaves
+        self.has_lists = bool(np.any(self.leaf_slot >= 0))
         self.table_roots = np.asarray(chosen, dtype=np.int32)
         self.walk_roots = np.asarray(rest, dtype=np.int32)
         self.table_floats = floats
@@ -113,6 +143,9 @@ class BackgroundTables:
         counts = np.zeros(plan.table_floats, dtype=np.float64)
         goes_left = np.zeros(n_nodes, dtype=np.int64)  # each tree writes its own nodes
         self.met = np.zeros(n_nodes, dtype=np.int64)
+        parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
+            root: [] for root in chosen
+        }
         total = 0
         for block in blocks:
             rows = np.ascontiguousarray(block, dtype=np.float64)
@@ -120,6 +153,8 @@ class BackgroundTables:
             total += rows.shape[0]
 
             def count(root: int, rows: np.ndarray = rows, weight: np.ndarray = weight) -> None:
+                listed = plan.list_leaves[root].shape[0]
+                buf = np.zeros((listed, rows.shape[0]), dtype=np.int64)
                 _tables.count_patterns(
                     rows,
                     weight,
@@ -129,23 +164,29 @@ class BackgroundTables:
                     plan.lpos,
                     plan.leaf_d,
                     plan.leaf_off,
+                    plan.leaf_slot,
                     counts,
+                    buf,
                     goes_left,
                     self.met,
                 )
+                if listed:
+                    parts[root].append(_lists.distinct_patterns(buf, rows.shape[0]))
 
             list(map_(count, chosen))
         self.background_rows = total
+        self.lists = _pattern_lists(plan, chosen, parts, n_nodes)
         self.H = np.zeros(plan.table_floats, dtype=np.float64)
         self.G = np.zeros(plan.table_floats, dtype=np.float64)
         self.K = np.zeros(plan.table_floats, dtype=np.float64)
-        W = _kernel.weight_table(max(1, plan.max_features))
+        W = _kernel.weight_table(max(1, plan.max_features, plan.max_list_features))
         value = e.value
+        self._list_args = (*self.lists, value, 1.0 / max(total, 1), W)
 
         def build(root: int) -> None:
             for leaf in plan.leaves[root]:
                 d = int(plan.leaf_d[leaf])
-                if d:
+                if d and plan.leaf_slot[leaf] < 0:  # a table leaf
                     _tables.leaf_tables(
                         counts,
                         int(plan.leaf_off[leaf]),
@@ -162,7 +203,8 @@ class BackgroundTables:
 
     @property
     def table_bytes(self) -> int:
-        return self.plan.table_bytes
+        """Memory the tables and pattern lists hold."""
+        return self.plan.table_bytes + int(self.lists[2].nbytes + self.lists[3].nbytes)
 
     def explain_into(self, X: np.ndarray, out: np.ndarray) -> None:
         """Add the table trees' SHAP values of the rows of ``X`` to ``out`` (n x m)."""
@@ -183,6 +225,7 @@ class BackgroundTables:
             self.H,
             self.G,
             self.K,
+            self._list_args,
             out,
         )
 
@@ -199,3 +242,54 @@ def _leaves_of(e: Any, root: int) -> np.ndarray:
             stack.append(int(right[node]))
             stack.append(int(left[node]))
     return np.asarray(out, dtype=np.int64)
+
+
+def _pattern_lists(
+    plan: TablePlan,
+    chosen: list[int],
+    parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+    n_nodes: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(list_off, list_len, patterns, counts)``: each pattern-list leaf's distinct
+    patterns and counts at ``list_off[leaf]`` (``list_len`` is -1 for other nodes),
+    merged over the background's blocks."""
+    list_off = np.zeros(n_nodes, dtype=np.int64)
+    list_len = np.full(n_nodes, -1, dtype=np.int64)
+    pats: list[np.ndarray] = []
+    cnts: list[np.ndarray] = []
+    at = 0
+    for root in chosen:
+        leaves = plan.list_leaves[root]
+        if not leaves.shape[0] or not parts[root]:
+            continue
+        if len(parts[root]) == 1:
+            p, c, lengths = parts[root][0]
+        else:
+            p, c, lengths = _merge_blocks(parts[root], leaves.shape[0])
+        list_off[leaves] = at + np.cumsum(lengths) - lengths
+        list_len[leaves] = lengths
+        at += int(lengths.sum())
+        pats.append(p)
+        cnts.append(c)
+    patterns = np.concatenate(pats) if pats else np.zeros(0, dtype=np.int64)
+    counts = np.concatenate(cnts) if cnts else np.zeros(0, dtype=np.float64)
+    return list_off, list_len, patterns, counts
+
+
+def _merge_blocks(
+    blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]], slots: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One tree's per-block distinct patterns merged into one list per leaf."""
+    slot_ids, pats, cnts = [], [], []
+    for p, c, lengths in blocks:
+        slot_ids.append(np.repeat(np.arange(slots), lengths))
+        pats.append(p)
+        cnts.append(c)
+    slot = np.concatenate(slot_ids)
+    pat = np.concatenate(pats)
+    cnt = np.concatenate(cnts)
+    keys = np.stack([slot, pat], axis=1)
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    merged = np.bincount(inverse.reshape(-1), weights=cnt, minlength=unique.shape[0])
+    lengths = np.bincount(unique[:, 0], minlength=slots).astype(np.int64)
+    return unique[:, 1].copy(), merged, lengths

@@ -87,7 +87,8 @@ def cost_grows_with_background(estimator: Any, *, model_output: str) -> bool:
     ensemble = extract(estimator, model_output=model_output)
     if ensemble.transform != "identity":
         return True
-    return bool(TablePlan(ensemble).walk_roots.shape[0])
+    plan = TablePlan(ensemble)
+    return bool(plan.walk_roots.shape[0]) or plan.has_lists
 
 
 def supports(

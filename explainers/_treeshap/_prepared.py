@@ -15,6 +15,7 @@ from ._errors import (
     MSG_BAD_SHAPE,
     MSG_BIG_BACKGROUND,
     MSG_CATEGORICAL_BEYOND_SHAP,
+    WHY_LISTS,
     WHY_TABLES,
     WHY_WALK,
     BackgroundTooLargeError,
@@ -27,6 +28,8 @@ MAX_BACKGROUND = 1000
 """The walk keeps a bit per (node, background row): trees on the walk take at most this many."""
 MAX_TABLE_BACKGROUND = 1_000_000
 """The tables read the background in blocks; beyond this many rows only time grows."""
+MAX_LIST_BACKGROUND = 10_000
+"""Pattern-list leaves keep up to one pattern per background row: at most this many rows."""
 
 
 class Prepared:
@@ -84,13 +87,15 @@ class Prepared:
             self.background = to_input(background, ensemble)
             self.weights = _kernel.weight_table(min(e.max_depth, e.n_features))
             if e.transform == "identity":
-                self.plan = plan if plan is not None else TablePlan(e)
+                rows = int(self.background.shape[0])
+                self.plan = plan if plan is not None else TablePlan(e, background_rows=rows)
         self.walk_roots = e.roots if self.plan is None else self.plan.walk_roots
         rows = int(self.background.shape[0])
         walk = bool(self.walk_roots.shape[0])
-        limit = MAX_BACKGROUND if walk else MAX_TABLE_BACKGROUND
+        listed = self.plan is not None and self.plan.has_lists
+        limit = MAX_BACKGROUND if walk else MAX_LIST_BACKGROUND if listed else MAX_TABLE_BACKGROUND
         if rows > limit:
-            why = WHY_WALK if walk else WHY_TABLES
+            why = WHY_WALK if walk else WHY_LISTS if listed else WHY_TABLES
             raise BackgroundTooLargeError(
                 MSG_BIG_BACKGROUND.format(got=rows, limit=limit, why=why), rows=rows, limit=limit
             )
@@ -116,13 +121,16 @@ class Prepared:
 
     @property
     def engine_path(self) -> str:
+        """``insyn-tables`` (tables and pattern lists), ``insyn-tables+walk`` or ``insyn-numba``."""
         if self.plan is None:
             return "insyn-numba"
         return "insyn-tables+walk" if self.walk_roots.shape[0] else "insyn-tables"
 
     @property
     def table_bytes(self) -> int:
-        """Memory held by the background tables (0 on the walk)."""
+        """Memory held by the background's tables and pattern lists (0 on the walk)."""
+        if self.tables is not None:
+            return self.tables.table_bytes
         return 0 if self.plan is None else self.plan.table_bytes
 
     def explain(self, X: np.ndarray, n_jobs: int = -1) -> np.ndarray:

@@ -35,6 +35,7 @@ import numpy as np
 from numba import njit
 
 from ._kernel import _go_left
+from ._lists import list_leaf
 
 
 @njit(cache=True)
@@ -92,10 +93,23 @@ def layout(
 
 @njit(nogil=True, cache=True)
 def count_patterns(
-    R, weight, root, max_depth, tr, lpos, leaf_d, leaf_off, counts, goes_left_rows, met
+    R,
+    weight,
+    root,
+    max_depth,
+    tr,
+    lpos,
+    leaf_d,
+    leaf_off,
+    leaf_slot,
+    counts,
+    buf,
+    gl,
+    met,
 ):  # type: ignore[no-untyped-def]
-    """Add each background row's pattern to its leaves: ``counts[leaf_off[L] + b] += w``
-    for every leaf ``L`` of the tree at ``root``; ``goes_left_rows[node]`` counts the rows
+    """Add each background row's pattern ``b`` to its leaves: ``counts[leaf_off[L] + b] += w``
+    for every table leaf ``L`` of the tree at ``root``, ``buf[leaf_slot[L], k] = b`` for
+    every pattern-list leaf (row ``k`` of ``R``); ``gl[node]`` counts the rows
     that go left at each internal node; ``met[node]`` gains the local bits of the path
     features whose conditions (from the root to ``node``) some row meets."""
     (
@@ -136,7 +150,7 @@ def count_patterns(
                     cat_left,
                     cat_known,
                 ):
-                    goes_left_rows[node] += 1
+                    gl[node] += 1
                     st_node[sp] = right[node]
                     st_fail[sp] = fail | bit
                     node = left[node]
@@ -146,9 +160,12 @@ def count_patterns(
                     node = right[node]
                 sp += 1
                 met[node] |= ~fail
-            d = leaf_d[node]
-            full = (np.int64(1) << d) - 1
-            counts[leaf_off[node] + (full & ~fail)] += w
+            full = (np.int64(1) << leaf_d[node]) - 1
+            slot = leaf_slot[node]
+            if slot < 0:
+                counts[leaf_off[node] + (full & ~fail)] += w
+            else:
+                buf[slot, k] = full & ~fail
 
 
 @njit(nogil=True, cache=True)
@@ -202,13 +219,30 @@ def leaf_tables(counts, off, d, scale, W, H, G, K):  # type: ignore[no-untyped-d
 
 @njit(nogil=True, cache=True)
 def shap_rows_tables(
-    X, roots, max_depth, tr, lpos, leaf_d, leaf_off, leaf_feat_off, leaf_feats, met, H, G, K, out
+    X,
+    roots,
+    max_depth,
+    tr,
+    lpos,
+    leaf_d,
+    leaf_off,
+    leaf_feat_off,
+    leaf_feats,
+    met,
+    H,
+    G,
+    K,
+    ls,
+    out,
 ):  # type: ignore[no-untyped-def]
     """Add the interventional SHAP values of the trees at ``roots`` for the rows of ``X``
     to ``out`` (n x m). Per (tree, row): one pass over the nodes where some background
     row could still meet every path condition ``x`` failed (``met``), and ``d`` table
-    reads per leaf reached. Trees are the outer loop, so one tree's tables stay in
-    cache for the whole block of rows."""
+    reads per table leaf reached (a pass over the compatible patterns of a pattern-list
+    leaf, :func:`._lists.list_leaf`). Trees are the outer loop, so one tree's tables stay
+    in cache for the whole block of rows."""
+    list_off, list_len, list_pat, list_cnt, value, inv_total, W = ls
+    acc = np.zeros(64, dtype=np.float64)
     (
         left,
         right,
@@ -263,6 +297,19 @@ def shap_rows_tables(
                     continue
                 d = leaf_d[node]
                 if d == 0:
+                    continue
+                if list_len[node] >= 0:
+                    list_leaf(
+                        ((np.int64(1) << d) - 1) & ~fail,
+                        d,
+                        list_pat[list_off[node] : list_off[node] + list_len[node]],
+                        list_cnt[list_off[node] : list_off[node] + list_len[node]],
+                        value[node] * inv_total,
+                        W,
+                        leaf_feats[leaf_feat_off[node] : leaf_feat_off[node] + d],
+                        acc,
+                        phi,
+                    )
                     continue
                 off = leaf_off[node]
                 a = ((np.int64(1) << d) - 1) & ~fail
