@@ -315,6 +315,8 @@ def shap_rows_tables(
                 a = ((np.int64(1) << d) - 1) & ~fail
                 neg = K[off + a]
                 h = H[off + a]
+                if h == 0.0 and neg == 0.0:
+                    continue  # no background row shares a with x: every value is 0
                 fo = leaf_feat_off[node]
                 for p in range(d):
                     bit = np.int64(1) << p
