@@ -223,21 +223,20 @@ class DrawnBackground:
 
 
 def draw_background(
-    estimator: Any,
+    policy: BackgroundPolicy,
     choice: Choice,
     reference: pd.DataFrame,
     outputs: np.ndarray,
     *,
-    requested: int | None,
     seed: int,
 ) -> DrawnBackground:
-    """The background of an explanation of ``reference`` by :func:`background_policy`.
+    """The background of an explanation of ``reference`` under ``policy``
+    (:func:`background_policy`).
 
     ``outputs`` is the model's explained output on every reference row (it defines the
-    strata). An explicit ``requested`` size is drawn uniformly and described as before
+    strata). An explicitly requested size is drawn uniformly and described as before
     (:func:`~._definitions.background_drawn`).
     """
-    policy = background_policy(estimator, choice, requested)
     rows = len(reference)
     size = min(policy.cap, rows)
     sampling: dict[str, Any] | None = None

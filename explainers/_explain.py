@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ._agnostic import AgnosticResult
-from ._background import background_positions, draw_background, take_rows
+from ._background import background_policy, background_positions, draw_background, take_rows
 from ._compute import Progress, compute_values, margins, predict_on_scale
 from ._definitions import definition, margin_definition
 from ._dependence import dependence_table, global_importance
@@ -120,10 +120,9 @@ def explain(
     started = time.perf_counter()
     parts, choice = _prepare(model, positive_class)
     reference = align_columns(reference_data, parts.features)
+    policy = background_policy(parts.estimator, choice, background_size)
     predictions = predict_on_scale(model, reference, choice)
-    drawn = draw_background(
-        parts.estimator, choice, reference, predictions, requested=background_size, seed=seed
-    )
+    drawn = draw_background(policy, choice, reference, predictions, seed=seed)
     background = drawn.frame
     X = transform(parts, reference)
     B = transform(parts, background)
