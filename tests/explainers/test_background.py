@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.ensemble import GradientBoostingClassifier
 
@@ -195,6 +195,7 @@ def _with_metadata(exp: Explanation, stated: dict[str, Any]) -> Explanation:
     )
 
 
+@settings(deadline=None)  # no wall-clock bound on a shared machine
 @given(
     counts=st.lists(st.integers(min_value=0, max_value=500), min_size=1, max_size=12).filter(
         lambda c: sum(c) > 0
