@@ -222,3 +222,23 @@ def test_the_stratified_draw_is_the_stated_function_of_seed_and_outputs() -> Non
     assert np.bincount(bins).tolist() == [3] * 10  # ties split by reference order
     frame = pd.DataFrame({"a": np.arange(500)})
     assert _background.take_rows(frame, first)["a"].tolist() == first.tolist()
+
+
+def test_the_strata_follow_what_is_explained() -> None:
+    from explainers._select import Choice
+
+    forest = Choice("tree", "probability", True, 1, "yes", 2)
+    margin = Choice("tree", "log_odds", True, 2, "c", 3, boosted=True)
+    regression = Choice("tree", "raw", False, None, None, 0)
+    assert _background.strata_rule(forest) == {"by": "decision", "threshold": 0.5}
+    for choice in (margin, regression):
+        assert _background.strata_rule(choice) == {"by": "output_bins", "bins": 10}
+    assert "decision for class 'yes'" in _background.strata_text(
+        _background.strata_rule(forest), forest
+    )
+    assert "bins of the model's margin of class 'c'" in _background.strata_text(
+        _background.strata_rule(margin), margin
+    )
+    assert "bins of the model's prediction" in _background.strata_text(
+        _background.strata_rule(regression), regression
+    )
