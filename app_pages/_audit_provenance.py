@@ -94,4 +94,6 @@ def _drawn(meta: dict[str, Any]) -> str:
     size, rows = int(meta.get("background_size") or 0), int(meta.get("rows") or 0)
     if size >= rows:
         return t("audit.drawn.all", rows=rows)
+    if meta.get("background_sampling"):
+        return t("audit.drawn.stratified", size=size, rows=rows, seed=meta.get("seed"))
     return t("audit.drawn.sample", size=size, rows=rows, seed=meta.get("seed"))

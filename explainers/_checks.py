@@ -1,7 +1,9 @@
 """Checks an auditor can re-run on a stored explanation: :func:`run_checks`.
 
 * additivity – the largest ``|sum(SHAP) + base - model output|`` over all rows;
-* reproducibility – the stored background matches its SHA-256, and SHAP values
+* reproducibility – the stored background matches its SHA-256, the same rows are
+  redrawn from the reference data by the stored seed, size and sampling rule (a
+  stratified draw's strata from the model's output on the reference), and SHAP values
   recomputed with the stored seed for rows the background shares with the
   reference data equal the stored ones (identical, or the largest difference);
 * stability – against the previous version: Spearman rank correlation of global
@@ -27,13 +29,13 @@ import numpy as np
 import pandas as pd
 
 from ._agnostic import Plan
+from ._background import background_positions, stored_positions, take_rows
 from ._compute import compute_values, predict_on_scale
 from ._explain import (
     _prepare,
     additivity_tolerance,
     background_sha256,
     float32_output,
-    sample_background,
 )
 from ._features import align_columns, group_sum, transform
 from ._result import Explanation, json_safe
@@ -54,14 +56,7 @@ FORMAT_VERSION = 1
 CHECK_NAMES = ("additivity", "reproducibility", "stability", "protected_influence")
 
 
-def background_positions(rows: int, size: int, seed: int) -> np.ndarray:
-    """Positions in the reference data of the background rows, in background order.
-
-    Mirrors :func:`explainers._explain.sample_background`: the same seed picks the
-    same rows, so background row ``i`` is reference row ``positions[i]``.
-    """
-    rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(rows, size=min(int(size), rows), replace=False))
+__all__ = ["background_positions", "run_checks"]
 
 
 def _additivity(
@@ -78,10 +73,13 @@ def _additivity(
         source = "stored model output"
     error = float(np.max(np.abs(values.sum(axis=1) + meta.base_value - outputs)))
     tolerance = additivity_tolerance(outputs, float32_output=float32_output(parts.estimator))
-    positions = background_positions(meta.rows, meta.background_size, meta.seed)
+    stored = explanation.predictions
+    positions = stored_positions(
+        meta.rows, meta.background_size, meta.seed, meta.background_sampling, stored
+    )
     background = align_columns(explanation.background, parts.features, what="background")
     live = predict_on_scale(model, background, choice)
-    drift = float(np.max(np.abs(live - explanation.predictions[positions])))
+    drift = float(np.max(np.abs(live - stored[positions])))
     return {
         "max_error": error,
         "tolerance": tolerance,
@@ -100,13 +98,20 @@ def _reproducibility(
     stored_background = explanation.background
     matches = background_sha256(stored_background) == meta.background_sha256
     resampled: bool | None = None
+    sampling = meta.background_sampling
     if reference is not None:
         aligned = align_columns(reference, parts.features)
-        resampled = (
-            background_sha256(sample_background(aligned, meta.background_size, meta.seed))
-            == meta.background_sha256
+        outputs = explanation.predictions
+        if sampling is not None:  # the strata come from the model's output, redrawn live
+            outputs = predict_on_scale(model, aligned, choice)
+        redrawn = take_rows(
+            aligned,
+            stored_positions(len(aligned), meta.background_size, meta.seed, sampling, outputs),
         )
-    positions = background_positions(meta.rows, meta.background_size, meta.seed)
+        resampled = background_sha256(redrawn) == meta.background_sha256
+    positions = stored_positions(
+        meta.rows, meta.background_size, meta.seed, sampling, explanation.predictions
+    )
     count = min(rows, len(positions))
     background = align_columns(stored_background, parts.features, what="background")
     X = transform(parts, background.iloc[:count])

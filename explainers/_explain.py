@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from ._agnostic import AgnosticResult
+from ._background import background_policy, background_positions, draw_background, take_rows
 from ._compute import Progress, compute_values, margins, predict_on_scale
-from ._definitions import background_drawn, definition, margin_definition
+from ._definitions import definition, margin_definition
 from ._dependence import dependence_table, global_importance
 from ._errors import (
     ADDITIVITY_FAILED,
@@ -60,19 +61,12 @@ def sample_background(reference: pd.DataFrame, size: int, seed: int) -> pd.DataF
 
     Rows keep reference order; the index is reset (reference indexes may be identifiers).
     Object columns holding only text become the ``str`` dtype so saving and loading
-    restores the same frame.
+    restores the same frame. This is the uniform draw of an explicit ``background_size``
+    (and of every explanation stored before stratified draws).
     """
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
         raise ExplanationError(BAD_BACKGROUND_SIZE.format(value=size))
-    rng = np.random.default_rng(seed)
-    picked = np.sort(rng.choice(len(reference), size=min(int(size), len(reference)), replace=False))
-    background = reference.iloc[picked].reset_index(drop=True)
-    background.columns = pd.Index([str(c) for c in background.columns], dtype="str")
-    for column in background.columns:
-        series = background[column]
-        if series.dtype == object and series.dropna().map(type).eq(str).all():
-            background[column] = series.astype("str")
-    return background
+    return take_rows(reference, background_positions(len(reference), int(size), seed))
 
 
 def background_sha256(background: pd.DataFrame) -> str:
@@ -101,7 +95,7 @@ def explain(
     *,
     seed: int = 0,
     positive_class: Any = None,
-    background_size: int = 100,
+    background_size: int | None = None,
     progress: Progress | None = None,
 ) -> Explanation:
     """Explain every row of ``reference_data`` in the model's original input features.
@@ -110,17 +104,26 @@ def explain(
     ``values.sum(axis=1) + base_value`` reproduces ``predictions`` (the model's own
     output on ``scale``) within ``additivity_max_error`` (explain fails above
     :func:`additivity_tolerance`), and the same model + data + seed give identical values
-    and fingerprint. The background is ``min(background_size, rows)`` reference rows
-    (:func:`sample_background`), used whole; ``metadata.background_drawn`` says so and
-    ``metadata.definition`` says what the values are. Tree models are explained by
-    insyn's exact float64 engine; binary boosted classifiers also get the exact margin
-    (log-odds) view in ``margin_values``. Raises ExplanationError for unfitted or
+    and fingerprint. ``background_size=None`` lets the engine choose
+    (:func:`~._background.background_policy`): the whole reference set up to
+    REFERENCE_BACKGROUND_CAP rows for tree models whose exact cost does not depend on the
+    background size (above it a seeded sample stratified by the predicted outcome), up to
+    GROWING_COST_BACKGROUND_CAP for tree models whose cost grows with it, 100 for linear
+    and model-agnostic models; an int takes ``min(background_size, rows)`` rows by
+    :func:`sample_background`. The background is used whole; ``metadata.background_drawn``
+    says which rows, how many, how drawn and why, ``metadata.background_sampling`` the
+    stratification rule, and ``metadata.definition`` what the values are. Tree models
+    are explained by insyn's exact float64 engine; binary boosted classifiers also get
+    the exact margin (log-odds) view in ``margin_values``. Raises ExplanationError for unfitted or
     unsupported models, missing columns or empty data.
     """
     started = time.perf_counter()
     parts, choice = _prepare(model, positive_class)
     reference = align_columns(reference_data, parts.features)
-    background = sample_background(reference, background_size, seed)
+    policy = background_policy(parts.estimator, choice, background_size)
+    predictions = predict_on_scale(model, reference, choice)
+    drawn = draw_background(policy, choice, reference, predictions, seed=seed)
+    background = drawn.frame
     X = transform(parts, reference)
     B = transform(parts, background)
     engines: list[str] = []
@@ -137,7 +140,6 @@ def explain(
         estimates=estimates,
     )
     values = group_sum(raw, parts.sources, len(parts.features))
-    predictions = predict_on_scale(model, reference, choice)
     float32 = float32_output(parts.estimator)
     error = _checked_additivity(values, base, predictions, float32)
     frame = pd.DataFrame(values, columns=list(parts.features), index=reference.index)
@@ -161,7 +163,8 @@ def explain(
         features=list(parts.features),
         fingerprint=fingerprint(values),
         definition=definition(choice),
-        background_drawn=background_drawn(int(background_size), len(reference), seed),
+        background_drawn=drawn.drawn,
+        background_sampling=drawn.sampling,
         verification=engines[1] if len(engines) > 1 else VERIFIED_BY_ADDITIVITY,
         margin_definition=margin_definition(choice) if margin is not None else None,
         margin_base_value=None if margin is None else margin[1],

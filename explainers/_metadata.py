@@ -42,6 +42,7 @@ _STATED_DEFAULTS: dict[str, Any] = {
     "margin_base_value": None,
     "margin_fingerprint": None,
     "estimation": None,
+    "background_sampling": None,
 }
 """Fields added after format 1 was first written, and what an older explanation states."""
 
@@ -94,6 +95,7 @@ class ExplanationMetadata:
         margin_base_value: float | None = None,
         margin_fingerprint: str | None = None,
         estimation: dict[str, Any] | None = None,
+        background_sampling: dict[str, Any] | None = None,
     ) -> None:
         self._data: dict[str, Any] = {
             "explainer": str(explainer),
@@ -119,6 +121,9 @@ class ExplanationMetadata:
             "margin_base_value": None if margin_base_value is None else float(margin_base_value),
             "margin_fingerprint": None if margin_fingerprint is None else str(margin_fingerprint),
             "estimation": None if estimation is None else json_safe(dict(estimation)),
+            "background_sampling": None
+            if background_sampling is None
+            else json_safe(dict(background_sampling)),
         }
 
     explainer = property(
@@ -182,11 +187,21 @@ class ExplanationMetadata:
         found = self._data["estimation"]
         return None if found is None else json.loads(json.dumps(found))
 
+    @property
+    def background_sampling(self) -> dict[str, Any] | None:
+        """How a stratified background was drawn: ``method`` ("stratified"), ``by``
+        ("decision" with ``threshold``, or "output_bins" with ``bins``) and ``strata``
+        (``[reference rows, background rows]`` per stratum). None for a uniform seeded
+        draw or the whole reference set (every explanation stored before strata)."""
+        found = self._data["background_sampling"]
+        return None if found is None else json.loads(json.dumps(found))
+
     def to_dict(self) -> dict[str, Any]:
         """All fields as a JSON-safe dict (features as a list)."""
         out = dict(self._data)
         out["features"] = list(out["features"])
         out["estimation"] = self.estimation
+        out["background_sampling"] = self.background_sampling
         return out
 
     @classmethod

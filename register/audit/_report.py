@@ -51,6 +51,7 @@ PROVENANCE_FIELDS = (
     "seed",
     "background_size",
     "background_sha256",
+    "background_drawn",
     "rows",
     "scale",
     "positive_class",

@@ -100,3 +100,23 @@ def test_tree_rows_show_the_stored_definition_and_check_once_each(
     shown = _rows(agnostic_meta)[_text.t("audit.provenance.definition")]
     output = _text.t("audit.output.probability", label=agnostic_meta["positive_class"])
     assert shown == _text.t("audit.definition.agnostic", output=output)
+
+
+def test_a_stratified_background_is_named_as_such(
+    lang: str, model_and_data: tuple[Any, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sklearn.ensemble import RandomForestClassifier
+
+    from explainers import _background, _treeshap
+
+    monkeypatch.setattr(_treeshap, "cost_grows_with_background", lambda *a, **k: False)
+    monkeypatch.setattr(_background, "REFERENCE_BACKGROUND_CAP", 20)
+    _, X = model_and_data
+    forest = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0)
+    forest.fit(X, (X["a"] > 0).astype(int))
+    meta = explain(forest, X, seed=4).metadata.to_dict()
+    assert meta["background_sampling"]["method"] == "stratified"
+    drawn = _rows(meta)[_text.t("audit.provenance.drawn")]
+    assert drawn == _text.t("audit.drawn.stratified", size=20, rows=80, seed=4)
+    assert "20" in drawn and "80" in drawn and "default_rng(4)" in drawn
+    assert drawn != _text.t("audit.drawn.sample", size=20, rows=80, seed=4)

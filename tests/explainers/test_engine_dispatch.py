@@ -19,7 +19,7 @@ from tests.explainers.conftest import pipeline
 
 def test_trees_are_explained_by_the_exact_engine_and_checked_against_shap(forest, data):
     X, _ = data
-    explanation = explain(forest, X, seed=3)
+    explanation = explain(forest, X, seed=3, background_size=100)
     meta = explanation.metadata
     assert meta.explainer == "tree"
     assert meta.explainer_class == FAST_TREE_ENGINE
