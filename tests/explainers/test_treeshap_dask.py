@@ -83,7 +83,8 @@ def test_dask_cluster_equals_local_run(forest, monkeypatch) -> None:  # type: ig
             remote = tree_shap(
                 model, X_nan, background, model_output="probability", chunk_rows=40, client=client
             )
-            assert remote.path == "insyn-numba+dask"
+            assert remote.path == local.path + "+dask"  # the same engine, on the cluster
+            assert local.path in ("insyn-tables", "insyn-numba")
             assert local.values is not None and remote.values is not None
             np.testing.assert_array_equal(remote.values, local.values)
             assert remote.base_value == local.base_value
