@@ -38,21 +38,26 @@ class TablePlan:
     most :data:`MAX_PATTERN_FEATURES` distinct features) a leaf with at most
     ``max_features`` gets a ``2^d`` table placed at ``leaf_off`` while the tables fit,
     with those before them, within ``budget_bytes``; every other leaf keeps a pattern
-    list (``leaf_slot`` is its index among its tree's ``list_leaves``), unless the
-    background has fewer than :data:`LIST_MIN_BACKGROUND` rows (``background_rows``): then
-    such a tree is walked. ``walk_roots`` are the trees walked; ``table_bytes`` is what
-    the tables will hold.
+    list (``leaf_slot`` is its index among its tree's ``list_leaves``), unless
+    ``lists`` is False or the background has fewer than :data:`LIST_MIN_BACKGROUND` rows
+    (``background_rows``): then such a tree is walked. ``walk_roots`` are the trees
+    walked; ``table_bytes`` is what the tables will hold.
     """
 
     def __init__(
         self,
         ensemble: Any,
         *,
-        budget_bytes: int = TABLE_BUDGET_BYTES,
-        max_features: int = MAX_TABLE_FEATURES,
+        budget_bytes: int | None = None,
+        max_features: int | None = None,
         background_rows: int | None = None,
+        lists: bool = True,
     ) -> None:
         e = ensemble
+        if budget_bytes is None:
+            budget_bytes = TABLE_BUDGET_BYTES
+        if max_features is None:
+            max_features = MAX_TABLE_FEATURES
         self.max_depth = int(e.max_depth)
         self.max_features = int(max_features)
         n_nodes = e.left.shape[0]
@@ -100,7 +105,7 @@ class TablePlan:
             used += 24 * int(sizes.sum())
             listed = leaves[~table]
             few = background_rows is not None and background_rows < LIST_MIN_BACKGROUND
-            if listed.shape[0] and few:
+            if listed.shape[0] and (few or not lists):
                 self.leaf_off[leaves[table]] = 0
                 floats -= int(sizes.sum())
                 used -= 24 * int(sizes.sum())
@@ -141,7 +146,6 @@ class BackgroundTables:
         chosen = [int(r) for r in plan.table_roots]
         n_nodes = e.left.shape[0]
         counts = np.zeros(plan.table_floats, dtype=np.float64)
-        goes_left = np.zeros(n_nodes, dtype=np.int64)  # each tree writes its own nodes
         self.met = np.zeros(n_nodes, dtype=np.int64)
         parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
             root: [] for root in chosen
@@ -167,7 +171,6 @@ class BackgroundTables:
                     plan.leaf_slot,
                     counts,
                     buf,
-                    goes_left,
                     self.met,
                 )
                 if listed:

@@ -121,10 +121,14 @@ class Prepared:
 
     @property
     def engine_path(self) -> str:
-        """``insyn-tables`` (tables and pattern lists), ``insyn-tables+walk`` or ``insyn-numba``."""
-        if self.plan is None:
+        """How the values are computed: ``insyn-tables`` (every tree on 2^d tables),
+        ``insyn-tables+lists`` (some leaves on pattern lists), ``+walk`` when some trees
+        are walked, ``insyn-numba`` when every tree is walked."""
+        plan = self.plan
+        if plan is None or plan.table_roots.shape[0] == 0:
             return "insyn-numba"
-        return "insyn-tables+walk" if self.walk_roots.shape[0] else "insyn-tables"
+        path = "insyn-tables+lists" if plan.has_lists else "insyn-tables"
+        return path + "+walk" if self.walk_roots.shape[0] else path
 
     @property
     def table_bytes(self) -> int:

@@ -104,13 +104,11 @@ def count_patterns(
     leaf_slot,
     counts,
     buf,
-    gl,
     met,
 ):  # type: ignore[no-untyped-def]
     """Add each background row's pattern ``b`` to its leaves: ``counts[leaf_off[L] + b] += w``
     for every table leaf ``L`` of the tree at ``root``, ``buf[leaf_slot[L], k] = b`` for
-    every pattern-list leaf (row ``k`` of ``R``); ``gl[node]`` counts the rows
-    that go left at each internal node; ``met[node]`` gains the local bits of the path
+    every pattern-list leaf (row ``k`` of ``R``); ``met[node]`` gains the local bits of the path
     features whose conditions (from the root to ``node``) some row meets."""
     (
         left,
@@ -150,7 +148,6 @@ def count_patterns(
                     cat_left,
                     cat_known,
                 ):
-                    gl[node] += 1
                     st_node[sp] = right[node]
                     st_fail[sp] = fail | bit
                     node = left[node]

@@ -30,14 +30,27 @@ from sklearn.ensemble import (
 )
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from explainers._treeshap import _prepared, cost_grows_with_background, prepare, tree_shap
+from explainers._treeshap import (
+    _aggregate,
+    _prepared,
+    cost_grows_with_background,
+    prepare,
+    tree_shap,
+)
 from explainers._treeshap._aggregate import (
+    LIST_MIN_BACKGROUND,
     MAX_TABLE_FEATURES,
+    TABLE_BUDGET_BYTES,
     BackgroundTables,
     TablePlan,
     _leaves_of,
 )
-from explainers._treeshap._errors import WHY_TABLES, WHY_WALK, BackgroundTooLargeError
+from explainers._treeshap._errors import (
+    WHY_LISTS,
+    WHY_TABLES,
+    WHY_WALK,
+    BackgroundTooLargeError,
+)
 from explainers._treeshap._extract import extract
 from explainers._treeshap._kernel import predict_margin
 from explainers._treeshap._prepared import MAX_BACKGROUND, Prepared, to_input
@@ -121,8 +134,9 @@ def _data(rng: np.random.Generator, n: int, m: int, *, integer: bool, nan: bool)
 
 
 def _walk_only(e: object, background: np.ndarray) -> Prepared:
-    """The same model and background with every tree on the walk (no table fits in 0 bytes)."""
-    plan = TablePlan(e, budget_bytes=0)
+    """The same model and background with every tree on the walk (no table fits in 0 bytes,
+    and no pattern lists are allowed)."""
+    plan = TablePlan(e, budget_bytes=0, lists=False)
     assert plan.table_roots.size == 0 and plan.table_bytes == 0
     return Prepared(e, background, plan=plan)  # type: ignore[arg-type]
 
@@ -209,7 +223,7 @@ def test_plan_with_few_features_puts_some_trees_on_tables_and_walks_the_rest() -
     worst = {int(r): _worst_d(full, e, int(r)) for r in e.roots}
     limit = min(worst.values())
     assert max(worst.values()) > limit, worst  # the forest really mixes
-    plan = TablePlan(e, max_features=limit)
+    plan = TablePlan(e, max_features=limit, lists=False)
     assert plan.table_roots.size and plan.walk_roots.size
     assert all(worst[int(r)] <= limit for r in plan.table_roots)
     assert all(worst[int(r)] > limit for r in plan.walk_roots)
@@ -219,6 +233,10 @@ def test_plan_with_few_features_puts_some_trees_on_tables_and_walks_the_rest() -
     _close(got, shapley_of_mean_game(est.predict, rows, background))
     _close(got, Prepared(e, background).explain(rows, 1))
     _close(got.sum(1) + hybrid.base_value, est.predict(rows))
+    # with pattern lists allowed, the wider leaves keep their background's patterns instead
+    listed = Prepared(e, background, plan=TablePlan(e, max_features=limit))
+    assert listed.engine_path == "insyn-tables+lists" and not listed.walk_roots.size
+    _close(listed.explain(rows, n_jobs=1), got)
 
 
 @pytest.mark.parametrize("share", [0.0, 0.2, 0.5, 0.9, 1.0])
@@ -227,7 +245,7 @@ def test_table_budget_is_never_exceeded_and_values_stay_exact(share: float) -> N
     e = extract(est, model_output="raw")
     total = TablePlan(e).table_bytes
     budget = int(share * total)
-    plan = TablePlan(e, budget_bytes=budget)
+    plan = TablePlan(e, budget_bytes=budget, lists=False)
     assert plan.table_bytes <= budget
     # the stated bytes are the tables' leaves, 3 float64 x 2^d each, and what is allocated
     leaves = np.concatenate([_leaves_of(e, int(r)) for r in plan.table_roots] or [[]])
@@ -243,6 +261,13 @@ def test_table_budget_is_never_exceeded_and_values_stay_exact(share: float) -> N
     if share == 1.0:
         assert prepared.engine_path == "insyn-tables"
     _close(got, shapley_of_mean_game(est.predict, rows, background))
+    # over budget with lists allowed: no tree is walked, the tables stay within budget
+    listed = Prepared(e, background, plan=TablePlan(e, budget_bytes=budget))
+    assert not listed.walk_roots.size and listed.plan is not None
+    assert listed.plan.table_bytes <= budget
+    if share < 1:
+        assert listed.plan.has_lists
+    _close(listed.explain(rows, n_jobs=1), got)
 
 
 def _deep_forest(n_trees: int = 3) -> tuple[object, np.ndarray]:
@@ -258,17 +283,34 @@ def test_tree_too_deep_for_tables_is_walked_and_builds_no_table() -> None:
     est, X = _deep_forest()
     e = extract(est, model_output="raw")
     assert e.max_depth > MAX_TABLE_FEATURES
-    plan = TablePlan(e)
+    plan = TablePlan(e, lists=False)
     assert plan.walk_roots.size  # some tree has a leaf with 13 distinct path features
     assert all(_worst_d(plan, e, int(r)) > MAX_TABLE_FEATURES for r in plan.walk_roots)
     leaves = sum(_leaves_of(e, int(r)).size for r in plan.table_roots)
     assert plan.table_bytes <= 24 * 2**MAX_TABLE_FEATURES * leaves  # no 2^depth blow-up
     rows, background = X[:2], X[100:103]
-    prepared = Prepared(e, background)
+    prepared = Prepared(e, background)  # a small background: the walk pays better than lists
     assert prepared.walk_roots.size and prepared.table_bytes == plan.table_bytes
     got = prepared.explain(rows, n_jobs=1)
     _close(got, shapley_of_mean_game(est.predict, rows, background))
     _close(got, prepared.explain_pairwise(rows))
+
+
+def test_deep_tree_with_a_large_background_keeps_pattern_lists_not_tables() -> None:
+    est, X = _deep_forest()
+    e = extract(est, model_output="raw")
+    rows, background = X[:3], X[100 : 100 + LIST_MIN_BACKGROUND]
+    prepared = Prepared(e, background)
+    assert prepared.engine_path == "insyn-tables+lists" and not prepared.walk_roots.size
+    plan = prepared.plan
+    assert plan is not None and plan.table_bytes <= TABLE_BUDGET_BYTES
+    leaves = sum(_leaves_of(e, int(r)).size for r in plan.table_roots)
+    assert plan.table_bytes <= 24 * 2**MAX_TABLE_FEATURES * leaves  # no 2^depth blow-up
+    got = prepared.explain(rows, n_jobs=1)
+    # lists hold at most one pattern per background row and leaf
+    assert prepared.table_bytes - plan.table_bytes <= 16 * LIST_MIN_BACKGROUND * leaves
+    _close(got, prepared.explain_pairwise(rows))
+    _close(got.sum(1) + prepared.base_value, est.predict(rows))
 
 
 # --- 3. the background in blocks, and its size --------------------------------------
@@ -342,26 +384,34 @@ def test_table_background_limit_names_rows_and_limit(monkeypatch: pytest.MonkeyP
     assert WHY_TABLES in str(caught.value)
 
 
-def _walked_models() -> list[tuple[object, np.ndarray, str]]:
+def test_walked_model_refuses_a_background_over_the_walks_limit() -> None:
     rng = np.random.default_rng(7)
     X = rng.normal(size=(1200, 3))
     labels = (X[:, 0] + X[:, 1] * X[:, 2] > 0).astype(int)
     gbc = GradientBoostingClassifier(n_estimators=5, max_depth=3, random_state=0).fit(X, labels)
-    deep, X_deep = _deep_forest(n_trees=2)
-    return [(gbc, X, "probability"), (deep, X_deep, "raw")]
+    assert cost_grows_with_background(gbc, model_output="probability")  # logistic: walked
+    at_limit = prepare(gbc, X[:MAX_BACKGROUND], model_output="probability")
+    assert at_limit.background_rows == MAX_BACKGROUND and at_limit.walk_roots.size
+    with pytest.raises(BackgroundTooLargeError) as caught:
+        prepare(gbc, X[: MAX_BACKGROUND + 1], model_output="probability")
+    assert (caught.value.rows, caught.value.limit) == (MAX_BACKGROUND + 1, MAX_BACKGROUND)
+    message = str(caught.value)
+    assert str(MAX_BACKGROUND + 1) in message and str(MAX_BACKGROUND) in message
+    assert WHY_WALK in message
 
 
-def test_walked_model_refuses_a_background_over_the_walks_limit() -> None:
-    for est, X, output in _walked_models():
-        assert cost_grows_with_background(est, model_output=output)
-        at_limit = prepare(est, X[:MAX_BACKGROUND], model_output=output)
-        assert at_limit.background_rows == MAX_BACKGROUND and at_limit.walk_roots.size
-        with pytest.raises(BackgroundTooLargeError) as caught:
-            prepare(est, X[: MAX_BACKGROUND + 1], model_output=output)
-        assert (caught.value.rows, caught.value.limit) == (MAX_BACKGROUND + 1, MAX_BACKGROUND)
-        message = str(caught.value)
-        assert str(MAX_BACKGROUND + 1) in message and str(MAX_BACKGROUND) in message
-        assert WHY_WALK in message
+def test_pattern_list_model_refuses_a_background_over_the_lists_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    deep, X = _deep_forest(n_trees=2)
+    assert cost_grows_with_background(deep, model_output="raw")  # lists grow with patterns
+    monkeypatch.setattr(_prepared, "MAX_LIST_BACKGROUND", 2000)
+    at_limit = prepare(deep, X[:2000], model_output="raw")
+    assert at_limit.engine_path == "insyn-tables+lists"
+    with pytest.raises(BackgroundTooLargeError) as caught:
+        prepare(deep, X[:2001], model_output="raw")
+    assert (caught.value.rows, caught.value.limit) == (2001, 2000)
+    assert WHY_LISTS in str(caught.value)
 
 
 # --- 4. base value and additivity on the tables ----------------------------------------
@@ -399,11 +449,9 @@ def test_cost_grows_with_background_only_where_a_tree_is_walked(
     assert cost_grows_with_background(gbc, model_output="probability")  # logistic
     deep, _ = _deep_forest(n_trees=2)
     assert cost_grows_with_background(deep, model_output="raw")
-    # a lower table limit walks the depth-4 forest too (the limit is TablePlan's default:
-    # patching the module constant MAX_TABLE_FEATURES after import would change nothing)
-    defaults = TablePlan.__init__.__kwdefaults__
-    assert defaults is not None
-    monkeypatch.setitem(defaults, "max_features", 2)
+    # a lower table limit puts the depth-4 forest's wider leaves on pattern lists, whose
+    # cost grows with the background's distinct patterns
+    monkeypatch.setattr(_aggregate, "MAX_TABLE_FEATURES", 2)
     assert cost_grows_with_background(forest, model_output="probability")
 
 
