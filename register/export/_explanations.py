@@ -24,6 +24,7 @@ METADATA_KEYS = (
     "shap_version",
     "sklearn_version",
     "background_size",
+    "background_drawn",
     "seed",
     "rows",
     "scale",
@@ -32,6 +33,7 @@ METADATA_KEYS = (
     "additivity_max_error",
     "features",
     "fingerprint",
+    "definition",
 )
 EXPLANATION_CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("slug", "The algorithm's identifier."),

@@ -260,6 +260,9 @@ def test_explanation_export_holds_aggregates_and_keeps_small_bins_suppressed() -
         "dependence",
     }
     assert "seconds" not in document["metadata"]
+    # open-data readers see what the numbers mean and which background they were taken against
+    assert document["metadata"]["definition"].startswith("interventional SHAP values")
+    assert document["metadata"]["background_drawn"].startswith("all 500 reference rows")
     assert document["global_importance"] == [
         {"feature": "joblost", "mean_abs_shap": 0.05},
         {"feature": "age", "mean_abs_shap": 0.02},

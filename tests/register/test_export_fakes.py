@@ -61,6 +61,8 @@ class FakeMetadata:
             "additivity_max_error": 1e-9,
             "features": ["age", "joblost"],
             "fingerprint": "a" * 64,
+            "definition": "interventional SHAP values of the probability",
+            "background_drawn": "all 500 reference rows: the exact tree engine's cost ...",
         }
 
 
