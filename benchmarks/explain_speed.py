@@ -187,14 +187,15 @@ def shap_values(est: Any, X: np.ndarray, background: np.ndarray, output: str) ->
 
 def woodelf_values(est: Any, X: np.ndarray, background: np.ndarray) -> np.ndarray:
     """woodelf's interventional Shapley values of the trees' raw output for class 1, on the
-    rows as the model routes them (float32 for scikit-learn, as shap gets them too)."""
+    rows as the model routes them (float32 for scikit-learn's forests and GradientBoosting)."""
     import pandas as pd
     from woodelf import WoodelfExplainer
     from woodelf.core.trees.parse_models import load_decision_tree_ensemble_model
 
-    if type(est).__module__.startswith("sklearn"):
-        # scikit-learn routes float32(x) <= threshold; woodelf compares the float64 value, so a
-        # value that rounds onto a threshold would take the other branch (seen on Benefits)
+    if type(est).__module__.startswith("sklearn") and "HistGradient" not in type(est).__name__:
+        # scikit-learn's trees route float32(x) <= threshold (HistGradientBoosting keeps float64);
+        # woodelf compares the float64 value, so a value that rounds onto a threshold would
+        # take the other branch (seen on Benefits)
         X = np.asarray(X, dtype=np.float32).astype(np.float64)
         background = np.asarray(background, dtype=np.float32).astype(np.float64)
     columns = [f"f{i}" for i in range(X.shape[1])]
