@@ -253,6 +253,13 @@ def per_row(timing: Timing, budget: RowBudget, rows: int) -> tuple[float, float,
     return cpu, cpu * timing.wall / max(timing.cpu, 1e-12), "~"
 
 
+def ratio(x: float) -> str:
+    """A ratio with two significant digits below 10 (0.046x, 0.5x, 6.9x), whole above."""
+    if x >= 10:
+        return f"{x:.0f}x"
+    return f"{x:.1f}x" if x >= 1 else f"{x:.2g}x"
+
+
 def max_diff(a: np.ndarray, b: np.ndarray) -> str:
     n = min(len(a), len(b))
     return f"{np.abs(a[:n] - b[:n]).max():.1e}"
@@ -312,8 +319,8 @@ class Runner:
         speed = {
             "woodelf rows": w.rows,
             "woodelf CPU s/row": f"{est}{w_cpu:.2e}",
-            "woodelf/insyn CPU": f"{est}{w_cpu / i_cpu:.1f}x",
-            "woodelf/insyn wall": f"{est}{w_wall / i_wall:.1f}x",
+            "woodelf/insyn CPU": est + ratio(w_cpu / i_cpu),
+            "woodelf/insyn wall": est + ratio(w_wall / i_wall),
         }
         return speed, {
             "woodelf MB": f"{w.mb:.0f}",
@@ -333,8 +340,8 @@ class Runner:
             "insyn wall s/row": f"{i_est}{i_wall:.2e}",
             "shap rows": shap_t.rows,
             "shap CPU s/row": f"{s_cpu:.2e}",
-            "shap/insyn CPU": f"{s_cpu / i_cpu:.1f}x",
-            "shap/insyn wall": f"{s_wall / i_wall:.1f}x",
+            "shap/insyn CPU": ratio(s_cpu / i_cpu),
+            "shap/insyn wall": ratio(s_wall / i_wall),
         }
         quality = key | {
             "insyn MB": f"{ins.mb:.0f}",
