@@ -22,6 +22,9 @@ MAX_PATTERN_FEATURES = 62
 """Patterns are 64-bit masks: a tree with a longer list of distinct path features is walked."""
 TABLE_BUDGET_BYTES = 512 * 2**20
 """All tables of one prepared model together stay within this many bytes."""
+LIST_BUDGET_BYTES = 512 * 2**20
+"""All pattern lists of one prepared model together: a tree whose lists would pass this
+(with the trees before it) is walked instead."""
 LIST_MIN_BACKGROUND = 300
 """Below this many background rows a tree that needs pattern lists is walked instead: the
 walk was as fast at 100 rows (8.1 vs 8.7 ms a row, 100 full-depth trees) and 2.3x slower at
@@ -121,14 +124,17 @@ class TablePlan:
         self.walk_roots = np.asarray(rest, dtype=np.int32)
         self.table_floats = floats
         self.table_bytes = used
+        self.budget_bytes = int(budget_bytes)
 
 
 class BackgroundTables:
     """Per-leaf pattern tables of a background for the trees a :class:`TablePlan` chose.
 
-    Guarantees: ``explain_into(X, out)`` adds, for the trees in ``plan.table_roots``,
-    exactly the interventional SHAP values (identity output) against the whole
-    background, its rows weighted equally; ``background_rows`` is how many were read.
+    Guarantees: ``explain_into(X, out)`` adds, for the trees in ``roots``, exactly the
+    interventional SHAP values (identity output) against the whole background, its rows
+    weighted equally; ``background_rows`` is how many were read. A tree whose pattern
+    lists would take those of the trees before it over :data:`LIST_BUDGET_BYTES` is left
+    out (``over_budget``: the caller walks it), the same trees on every run.
     """
 
     def __init__(
@@ -150,18 +156,16 @@ class BackgroundTables:
         parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {
             root: [] for root in chosen
         }
-        total = 0
-        for block in blocks:
-            rows = np.ascontiguousarray(block, dtype=np.float64)
-            weight = np.ones(rows.shape[0], dtype=np.float64)
-            total += rows.shape[0]
+        block_list = [np.ascontiguousarray(b, dtype=np.float64) for b in blocks]
+        total = sum(b.shape[0] for b in block_list)
 
-            def count(root: int, rows: np.ndarray = rows, weight: np.ndarray = weight) -> None:
-                listed = plan.list_leaves[root].shape[0]
+        def count(root: int) -> None:
+            listed = plan.list_leaves[root].shape[0]
+            for rows in block_list:
                 buf = np.zeros((listed, rows.shape[0]), dtype=np.int64)
                 _tables.count_patterns(
                     rows,
-                    weight,
+                    np.ones(rows.shape[0], dtype=np.float64),
                     root,
                     plan.max_depth,
                     tr,
@@ -176,8 +180,26 @@ class BackgroundTables:
                 if listed:
                     parts[root].append(_lists.distinct_patterns(buf, rows.shape[0]))
 
-            list(map_(count, chosen))
+        # trees in order, a few at a time: the lists kept never pass the lists' budget by
+        # more than one batch, and the same trees are kept on every run
+        kept: list[int] = []
+        self.over_budget: list[int] = []
+        used = 0
+        batch = 8
+        for at in range(0, len(chosen), batch):
+            group = chosen[at : at + batch]
+            list(map_(count, group))
+            for root in group:
+                size = 16 * sum(int(p.shape[0]) for p, _c, _n in parts[root])
+                if size and used + size > LIST_BUDGET_BYTES:
+                    parts[root] = []
+                    self.over_budget.append(root)
+                    continue
+                used += size
+                kept.append(root)
         self.background_rows = total
+        chosen = kept
+        self.roots = np.asarray(chosen, dtype=np.int32)
         self.lists = _pattern_lists(plan, chosen, parts, n_nodes)
         self.H = np.zeros(plan.table_floats, dtype=np.float64)
         self.G = np.zeros(plan.table_floats, dtype=np.float64)
@@ -212,11 +234,11 @@ class BackgroundTables:
     def explain_into(self, X: np.ndarray, out: np.ndarray) -> None:
         """Add the table trees' SHAP values of the rows of ``X`` to ``out`` (n x m)."""
         p = self.plan
-        if p.table_roots.shape[0] == 0:
+        if self.roots.shape[0] == 0:
             return
         _tables.shap_rows_tables(
             X,
-            p.table_roots,
+            self.roots,
             p.max_depth,
             self.tr,
             p.lpos,

@@ -13,6 +13,10 @@ MSG_BIG_BACKGROUND = (
 )
 WHY_WALK = "its trees are walked with every background row, which costs memory per row"
 WHY_LISTS = "some leaves keep a list of the background's distinct patterns, up to one per row"
+WHY_MEMORY = (
+    "its background's distinct patterns exceed the memory budget, so some trees are walked "
+    "with every background row"
+)
 WHY_TABLES = "its background is aggregated into tables; larger backgrounds only cost time"
 MSG_CATEGORICAL_BEYOND_SHAP = (
     "HistGradientBoosting native categorical splits: shap.TreeExplainer (interventional) "

@@ -16,6 +16,7 @@ from ._errors import (
     MSG_BIG_BACKGROUND,
     MSG_CATEGORICAL_BEYOND_SHAP,
     WHY_LISTS,
+    WHY_MEMORY,
     WHY_TABLES,
     WHY_WALK,
     BackgroundTooLargeError,
@@ -127,7 +128,11 @@ class Prepared:
         plan = self.plan
         if plan is None or plan.table_roots.shape[0] == 0:
             return "insyn-numba"
-        path = "insyn-tables+lists" if plan.has_lists else "insyn-tables"
+        if self.tables is not None and self.tables.roots.shape[0] == 0:
+            return "insyn-numba"
+        listed = self.tables.lists[1] if self.tables is not None else None
+        has_lists = plan.has_lists if listed is None else bool(np.any(listed >= 0))
+        path = "insyn-tables+lists" if has_lists else "insyn-tables"
         return path + "+walk" if self.walk_roots.shape[0] else path
 
     @property
@@ -171,6 +176,9 @@ class Prepared:
                 bg = self.background
                 blocks = (bg[a : a + BLOCK_ROWS] for a in range(0, bg.shape[0], BLOCK_ROWS))
                 self.tables = BackgroundTables(self.ensemble, self.tr, blocks, self.plan, map_=map_)
+                if self.tables.over_budget:
+                    # pattern lists beyond the memory budget: those trees are walked
+                    self._walk_instead(self.tables.over_budget)
             if self.walk_roots.shape[0]:
                 goes_left = _kernel_union.left_matrix(self.background, self.tr_walk, map_)
                 classes, bits, all_bits = _kernel_union.background_classes(
@@ -181,6 +189,18 @@ class Prepared:
                 self.all_bits = np.ascontiguousarray(all_bits[on_walk])
                 self.left_bits = bits
             self._ready = True  # last: other threads test this one
+
+    def _walk_instead(self, roots: list[int]) -> None:
+        """Walk ``roots`` too; a background over the walk's limit is refused as for any walk."""
+        rows = int(self.background.shape[0])
+        if rows > MAX_BACKGROUND:
+            raise BackgroundTooLargeError(
+                MSG_BIG_BACKGROUND.format(got=rows, limit=MAX_BACKGROUND, why=WHY_MEMORY),
+                rows=rows,
+                limit=MAX_BACKGROUND,
+            )
+        walk = np.concatenate([self.walk_roots, np.asarray(roots, dtype=np.int32)])
+        self.walk_roots = np.sort(walk).astype(np.int32)
 
     def _explain_block(self, X: np.ndarray) -> np.ndarray:
         e = self.ensemble

@@ -531,3 +531,25 @@ def test_gbm_margin_on_tables_equals_brute_force(package: str, classifier: bool)
     _close(got, shapley_of_mean_game(own, rows, background), atol=tol_own)
     _close(got, _walk_only(e, background).explain(rows, 1))
     _close(got.sum(1) + prepared.base_value, margin(rows))
+
+
+def test_pattern_lists_over_their_budget_walk_those_trees_the_same_way_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    est, X = _deep_forest()
+    e = extract(est, model_output="raw")
+    rows, background = X[:3], X[100 : 100 + LIST_MIN_BACKGROUND]
+    free = Prepared(e, background)
+    free.explain(rows, n_jobs=1)
+    assert free.tables is not None
+    first_tree_lists = 16 * int(free.tables.lists[1][free.tables.lists[1] > 0].sum())
+    monkeypatch.setattr(_aggregate, "LIST_BUDGET_BYTES", first_tree_lists // 3)
+    runs = []
+    for _ in range(2):
+        capped = Prepared(e, background)
+        runs.append(capped.explain(rows, n_jobs=2))
+        assert capped.tables is not None and capped.tables.over_budget  # some trees walked
+        assert 16 * int(capped.tables.lists[2].shape[0]) <= first_tree_lists // 3
+        assert capped.engine_path.endswith("+walk")
+    np.testing.assert_array_equal(runs[0], runs[1])  # the same trees kept on every run
+    _close(runs[0], capped.explain_pairwise(rows))
