@@ -219,17 +219,21 @@ def tree_shap(
         results: Iterator[tuple[int, int, np.ndarray]] = run_on_client(
             client, prepared, X_arr, chunk_rows
         )
-        path = prepared.engine_path + "+dask"
+        path = "+dask"
     else:
         results = ((a, b, prepared.explain(X_arr[a:b], n_jobs)) for a, b in chunks(n, chunk_rows))
-        path = prepared.engine_path
+        path = ""
     if out_parquet is not None:
         # pyarrow is loaded only when writing parquet
         from ._parquet import write_chunks  # noqa: PLC0415
 
         write_chunks(out_parquet, names, results, n, progress)
-        return TreeShapResult(
-            values=None, base_value=prepared.base_value, path=path, rows=n, parquet_path=out_parquet
+        return TreeShapResult(  # the path is known once the chunks are explained
+            values=None,
+            base_value=prepared.base_value,
+            path=prepared.engine_path + path,
+            rows=n,
+            parquet_path=out_parquet,
         )
     values = np.empty((n, X_arr.shape[1]), dtype=np.float64)
     done = 0
@@ -238,4 +242,6 @@ def tree_shap(
         done += b - a
         if progress is not None:
             progress(done, n)
-    return TreeShapResult(values=values, base_value=prepared.base_value, path=path, rows=n)
+    return TreeShapResult(
+        values=values, base_value=prepared.base_value, path=prepared.engine_path + path, rows=n
+    )

@@ -41,9 +41,9 @@ _ZERO = np.uint64(0)
 
 
 @njit(nogil=True, cache=True)
-def left_rows(R, tr, out, start, stop):  # type: ignore[no-untyped-def]
-    """Fill ``out[node, k] = 1`` for ``start <= node < stop`` when background row ``k``
-    goes left at internal ``node`` (leaves stay 0)."""
+def left_rows(R, tr, out, start, stop, offset=0):  # type: ignore[no-untyped-def]
+    """Fill ``out[node - offset, k] = 1`` for ``start <= node < stop`` when background
+    row ``k`` goes left at internal ``node`` (leaves stay 0)."""
     (
         left,
         _right,
@@ -64,7 +64,7 @@ def left_rows(R, tr, out, start, stop):  # type: ignore[no-untyped-def]
             if _go_left(
                 R[k, j], node, threshold, default_left, missing_mode, cat_row, cat_left, cat_known
             ):
-                out[node, k] = 1
+                out[node - offset, k] = 1
 
 
 def left_matrix(R: np.ndarray, tr: tuple, map_: Callable[..., Any] = map) -> np.ndarray:
@@ -95,17 +95,50 @@ def background_classes(
     all_bits = np.zeros((roots.shape[0], nw), dtype=np.uint64)
     for t in range(roots.shape[0]):
         block = goes_left[bounds[t] : bounds[t + 1]]
-        # one byte string per background row; big-endian packing keeps the node order
-        packed_rows = np.ascontiguousarray(np.packbits(block, axis=0).T)
-        keys = packed_rows.view(np.dtype((np.void, packed_rows.shape[1]))).reshape(-1)
-        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        unique = block[:, first]
-        classes[t] = inverse.reshape(-1)
-        packed = np.zeros((block.shape[0], nw * 8), dtype=np.uint8)
-        packed[:, : (unique.shape[1] + 7) // 8] = np.packbits(unique, axis=1, bitorder="little")
-        bits[bounds[t] : bounds[t + 1]] = packed.view("<u8")
-        all_bits[t] = all_bits_for(unique.shape[1], nw)
+        classes[t], bits[bounds[t] : bounds[t + 1]], all_bits[t] = _tree_classes(block, nw)
     return classes, bits, all_bits
+
+
+def walk_classes(
+    R: np.ndarray,
+    tr: tuple,
+    roots: np.ndarray,
+    walk: np.ndarray,
+    map_: Callable[..., Any] = map,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`background_classes` for the trees at ``walk`` only (rows of ``classes`` and
+    ``all_bits`` in ``walk``'s order), without a byte per (node, row) of the other trees:
+    each walked tree's directions are computed, merged and dropped in turn."""
+    n_nodes, nr = tr[0].shape[0], R.shape[0]
+    nw = (nr + 63) // 64
+    ordered = np.sort(roots)
+    stops = dict(zip(ordered.tolist(), [*ordered[1:].tolist(), n_nodes], strict=True))
+    classes = np.zeros((walk.shape[0], nr), dtype=np.int64)
+    bits = np.zeros((n_nodes, nw), dtype=np.uint64)
+    all_bits = np.zeros((walk.shape[0], nw), dtype=np.uint64)
+
+    def one(t: int) -> None:
+        start = int(walk[t])
+        stop = stops[start]
+        block = np.zeros((stop - start, nr), dtype=np.uint8)
+        left_rows(R, tr, block, start, stop, start)
+        classes[t], bits[start:stop], all_bits[t] = _tree_classes(block, nw)
+
+    list(map_(one, range(walk.shape[0])))
+    return classes, bits, all_bits
+
+
+def _tree_classes(block: np.ndarray, nw: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One tree's (class of each row, per-node class bits, the classes that exist) from
+    its ``block[node - root, k]`` directions."""
+    # one byte string per background row; big-endian packing keeps the node order
+    packed_rows = np.ascontiguousarray(np.packbits(block, axis=0).T)
+    keys = packed_rows.view(np.dtype((np.void, packed_rows.shape[1]))).reshape(-1)
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    unique = block[:, first]
+    packed = np.zeros((block.shape[0], nw * 8), dtype=np.uint8)
+    packed[:, : (unique.shape[1] + 7) // 8] = np.packbits(unique, axis=1, bitorder="little")
+    return inverse.reshape(-1), packed.view("<u8"), all_bits_for(unique.shape[1], nw)
 
 
 @njit(nogil=True, cache=True)

@@ -179,15 +179,15 @@ class Prepared:
                 if self.tables.over_budget:
                     # pattern lists beyond the memory budget: those trees are walked
                     self._walk_instead(self.tables.over_budget)
-            if self.walk_roots.shape[0]:
+            if self.walk_roots.shape[0] and self.plan is None:
                 goes_left = _kernel_union.left_matrix(self.background, self.tr_walk, map_)
-                classes, bits, all_bits = _kernel_union.background_classes(
+                self.classes, self.left_bits, self.all_bits = _kernel_union.background_classes(
                     goes_left, self.ensemble.roots
                 )
-                on_walk = np.isin(self.ensemble.roots, self.walk_roots)
-                self.classes = np.ascontiguousarray(classes[on_walk])
-                self.all_bits = np.ascontiguousarray(all_bits[on_walk])
-                self.left_bits = bits
+            elif self.walk_roots.shape[0]:
+                self.classes, self.left_bits, self.all_bits = _kernel_union.walk_classes(
+                    self.background, self.tr_walk, self.ensemble.roots, self.walk_roots, map_
+                )
             self._ready = True  # last: other threads test this one
 
     def _walk_instead(self, roots: list[int]) -> None:
