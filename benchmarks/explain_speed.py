@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import RowBudget, Timing, machine_line, print_table, timed
 
 from explainers._treeshap import prepare, tree_shap
+from explainers._treeshap._verify import shap_reference
 
 FAMILIES = ("rf", "rf8", "et", "gb", "hgb", "xgb", "lgbm", "benefits")
 QUICK_FAMILIES = ("rf", "rf8", "gb", "hgb", "xgb", "lgbm", "benefits")  # not et: woodelf ~3 min
@@ -162,27 +163,9 @@ def benefits_models() -> list[Model]:
 
 
 def shap_values(est: Any, X: np.ndarray, background: np.ndarray, output: str) -> np.ndarray:
-    """shap.TreeExplainer's values of class 1 with every background row, called as
-    ``explainers._treeshap._verify.shap_reference`` calls it (scikit-learn models: float32
-    rows and its threshold fix) except that the background is not sampled to 100 rows."""
-    import shap
-
-    sklearn_model = type(est).__module__.startswith("sklearn")
-    X = np.asarray(X, dtype=np.float64)
-    bg = np.asarray(background, dtype=np.float64)
-    if sklearn_model:
-        X, bg = X.astype(np.float32).astype(np.float64), bg.astype(np.float32).astype(np.float64)
-    masker = shap.maskers.Independent(bg, max_samples=len(bg))
-    explainer = shap.TreeExplainer(
-        est, data=masker, feature_perturbation="interventional", model_output=output
-    )
-    thresholds = getattr(explainer.model, "thresholds", None)
-    if sklearn_model and isinstance(thresholds, np.ndarray) and thresholds.dtype == np.float64:
-        as32 = thresholds.astype(np.float32)
-        up = as32.astype(np.float64) > thresholds
-        thresholds[up] = np.nextafter(as32[up], np.float32(-np.inf)).astype(np.float64)
-    values = np.asarray(explainer.shap_values(X, check_additivity=False))
-    return values[:, :, 1] if values.ndim == 3 else values
+    """shap.TreeExplainer's values of class 1 with every background row (not sampled to 100)."""
+    values, _ = shap_reference(est, X, background, model_output=output, whole_background=True)
+    return values
 
 
 def woodelf_values(est: Any, X: np.ndarray, background: np.ndarray) -> np.ndarray:

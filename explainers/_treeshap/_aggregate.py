@@ -124,7 +124,6 @@ class TablePlan:
         self.walk_roots = np.asarray(rest, dtype=np.int32)
         self.table_floats = floats
         self.table_bytes = used
-        self.budget_bytes = int(budget_bytes)
 
 
 class BackgroundTables:
@@ -165,7 +164,6 @@ class BackgroundTables:
                 buf = np.zeros((listed, rows.shape[0]), dtype=np.int64)
                 _tables.count_patterns(
                     rows,
-                    np.ones(rows.shape[0], dtype=np.float64),
                     root,
                     plan.max_depth,
                     tr,

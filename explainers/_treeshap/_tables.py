@@ -94,7 +94,6 @@ def layout(
 @njit(nogil=True, cache=True)
 def count_patterns(
     R,
-    weight,
     root,
     max_depth,
     tr,
@@ -106,7 +105,7 @@ def count_patterns(
     buf,
     met,
 ):  # type: ignore[no-untyped-def]
-    """Add each background row's pattern ``b`` to its leaves: ``counts[leaf_off[L] + b] += w``
+    """Add each background row's pattern ``b`` to its leaves: ``counts[leaf_off[L] + b] += 1``
     for every table leaf ``L`` of the tree at ``root``, ``buf[leaf_slot[L], k] = b`` for
     every pattern-list leaf (row ``k`` of ``R``); ``met[node]`` gains the local bits of the path
     features whose conditions (from the root to ``node``) some row meets."""
@@ -127,7 +126,6 @@ def count_patterns(
     st_fail = np.empty(max_depth + 2, dtype=np.int64)
     for k in range(R.shape[0]):
         r = R[k]
-        w = weight[k]
         st_node[0] = root
         st_fail[0] = 0
         sp = 1
@@ -160,7 +158,7 @@ def count_patterns(
             full = (np.int64(1) << leaf_d[node]) - 1
             slot = leaf_slot[node]
             if slot < 0:
-                counts[leaf_off[node] + (full & ~fail)] += w
+                counts[leaf_off[node] + (full & ~fail)] += 1.0
             else:
                 buf[slot, k] = full & ~fail
 

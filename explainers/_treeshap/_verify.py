@@ -17,6 +17,7 @@ def shap_reference(
     *,
     model_output: str,
     positive_class_index: int = 1,
+    whole_background: bool = False,
 ) -> tuple[np.ndarray, float]:
     """``shap.TreeExplainer`` interventional values (n x m) and expected value for one output.
 
@@ -24,6 +25,8 @@ def shap_reference(
     are negated (margin -f, probability 1 - p). Scikit-learn models get
     float32-rounded rows and background, and thresholds whose float32 rounds up
     are moved to the next float32 below (so shap routes like scikit-learn).
+    shap samples a background over 100 rows down to 100; ``whole_background=True``
+    passes it through an ``Independent`` masker of its own size, so every row is used.
     """
     import shap  # noqa: PLC0415 - shap takes seconds to import; only explaining needs it
 
@@ -33,8 +36,11 @@ def shap_reference(
     if sklearn_model:
         X = X.astype(np.float32).astype(np.float64)
         background = background.astype(np.float32).astype(np.float64)
+    data = background
+    if whole_background:
+        data = shap.maskers.Independent(background, max_samples=len(background))
     explainer = shap.TreeExplainer(
-        estimator, data=background, feature_perturbation="interventional", model_output=model_output
+        estimator, data=data, feature_perturbation="interventional", model_output=model_output
     )
     thresholds = getattr(explainer.model, "thresholds", None)
     if sklearn_model and isinstance(thresholds, np.ndarray) and thresholds.dtype == np.float64:
