@@ -47,10 +47,12 @@ from register.export import (
     import_standard,
     record_exports,
 )
+from register.lifecycle._labels_check import LabelsMissingWarning
 from register.lifecycle._publication import PublicationError, PublicationUnfinishedError
 from register.lifecycle._summary import RegistrationSummary, registration_summary
 from register.record._errors import RecordValidationError
 from register.record._inputs import FeatureSpec, InputProfile, profile_from
+from register.record._labels import FavourableOutcome, ProtectedAttribute, ValueLabel
 from register.record._sanitize import break_long_words, clean_text, clean_tree, inert_markdown
 from register.record._schema import (
     LocalizedText,
@@ -93,6 +95,7 @@ __all__ = [
     "ExportOmission",
     "ExportReport",
     "FairnessReport",
+    "FavourableOutcome",
     "FeatureSpec",
     "FilterOptions",
     "ImportReport",
@@ -100,12 +103,14 @@ __all__ = [
     "InputValidationError",
     "InsynError",
     "InvalidTrackingUriError",
+    "LabelsMissingWarning",
     "LocalizedText",
     "MemoryStore",
     "MlflowStore",
     "NotFoundError",
     "OwnershipError",
     "PermissionDeniedError",
+    "ProtectedAttribute",
     "PublicationError",
     "PublicationUnfinishedError",
     "RecordValidationError",
@@ -124,6 +129,7 @@ __all__ = [
     "Theme",
     "TrackingUnreachableError",
     "TransparencyRecord",
+    "ValueLabel",
     "VersionChange",
     "VersionInfo",
     "WriterRefusedError",

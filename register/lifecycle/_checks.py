@@ -11,17 +11,21 @@ import pandas as pd
 
 import explainers
 from register._errors import InsynError, NotFoundError, OwnershipError
+from register.record._labels import same_code
 from register.record._schema import TransparencyRecord, parse_record
 from register.store import _catalogue as cat
 from register.store._view import StoreView
 
 __all__ = [
+    "FAVOURABLE_NOT_A_CLASS_MESSAGE",
+    "FAVOURABLE_NOT_CLASSIFIER_MESSAGE",
     "FEATURES_MISSING_MESSAGE",
     "FEATURES_UNKNOWN_MESSAGE",
     "NOT_A_FRAME_MESSAGE",
     "OWNED_BY_OTHER_MESSAGE",
     "PREDICT_FAILED_MESSAGE",
     "as_record",
+    "check_favourable",
     "check_features",
     "check_owner",
     "check_predicts",
@@ -46,6 +50,15 @@ PREDICT_FAILED_MESSAGE = (
     "exactly the rows the model can predict; fix or remove the rows it cannot take."
 )
 
+FAVOURABLE_NOT_A_CLASS_MESSAGE = (
+    "technical.favourable_outcome.value: must be one of the model's classes ({classes}) "
+    "(given: {value!r})."
+)
+FAVOURABLE_NOT_CLASSIFIER_MESSAGE = (
+    "technical.favourable_outcome: is only for classifiers, and {kind} has no classes "
+    "(given: {value!r}); leave it out."
+)
+
 
 def as_record(record: TransparencyRecord | Mapping[str, Any]) -> TransparencyRecord:
     if isinstance(record, TransparencyRecord):
@@ -62,6 +75,25 @@ def check_features(model: Any, record: TransparencyRecord, reference: pd.DataFra
     unknown = sorted(described - set(inputs))
     if unknown:
         raise InsynError(FEATURES_UNKNOWN_MESSAGE.format(unknown=", ".join(unknown)))
+
+
+def check_favourable(model: Any, record: TransparencyRecord) -> None:
+    """The favourable outcome, when given, is one of the model's classes (as text)."""
+    favourable = record.technical.favourable_outcome
+    if favourable is None:
+        return
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        raise InsynError(
+            FAVOURABLE_NOT_CLASSIFIER_MESSAGE.format(
+                kind=type(model).__name__, value=favourable.value
+            )
+        )
+    names = [str(c) for c in classes]
+    if not any(same_code(favourable.value, c) for c in classes):
+        raise InsynError(
+            FAVOURABLE_NOT_A_CLASS_MESSAGE.format(classes=", ".join(names), value=favourable.value)
+        )
 
 
 def input_rows(model: Any, reference: pd.DataFrame) -> pd.DataFrame:

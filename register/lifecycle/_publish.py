@@ -28,6 +28,7 @@ from register.lifecycle import _evidence
 from register.lifecycle._checks import (
     NOT_A_FRAME_MESSAGE,
     as_record,
+    check_favourable,
     check_features,
     check_owner,
     check_predicts,
@@ -35,6 +36,7 @@ from register.lifecycle._checks import (
     input_rows,
 )
 from register.lifecycle._families import check_supported
+from register.lifecycle._labels_check import warn_missing_labels
 from register.lifecycle._publication import (
     NOT_PUBLISHED_MESSAGE,
     PublicationUnfinishedError,
@@ -151,6 +153,7 @@ def register_algorithm(
     view.store.ping()
     check_owner(view, rec)
     check_features(model, rec, reference_data)
+    check_favourable(model, rec)
     with tempfile.TemporaryDirectory(prefix="insyn-registration-") as tmp:
         root = Path(tmp)
         # The one serialisation: checked for untrusted types as it is written.
@@ -168,6 +171,7 @@ def register_algorithm(
         rows = input_rows(model, reference_data).head(ROUND_TRIP_ROWS)
         loaded = _model_io.verify_model(model, root / MODEL_PATH, rows)
         profile = profile_from(model, reference_data)
+        warn_missing_labels(rec, profile, evaluation_data)
         evidence = _evidence.prepare(
             view, model, rec, explanation, reference_data, evaluation_data, fairness
         )

@@ -13,6 +13,7 @@ from register.record._catalogue_tags import (
 )
 from register.record._errors import Problem, RecordValidationError, is_slug
 from register.record._inputs import FeatureSpec, InputProfile, profile_from
+from register.record._labels import FavourableOutcome, ProtectedAttribute, ValueLabel
 from register.record._sanitize import break_long_words, clean_text, clean_tree, inert_markdown
 from register.record._schema import (
     LocalizedText,
@@ -29,15 +30,18 @@ __all__ = [
     "STORE_EXPERIMENT_NAME_MAX_CHARS",
     "STORE_MODEL_TAG_MAX_CHARS",
     "STORE_RUN_TAG_MAX_CHARS",
+    "FavourableOutcome",
     "FeatureSpec",
     "InputProfile",
     "LocalizedText",
     "Problem",
+    "ProtectedAttribute",
     "RecordValidationError",
     "RiskCategory",
     "Status",
     "Theme",
     "TransparencyRecord",
+    "ValueLabel",
     "break_long_words",
     "catalogue_tags",
     "clean_text",

@@ -19,7 +19,6 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     EmailStr,
     Field,
     HttpUrl,
@@ -30,6 +29,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from register.record._base import LocalizedText, NonEmpty, _Model
 from register.record._catalogue_tags import store_limit_problems
 from register.record._errors import (
     DATA_NOT_MAPPING,
@@ -53,6 +53,13 @@ from register.record._errors import (
     short_value,
 )
 from register.record._guard import bound_problems, read_yaml_record
+from register.record._labels import (
+    FavourableOutcome,
+    ProtectedAttribute,
+    ValueLabel,
+    find_value_label,
+    label_problems,
+)
 
 SCHEMA_VERSION = 1
 NAME_MAX_CHARS = 120
@@ -80,7 +87,6 @@ def _url(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 
 Email = Annotated[EmailStr, WrapValidator(_email)]
 Url = Annotated[HttpUrl, WrapValidator(_url)]
-NonEmpty = Annotated[str, Field(min_length=1)]
 
 
 class Theme(StrEnum):
@@ -112,23 +118,6 @@ class RiskCategory(StrEnum):
     HIGH_RISK = "high_risk"
     LIMITED = "limited"
     MINIMAL = "minimal"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class LocalizedText(_Model):
-    """A text in Swedish (required) and English (optional); surrounding blanks are stripped."""
-
-    sv: NonEmpty
-    en: NonEmpty | None = None
-
-    def get(self, lang: str) -> str:
-        """The text in ``lang``; Swedish when that language is missing."""
-        if lang == "en" and self.en is not None:
-            return self.en
-        return self.sv
 
 
 def _max_chars(limit: int) -> Callable[[LocalizedText], LocalizedText]:
@@ -199,6 +188,7 @@ class DataSection(_Model):
     sources: LocalizedText
     personal_data: bool
     protected_attributes: tuple[NonEmpty, ...] = ()
+    protected_labels: tuple[ProtectedAttribute, ...] = ()
 
 
 class FeatureDescription(_Model):
@@ -208,12 +198,14 @@ class FeatureDescription(_Model):
     label: LocalizedText
     description: LocalizedText
     changeable: bool = False
+    values: tuple[ValueLabel, ...] = ()
 
 
 class Technical(_Model):
     model_type: LocalizedText
     output: LocalizedText
     positive_class: NonEmpty | None = None
+    favourable_outcome: FavourableOutcome | None = None
     features: tuple[FeatureDescription, ...] = Field(min_length=1)
 
 
@@ -255,6 +247,11 @@ class TransparencyRecord(_Model):
             protected=set(self.data.protected_attributes),
             features=[(f.name, f.changeable) for f in self.technical.features],
         )
+        problems += label_problems(
+            protected=self.data.protected_attributes,
+            protected_labels=self.data.protected_labels,
+            features=[(f.name, f.values) for f in self.technical.features],
+        )
         problems += store_limit_problems(self)
         if problems:
             raise rules_error(problems)
@@ -279,6 +276,29 @@ class TransparencyRecord(_Model):
     def feature(self, name: str) -> FeatureDescription | None:
         """The description of the model input called ``name``, or None."""
         return next((f for f in self.technical.features if f.name == name), None)
+
+    def column_label(self, column: str) -> LocalizedText | None:
+        """The plain name of an input or a protected attribute, or None when unlabelled."""
+        described = self.feature(column)
+        if described is not None:
+            return described.label
+        attribute = self.protected_label(column)
+        return attribute.label if attribute is not None else None
+
+    def protected_label(self, name: str) -> ProtectedAttribute | None:
+        """The labels the record gives the protected attribute ``name``, or None."""
+        return next((a for a in self.data.protected_labels if a.name == name), None)
+
+    def value_label(self, column: str, value: Any) -> LocalizedText | None:
+        """The plain label of one raw ``value`` of an input or a protected attribute
+        (codes match equal texts or equal numbers), or None when the record gives none."""
+        described = self.feature(column)
+        if described is not None:
+            found = find_value_label(described.values, value)
+            if found is not None:
+                return found
+        attribute = self.protected_label(column)
+        return find_value_label(attribute.values, value) if attribute is not None else None
 
     def to_json_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (ISO dates, URLs as text) parse_record reads back equal."""
