@@ -32,7 +32,10 @@ def _group_codes(values: pd.Series, attribute: str) -> list[str] | None:
 
 
 def missing_label_items(
-    record: TransparencyRecord, profile: InputProfile, evaluation_data: pd.DataFrame | None
+    record: TransparencyRecord,
+    profile: InputProfile,
+    evaluation_data: pd.DataFrame | None,
+    classes: Any = (),
 ) -> list[str]:
     """Every value readers would see as a raw code (see :func:`missing_labels`)."""
     feature_values: dict[str, tuple[Any, Any]] = {}
@@ -55,14 +58,21 @@ def missing_label_items(
                 feature_values.setdefault(name, (labels, codes))
             continue
         protected[name] = (attribute, codes)
-    return missing_labels(feature_values=feature_values, protected=protected)
+    unlabelled = [c for c in classes if record.class_label(c) is None]
+    return missing_labels(
+        feature_values=feature_values, protected=protected, classes=((), unlabelled)
+    )
 
 
 def warn_missing_labels(
-    record: TransparencyRecord, profile: InputProfile, evaluation_data: pd.DataFrame | None
+    record: TransparencyRecord,
+    profile: InputProfile,
+    evaluation_data: pd.DataFrame | None,
+    classes: Any = (),
 ) -> list[str]:
-    """Warn (:class:`LabelsMissingWarning`) naming every unlabelled value; returns them."""
-    items = missing_label_items(record, profile, evaluation_data)
+    """Warn (:class:`LabelsMissingWarning`) naming every unlabelled value (inputs'
+    categories, protected attributes and groups, the model's ``classes``); returns them."""
+    items = missing_label_items(record, profile, evaluation_data, classes)
     if items:
         shown = items[:MAX_ITEMS]
         if len(items) > MAX_ITEMS:

@@ -171,7 +171,7 @@ def register_algorithm(
         rows = input_rows(model, reference_data).head(ROUND_TRIP_ROWS)
         loaded = _model_io.verify_model(model, root / MODEL_PATH, rows)
         profile = profile_from(model, reference_data)
-        warn_missing_labels(rec, profile, evaluation_data)
+        warn_missing_labels(rec, profile, evaluation_data, getattr(model, "classes_", ()))
         evidence = _evidence.prepare(
             view, model, rec, explanation, reference_data, evaluation_data, fairness
         )

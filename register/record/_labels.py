@@ -39,6 +39,7 @@ MISSING_LABELS_WARNING = (
 MISSING_ITEM = "{column} = {code!r} ({where})"
 MISSING_ATTRIBUTE_ITEM = "protected attribute {column!r} (data.protected_labels)"
 FEATURE_WHERE = "technical.features[{name}].values"
+CLASS_WHERE = "technical.class_labels"
 PROTECTED_WHERE = "data.protected_labels[{name}].values"
 
 
@@ -116,6 +117,7 @@ def label_problems(
     protected: Sequence[str],
     protected_labels: Sequence[ProtectedAttribute],
     features: Sequence[tuple[str, Sequence[ValueLabel]]],
+    classes: Sequence[ValueLabel] = (),
 ) -> list[tuple[tuple[Any, ...], str, str]]:
     """Problems of the label rules: labelled attributes must be protected ones, each
     only once, and codes unique within a column."""
@@ -134,6 +136,10 @@ def label_problems(
         problems += _duplicates(attribute.values, where)
     for index, (_, values) in enumerate(features):
         problems += _duplicates(values, ("technical", "features", index))
+    problems += [
+        (("technical", "class_labels", *path[1:]), rule, value)
+        for path, rule, value in _duplicates(classes, ())
+    ]
     return problems
 
 
@@ -141,6 +147,7 @@ def missing_labels(
     *,
     feature_values: Mapping[str, tuple[Sequence[ValueLabel], Iterable[Any]]],
     protected: Mapping[str, tuple[ProtectedAttribute | None, Iterable[Any] | None]],
+    classes: tuple[Sequence[ValueLabel], Iterable[Any]] = ((), ()),
 ) -> list[str]:
     """Every value readers would see as a raw code, described for a warning.
 
@@ -149,6 +156,12 @@ def missing_labels(
     group codes formed from the evaluation data, or None when groups are bands).
     """
     items: list[str] = []
+    class_labels, class_values = classes
+    items += [
+        MISSING_ITEM.format(column="(outcome)", code=str(code), where=CLASS_WHERE)
+        for code in class_values
+        if find_value_label(class_labels, code) is None
+    ]
     for column, (labels, categories) in feature_values.items():
         where = FEATURE_WHERE.format(name=column)
         items += [

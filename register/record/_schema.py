@@ -59,6 +59,7 @@ from register.record._labels import (
     ValueLabel,
     find_value_label,
     label_problems,
+    same_code,
 )
 
 SCHEMA_VERSION = 1
@@ -206,6 +207,7 @@ class Technical(_Model):
     output: LocalizedText
     positive_class: NonEmpty | None = None
     favourable_outcome: FavourableOutcome | None = None
+    class_labels: tuple[ValueLabel, ...] = ()
     features: tuple[FeatureDescription, ...] = Field(min_length=1)
 
 
@@ -251,6 +253,7 @@ class TransparencyRecord(_Model):
             protected=self.data.protected_attributes,
             protected_labels=self.data.protected_labels,
             features=[(f.name, f.values) for f in self.technical.features],
+            classes=self.technical.class_labels,
         )
         problems += store_limit_problems(self)
         if problems:
@@ -299,6 +302,15 @@ class TransparencyRecord(_Model):
                 return found
         attribute = self.protected_label(column)
         return find_value_label(attribute.values, value) if attribute is not None else None
+
+    def class_label(self, value: Any) -> LocalizedText | None:
+        """The plain label of one of the model's classes (``technical.class_labels``; the
+        favourable outcome's label names its class too), or None."""
+        found = find_value_label(self.technical.class_labels, value)
+        favourable = self.technical.favourable_outcome
+        if found is None and favourable is not None and same_code(favourable.value, value):
+            return favourable.label
+        return found
 
     def to_json_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (ISO dates, URLs as text) parse_record reads back equal."""

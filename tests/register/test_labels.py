@@ -42,6 +42,10 @@ def test_records_give_labels_for_values_groups_and_the_favourable_outcome(benefi
     assert record.value_label("joblost", "unknown") is None
     favourable = record.technical.favourable_outcome
     assert favourable.value == "yes" and "ersättning" in favourable.label.get("sv")
+    assert record.class_label("yes") == favourable.label
+    assert (
+        record.class_label("no").get("en") == "The person does not receive unemployment insurance"
+    )
     # The labels travel with the record (exports and the store read to_json_dict).
     assert parse_record(_data(record)) == record
 
@@ -84,6 +88,7 @@ def _unlabelled(record: Any) -> Any:
         if feature["name"] == "joblost":
             feature["values"] = feature["values"][:2]  # seasonal_job_ended, other unlabelled
     data["data"]["protected_labels"] = data["data"]["protected_labels"][:1]  # no nwhite labels
+    data["technical"]["class_labels"] = []  # "no" unlabelled; "yes" is the favourable outcome
     return parse_record(data)
 
 
@@ -107,6 +112,8 @@ def test_registration_warns_naming_every_unlabelled_value(
     for item in ("joblost = 'seasonal_job_ended'", "joblost = 'other'", "nwhite = 'yes'"):
         assert item in text
     assert "nwhite = 'no'" in text and "protected attribute 'nwhite'" in text
+    assert "(outcome) = 'no' (technical.class_labels)" in text
+    assert "(outcome) = 'yes'" not in text
     assert "slack_work" not in text and "sex = " not in text  # labelled ones are not named
 
 
