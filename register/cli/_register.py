@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import time
+import warnings
 from pathlib import Path
 
 from rich.table import Table
@@ -19,11 +20,13 @@ from register.cli._audit import add_demo_review
 from register.cli._console import EXIT_OK, err, out, progress_bar
 from register.export import standard_omissions
 from register.lifecycle._folder import load_folder
+from register.lifecycle._labels_check import LabelsMissingWarning
 from register.lifecycle._summary import registration_summary
 from register.record._schema import load_record
 
 SOURCE_TAG = "insyn.source_fingerprint"
 STANDARD_WARNING = "Note: {message} (The record is registered; other standards hold it.)"
+LABELS_WARNING = "Warning: {message}"
 UP_TO_DATE_MESSAGE = "{slug}: already registered and published as version {version}; unchanged."
 OVERRIDE_HELP = (
     "publish even though the additivity or reproducibility check failed; the reason is "
@@ -94,7 +97,8 @@ def _register_folder(
     built = model_folder.build()
     bar, update = progress_bar()
     started = time.perf_counter()
-    with bar:
+    with bar, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LabelsMissingWarning)
         version = reg.register_algorithm(
             built.model,
             record,
@@ -106,6 +110,13 @@ def _register_folder(
             publish_despite_failed_checks=override,
         )
     seconds = time.perf_counter() - started
+    for warning in caught:
+        if issubclass(warning.category, LabelsMissingWarning):
+            err.print(LABELS_WARNING.format(message=warning.message), markup=False, highlight=False)
+        else:  # every other warning as Python would have shown it
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
     reg.store.set_model_version_tag(record.slug, version.version, SOURCE_TAG, fingerprint)
     if summary:
         _print_summary(reg, record.slug, version.version, seconds)

@@ -223,3 +223,22 @@ def test_a_booster_folder_registers_from_the_command_line(
     assert "version 1 published" in capsys.readouterr().out
     loaded = Register(empty_store_uri).load_model("benefits-uptake", 1)
     assert (loaded.predict(small_reference) == model.predict(small_reference)).all()
+
+
+def test_register_names_every_value_readers_would_see_as_a_raw_code(
+    tmp_path, empty_store_uri, capsys
+):
+    folder = _copy_demo(tmp_path)
+    data = yaml.safe_load((folder / "record.yaml").read_text(encoding="utf-8"))
+    phist = next(f for f in data["technical"]["features"] if f["name"] == "phist")
+    del phist["values"]
+    data["technical"]["class_labels"] = []
+    (folder / "record.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    assert main(["--tracking-uri", empty_store_uri, "register", str(folder)]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "version 1 published" in captured.out
+    warning = " ".join(captured.err.split())  # the console wraps long lines
+    assert "Warning: The record 'housing-guarantee' gives no plain label for 3 value(s)" in warning
+    for item in ("phist = 'no'", "phist = 'yes'", "(outcome) = 'yes'"):
+        assert item in warning
+    assert "selfemp" not in warning and "Traceback" not in warning
