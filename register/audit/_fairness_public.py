@@ -160,49 +160,50 @@ def interval_text(interval: list[float] | None, lang: str) -> str:
     return f"{points(interval[0], lang, 1)}–{points(interval[1], lang, 1)}\u00a0%"
 
 
-def _selection_text(attribute: str, pair: dict[str, Any], lang: str, key: str) -> str:
-    return message(
-        key,
-        lang,
-        attribute=attribute,
-        low=pair["lowest"],
-        high=pair["highest"],
-        ratio=points(pair["ratio"], lang, 0),
-        threshold=points(FOUR_FIFTHS, lang, 0),
-    )
+def _selection_text(attribute: str, pair: dict[str, Any], lang: str, *, clear: bool) -> str:
+    values = {
+        "attribute": attribute,
+        "low": pair["lowest"],
+        "high": pair["highest"],
+        "ratio": points(pair["ratio"], lang, 0),
+        "threshold": points(FOUR_FIFTHS, lang, 0),
+    }
+    if clear:
+        return message("fairness.finding.selection", lang, **values)
+    return message("fairness.finding.selection_chance", lang, **values)
 
 
-def _rate_text(attribute: str, metric: str, difference: float, lang: str, key: str) -> str:
-    return message(
-        key,
-        lang,
-        attribute=attribute,
-        metric=message(f"fairness.finding.metric.{metric}", lang),
-        difference=points(difference, lang, 1),
-        threshold=points(MAX_RATE_DIFFERENCE, lang, 0),
-    )
+def _rate_text(attribute: str, metric: str, difference: float, lang: str, *, clear: bool) -> str:
+    values = {
+        "attribute": attribute,
+        "metric": message(f"fairness.finding.metric.{metric}", lang),
+        "difference": points(difference, lang, 1),
+        "threshold": points(MAX_RATE_DIFFERENCE, lang, 0),
+    }
+    if clear:
+        return message("fairness.finding.rate", lang, **values)
+    return message("fairness.finding.rate_chance", lang, **values)
 
 
-def _judge(attribute: str, metric: str, gap: dict[str, Any], lang: str) -> tuple[str, str] | None:
-    """``(state, text)``: "clear" or "uncertain" with its sentence, or None (no difference)."""
-    clear = gap.get("clear")
+def _state(metric: str, gap: dict[str, Any]) -> str | None:
+    """ "clear" (crosses the threshold, intervals apart), "uncertain" (crosses it, intervals
+    overlap) or None (does not cross it, or nothing to compare)."""
+    if gap.get("clear") is not None:
+        return "clear"
     if metric == "selection_rate":
-        if clear is not None:
-            return "clear", _selection_text(attribute, clear, lang, "fairness.finding.selection")
-        if gap.get("ratio") is not None and gap["ratio"] < FOUR_FIFTHS:
-            return "uncertain", _selection_text(
-                attribute, gap, lang, "fairness.finding.selection_chance"
-            )
-        return None
-    if clear is not None:
-        return "clear", _rate_text(
-            attribute, metric, clear["difference"], lang, "fairness.finding.rate"
-        )
-    if gap.get("difference") is not None and gap["difference"] > MAX_RATE_DIFFERENCE:
-        return "uncertain", _rate_text(
-            attribute, metric, gap["difference"], lang, "fairness.finding.rate_chance"
-        )
-    return None
+        crosses = gap.get("ratio") is not None and gap["ratio"] < FOUR_FIFTHS
+    else:
+        crosses = gap.get("difference") is not None and gap["difference"] > MAX_RATE_DIFFERENCE
+    return "uncertain" if crosses else None
+
+
+def _sentence(attribute: str, metric: str, gap: dict[str, Any], lang: str, state: str) -> str:
+    """The finding's sentence: the clear pair's numbers, else the extremes' numbers."""
+    clear = state == "clear"
+    pair = gap["clear"] if clear else gap
+    if metric == "selection_rate":
+        return _selection_text(attribute, pair, lang, clear=clear)
+    return _rate_text(attribute, metric, pair["difference"], lang, clear=clear)
 
 
 def findings(
@@ -226,16 +227,14 @@ def findings(
     uncertain: list[str] = []
     parts: dict[str, list[str]] = {lang: [] for lang in langs}
     for metric in COMPARED:
-        if metric not in gap_by_metric:
+        gap = gap_by_metric.get(metric)
+        state = None if gap is None else _state(metric, gap)
+        if gap is None or state is None:
             continue
         name = "four_fifths" if metric == "selection_rate" else metric
+        (flags if state == "clear" else uncertain).append(name)
         for lang in langs:
-            judged = _judge(attribute, metric, gap_by_metric[metric], lang)
-            if judged is None:
-                continue
-            parts[lang].append(judged[1])
-            if lang == langs[0]:
-                (flags if judged[0] == "clear" else uncertain).append(name)
+            parts[lang].append(_sentence(attribute, metric, gap, lang, state))
     if not flags and not uncertain:
         parts = {
             lang: [message("fairness.finding.ok", lang, attribute=attribute)] for lang in langs
