@@ -75,6 +75,14 @@ def test_too_small_groups_are_never_shown_as_numbers(demo_tracking_uri: str) -> 
     for attribute in public["attributes"]:
         for group in attribute["groups"]:
             assert group["too_few"] or group["count"] >= 10
+            if group["too_few"]:
+                continue
+            for rate, interval in group["intervals"].items():  # each rate: interval or too few
+                assert (interval is None) == (rate in group["too_few_rates"])
+                assert interval is None or group["denominators"][rate] >= 10
+    # every rate column has its interval column beside it
+    columns = next(t for t in tables if "Grupp" in t.columns).columns
+    assert "Andel felaktigt utpekade, intervall (95 %)" in columns
 
 
 def test_unknown_version_and_missing_slug_explain_themselves(demo_tracking_uri: str) -> None:
