@@ -101,7 +101,7 @@ def published_overall(overall: dict[str, Any]) -> dict[str, Any]:
 def _rates(groups: list[dict[str, Any]], metric: str) -> list[tuple[str, float, float, float]]:
     found = []
     for g in groups:
-        value = g.get(metric)
+        value: Any = g.get(metric)
         interval = (g.get("intervals") or {}).get(metric)
         if g.get("too_few") or not is_number(value) or not interval:
             continue
