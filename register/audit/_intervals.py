@@ -36,6 +36,7 @@ MIN_DENOMINATOR = 10
 """A rate needs at least this many people in its own denominator to be published."""
 CONFIDENCE = 0.95
 """The coverage of every published interval."""
+BAD_COUNTS_MESSAGE = "need 0 <= successes <= trials and trials >= 1, got {successes} of {trials}"
 
 
 def clopper_pearson(
@@ -49,7 +50,7 @@ def clopper_pearson(
     """
     k, n = int(successes), int(trials)
     if n < 1 or not 0 <= k <= n:
-        raise ValueError(f"need 0 <= successes <= trials and trials >= 1, got {k} of {n}")
+        raise ValueError(BAD_COUNTS_MESSAGE.format(successes=k, trials=n))
     alpha = 1.0 - confidence
     low = 0.0 if k == 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
     high = 1.0 if k == n else float(beta.ppf(1 - alpha / 2, k + 1, n - k))
