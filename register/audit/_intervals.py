@@ -9,7 +9,13 @@ denominator ``n`` is the number of people the rate is about.
 - **Denominator rule**: a rate is published only when its own denominator has at
   least :data:`MIN_DENOMINATOR` people; otherwise it is "too few to report" (no
   number, no interval, no denominator). This comes on top of the head-count rule
-  for whole groups (``register.audit._fairness.MIN_GROUP_SIZE``).
+  for whole groups (``register.audit._fairness.MIN_GROUP_SIZE``). The rule is about
+  reliability (a rate over a handful of people says little and is not compared), not
+  disclosure control: a hidden rate can sometimes be worked out from published ones
+  (a hidden precision from the same group's selection and true-positive rates, say).
+  Protecting people is the head-count rule's task, which hides whole groups.
+- **Counts** (a group's head-count) are not estimates and carry no interval; every
+  published rate is a proportion, so no other kind of interval is needed.
 - **Interval**: each published rate carries its exact binomial (Clopper–Pearson)
   95 % interval: the lower end is the ``alpha/2`` quantile of Beta(k, n − k + 1)
   (0 when k = 0) and the upper end the ``1 − alpha/2`` quantile of
