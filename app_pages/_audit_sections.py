@@ -18,11 +18,11 @@ from streamlit.errors import StreamlitAPIException
 from app_pages import _cache, _data
 from app_pages._audit_notices import head_notice, publication_notice
 from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows, scientific
+from app_pages._fairness_table import fairness_table
 from app_pages._format import escape_markdown, format_number
 from app_pages._text import current_language, localized, t
 from register import AlgorithmVersion, NotFoundError, build_audit_report, render_html
 
-RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 # Absolute: `insyn serve` runs the router from a main script outside this package.
 AUDITOR_PAGE = str(Path(__file__).resolve().with_name("auditor.py"))
 __all__ = ["head_notice", "publication_notice"]  # shown by the auditor and algorithm pages
@@ -120,35 +120,9 @@ def provenance_section(uri: str, version: AlgorithmVersion) -> None:
         st.caption(t("audit.estimation.exact"))
 
 
-def fairness_table(attribute: dict[str, Any]) -> pd.DataFrame:
-    """One attribute's groups and overall as shown: too-small groups read "too few to report"."""
-    too_few = t("audit.fairness.too_few")
-    rows = []
-    for group in [
-        *attribute["groups"],
-        {**attribute["overall"], "group": t("audit.fairness.overall")},
-    ]:
-        if group.get("too_few"):
-            rows.append([group["group"], *[too_few] * 5])
-            continue
-        count = group.get("count")
-        rows.append(
-            [
-                group["group"],
-                *[_number(group.get(m)) for m in RATES],
-                "–" if count is None else format_number(float(count), 0),
-            ]
-        )
-    columns = [
-        t("audit.column.group"),
-        *[t(f"audit.column.{m}") for m in RATES],
-        t("audit.column.count"),
-    ]
-    return pd.DataFrame(rows, columns=columns)
-
-
 def fairness_section(fairness: dict[str, Any] | None) -> None:
-    """Per protected attribute: the table and the finding, flagged against the thresholds."""
+    """Per protected attribute: the table and the finding. A clear difference (flagged)
+    is a warning, one that could be chance a notice, none a success."""
     st.header(t("audit.fairness.title"), anchor=False)
     if fairness is None:
         st.info(t("audit.fairness.none"))
@@ -162,6 +136,8 @@ def fairness_section(fairness: dict[str, Any] | None) -> None:
             difference=format_number(100 * thresholds["max_rate_difference"], 0),
         )
     )
+    if "min_denominator" in fairness:  # results stored before intervals have none
+        st.write(t("audit.fairness.intervals", minimum=fairness["min_denominator"]))
     lang = current_language()
     for attribute in fairness["attributes"]:
         st.markdown(
@@ -175,6 +151,8 @@ def fairness_section(fairness: dict[str, Any] | None) -> None:
         flagged = [f for f in attribute["flags"] if f != "too_few_groups"]
         if flagged:
             st.warning(escape_markdown(t("audit.fairness.flagged", finding=finding)))
+        elif attribute.get("uncertain"):
+            st.info(escape_markdown(finding))
         else:
             st.success(escape_markdown(finding))
 

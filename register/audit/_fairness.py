@@ -15,10 +15,18 @@ one group is that small, the next-smallest group is suppressed too, so its
 numbers cannot be worked out from the overall figure. Differences and ratios are
 taken over reported groups only. Auditors holding the evaluation data can
 recompute every number with :func:`fairness_report`.
+
+Honest small numbers (:mod:`register.audit._intervals`): in a reported group, a
+rate whose own denominator (for example the group's actual negatives, for the
+false-positive rate) has fewer than ``MIN_DENOMINATOR`` people is "too few to
+report"; every published rate carries its exact binomial (Clopper–Pearson) 95 %
+interval; and a difference is flagged only when the two groups' intervals do not
+overlap (:mod:`register.audit._fairness_public`).
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -26,27 +34,29 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from babel.core import UnknownLocaleError
-from babel.numbers import get_decimal_symbol
 
 from register._errors import InsynError
-from register.text import languages, message
+from register.audit._fairness_public import (
+    FOUR_FIFTHS,
+    MAX_RATE_DIFFERENCE,
+    METRICS,
+    MIN_GROUP_SIZE,
+    RATE_METRICS,
+    findings,
+    public_attribute,
+    published_overall,
+    suppress,
+)
+from register.audit._intervals import CONFIDENCE, MIN_DENOMINATOR
 
-MIN_GROUP_SIZE = 10
-"""Groups with fewer people than this are reported as "too few to report"."""
-FOUR_FIFTHS = 0.8
-"""Flag when the lowest selection rate is below this share of the highest (four-fifths rule)."""
-MAX_RATE_DIFFERENCE = 0.10
-"""Flag when true- or false-positive rates differ by more than this between groups."""
 AGE_BANDS = (25, 35, 45, 55, 65)
 """Edges of the age bands: under 25, 25–34, 35–44, 45–54, 55–64, 65 and over."""
 NUMERIC_BANDS = 4
 """Other numeric attributes with more than MAX_CATEGORIES values are cut into quartile bands."""
 MAX_CATEGORIES = 10
 MISSING_GROUP = "(missing)"
-METRICS = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision", "count")
-RATE_METRICS = METRICS[:4]
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: groups carry ``intervals``, ``denominators`` and ``too_few_rates``; 1: rates only."""
 
 ATTRIBUTE_MISSING_MESSAGE = (
     "The evaluation data has no column {attribute!r}, which the record's "
@@ -102,29 +112,36 @@ def _range_labels(edges: tuple[float, ...]) -> list[str]:
     return [f"[{lo:.4g}, {hi:.4g})" for lo, hi in pairwise(bounds)]
 
 
-def _precision(y_true: Any, y_pred: Any) -> float:
-    predicted = np.asarray(y_pred) == 1
-    return float(np.asarray(y_true)[predicted].mean()) if predicted.any() else math.nan
+TALLIES = {
+    "selection_rate": ("selected", "count"),
+    "true_positive_rate": ("true_positives", "positives"),
+    "false_positive_rate": ("false_positives", "negatives"),
+    "precision": ("true_positives", "selected"),
+}
+"""Each rate as (numerator, denominator) of the counts below: who it counts, of whom."""
 
 
-def _rate(y_true: Any, y_pred: Any, actual: int) -> float:
-    mask = np.asarray(y_true) == actual
-    return float((np.asarray(y_pred)[mask] == 1).mean()) if mask.any() else math.nan
+def _counts() -> dict[str, Any]:
+    """Counting functions for ``MetricFrame`` (labels and predictions as 0/1)."""
 
-
-def _metric_functions() -> dict[str, Any]:
-    from fairlearn.metrics import (  # noqa: PLC0415 - fairlearn takes seconds to import; only evaluations need it
-        count,
-        selection_rate,
-    )
+    def counter(which: Any) -> Any:
+        return lambda t, p: int(np.sum(which(np.asarray(t) == 1, np.asarray(p) == 1)))
 
     return {
-        "selection_rate": selection_rate,
-        "true_positive_rate": lambda t, p: _rate(t, p, 1),
-        "false_positive_rate": lambda t, p: _rate(t, p, 0),
-        "precision": _precision,
-        "count": count,
+        "count": lambda t, p: len(np.asarray(t)),
+        "selected": counter(lambda t, p: p),
+        "positives": counter(lambda t, p: t),
+        "negatives": counter(lambda t, p: ~t),
+        "true_positives": counter(lambda t, p: t & p),
+        "false_positives": counter(lambda t, p: ~t & p),
     }
+
+
+def _row(counts: Any) -> dict[str, Any]:
+    """Rates (None over nobody), the head-count and each rate's (numerator, denominator)."""
+    tallies = {m: (int(counts[k]), int(counts[n])) for m, (k, n) in TALLIES.items()}
+    rates = {m: (k / n if n else None) for m, (k, n) in tallies.items()}
+    return {**rates, "count": int(counts["count"]), "tallies": tallies}
 
 
 def _positive_class(model: Any, positive_class: str | None) -> Any:
@@ -203,19 +220,23 @@ def fairness_report(
     for attribute in protected:
         groups, how = groups_of(data[attribute], attribute)
         frame = MetricFrame(
-            metrics=_metric_functions(),
+            metrics=_counts(),
             y_true=y_true,
             y_pred=y_pred.to_numpy(),
             sensitive_features=groups.rename(attribute),
         )
         by_group = frame.by_group
         rows = [
-            {"group": str(g), **{m: _number(by_group.loc[g, m]) for m in METRICS}}
+            {"group": str(g), **_row(by_group.loc[g])}
             for g in sorted(by_group.index, key=_band_order)
         ]
-        overall = {m: _number(frame.overall[m]) for m in METRICS}
         attributes.append(
-            {"attribute": attribute, "grouping": how, "overall": overall, "groups": rows}
+            {
+                "attribute": attribute,
+                "grouping": how,
+                "overall": _row(frame.overall),
+                "groups": rows,
+            }
         )
     return FairnessReport(
         positive_class=str(positive), rows=len(data), raw=tuple(attributes), suppressed=False
@@ -231,104 +252,7 @@ def _band_order(group: Any) -> tuple[int, str]:
     return (bands.index(text), text) if text in bands else (len(bands), text)
 
 
-def _number(value: Any) -> float | None:
-    number = float(value)
-    return None if math.isnan(number) else number
-
-
-def _suppress(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    small = {g["group"] for g in groups if (g["count"] or 0) < MIN_GROUP_SIZE}
-    if len(small) == 1:
-        others = sorted(
-            (g for g in groups if g["group"] not in small), key=lambda g: g["count"] or 0
-        )
-        if others:
-            small.add(others[0]["group"])
-    if len(small) == len(groups):
-        small = {g["group"] for g in groups}
-    out = []
-    for g in groups:
-        if g["group"] in small:
-            out.append({"group": g["group"], "too_few": True, **dict.fromkeys(METRICS)})
-        else:
-            out.append({**g, "too_few": False})
-    return out
-
-
-def _gaps(groups: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    gaps: dict[str, dict[str, Any]] = {}
-    for metric in RATE_METRICS:
-        found = [
-            (g[metric], g["group"]) for g in groups if not g["too_few"] and g[metric] is not None
-        ]
-        if len(found) < 2:
-            gaps[metric] = {"difference": None, "ratio": None, "lowest": None, "highest": None}
-            continue
-        low, high = min(found), max(found)
-        gaps[metric] = {
-            "difference": high[0] - low[0],
-            "ratio": (low[0] / high[0]) if high[0] > 0 else None,
-            "lowest": low[1],
-            "highest": high[1],
-        }
-    return gaps
-
-
-def _points(share: float, lang: str, decimals: int) -> str:
-    text = f"{100 * share:.{decimals}f}"
-    try:
-        decimal = get_decimal_symbol(lang)
-    except (UnknownLocaleError, ValueError):
-        decimal = "."
-    return text.replace(".", decimal)
-
-
-def _findings(attribute: str, gaps: dict[str, dict[str, Any]]) -> tuple[list[str], dict[str, str]]:
-    """The flags and the finding in every language of the catalogue (``{lang: text}``)."""
-    flags: list[str] = []
-    langs = languages()
-    parts: dict[str, list[str]] = {lang: [] for lang in langs}
-    if all(g["difference"] is None for g in gaps.values()):
-        texts = {
-            lang: message("fairness.finding.too_few", lang, minimum=MIN_GROUP_SIZE)
-            for lang in langs
-        }
-        return ["too_few_groups"], texts
-    selection = gaps["selection_rate"]
-    if selection["ratio"] is not None and selection["ratio"] < FOUR_FIFTHS:
-        flags.append("four_fifths")
-        for lang in langs:
-            parts[lang].append(
-                message(
-                    "fairness.finding.selection",
-                    lang,
-                    attribute=attribute,
-                    low=selection["lowest"],
-                    high=selection["highest"],
-                    ratio=_points(selection["ratio"], lang, 0),
-                    threshold=_points(FOUR_FIFTHS, lang, 0),
-                )
-            )
-    for metric in ("true_positive_rate", "false_positive_rate"):
-        difference = gaps[metric]["difference"]
-        if difference is not None and difference > MAX_RATE_DIFFERENCE:
-            flags.append(metric)
-            for lang in langs:
-                parts[lang].append(
-                    message(
-                        "fairness.finding.rate",
-                        lang,
-                        attribute=attribute,
-                        metric=message(f"fairness.finding.metric.{metric}", lang),
-                        difference=_points(difference, lang, 1),
-                        threshold=_points(MAX_RATE_DIFFERENCE, lang, 0),
-                    )
-                )
-    if not flags:
-        return [], {
-            lang: message("fairness.finding.ok", lang, attribute=attribute) for lang in langs
-        }
-    return flags, {lang: " ".join(texts) for lang, texts in parts.items()}
+_findings = findings  # the catalogue tests judge findings through this name
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -338,7 +262,8 @@ class FairnessReport:
     ``positive_class``: the class counted as "selected"; ``rows``: how many evaluation
     rows the numbers come from; ``raw``: each attribute's numbers as computed (attribute,
     grouping, overall, groups), small groups included unless ``suppressed`` (True when
-    groups under MIN_GROUP_SIZE have been replaced by "too few"). Show only
+    groups under MIN_GROUP_SIZE have been replaced by "too few"); ``legacy``: a result
+    stored in format 1, before intervals, which is shown as it was stored. Show only
     :meth:`public_dict` or :meth:`groups`.
     """
 
@@ -346,6 +271,7 @@ class FairnessReport:
     rows: int
     raw: tuple[dict[str, Any], ...] = field(repr=False)
     suppressed: bool
+    legacy: dict[str, Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rows", int(self.rows))
@@ -357,35 +283,30 @@ class FairnessReport:
         return tuple(a["attribute"] for a in self.raw)
 
     def public_dict(self) -> dict[str, Any]:
-        """The JSON-safe public result: small groups suppressed, gaps and findings added.
+        """The JSON-safe public result: small groups suppressed, intervals, gaps and findings.
 
-        Guarantees: no group with fewer than MIN_GROUP_SIZE people carries a number,
-        and gaps are computed over reported groups only.
+        Guarantees: no group with fewer than MIN_GROUP_SIZE people carries a number; no
+        rate with fewer than MIN_DENOMINATOR people in its own denominator carries one
+        (it is listed in ``too_few_rates``); every published rate has its 95 %
+        Clopper–Pearson interval; gaps use published rates only; a flag needs
+        non-overlapping intervals. A result stored in format 1 (before intervals) is
+        returned as it was stored.
         """
+        if self.legacy is not None:
+            return copy.deepcopy(self.legacy)
         attributes = []
         for item in self.raw:
-            groups = item["groups"] if self.suppressed else _suppress(item["groups"])
-            gaps = _gaps(groups)
-            flags, finding = _findings(item["attribute"], gaps)
-            overall = item["overall"]
-            if (overall.get("count") or 0) < MIN_GROUP_SIZE:
-                overall = dict.fromkeys(METRICS)
-            attributes.append(
-                {
-                    "attribute": item["attribute"],
-                    "grouping": item["grouping"],
-                    "overall": overall,
-                    "groups": groups,
-                    "gaps": gaps,
-                    "flags": flags,
-                    "finding": finding,
-                }
-            )
+            groups = item["groups"] if self.suppressed else suppress(item["groups"])
+            overall = item["overall"] if self.suppressed else published_overall(item["overall"])
+            attributes.append(public_attribute({**item, "overall": overall}, groups))
         return {
             "format": FORMAT_VERSION,
             "positive_class": self.positive_class,
             "rows": self.rows,
             "min_group_size": MIN_GROUP_SIZE,
+            "min_denominator": MIN_DENOMINATOR,
+            "confidence": CONFIDENCE,
+            "interval": "clopper-pearson",
             "thresholds": {
                 "four_fifths": FOUR_FIFTHS,
                 "max_rate_difference": MAX_RATE_DIFFERENCE,
@@ -395,15 +316,24 @@ class FairnessReport:
         }
 
     def groups(self, attribute: str) -> pd.DataFrame:
-        """The public table of ``attribute``: one row per group (too few: numbers NaN)."""
+        """The public table of ``attribute``: one row per group (too few: numbers NaN),
+        with ``<rate>_low`` and ``<rate>_high`` (the 95 % interval, NaN when none)."""
         for item in self.public_dict()["attributes"]:
             if item["attribute"] == attribute:
-                return pd.DataFrame(item["groups"]).astype({m: float for m in METRICS})
+                rows = []
+                for group in item["groups"]:
+                    row = {k: group.get(k) for k in ("group", *METRICS, "too_few")}
+                    for metric in RATE_METRICS:
+                        interval = (group.get("intervals") or {}).get(metric) or (None, None)
+                        row[f"{metric}_low"], row[f"{metric}_high"] = interval
+                    rows.append(row)
+                columns = [*METRICS, *(f"{m}_{e}" for m in RATE_METRICS for e in ("low", "high"))]
+                return pd.DataFrame(rows).astype(dict.fromkeys(columns, float))
         raise KeyError(attribute)
 
     @classmethod
     def from_public_dict(cls, data: dict[str, Any]) -> FairnessReport:
-        """A report read back from its public JSON (small groups stay suppressed)."""
+        """A report read back from its public JSON (small groups and rates stay suppressed)."""
         attributes = [
             {k: a[k] for k in ("attribute", "grouping", "overall", "groups")}
             for a in data.get("attributes", [])
@@ -413,4 +343,5 @@ class FairnessReport:
             rows=int(data.get("rows", 0)),
             raw=tuple(attributes),
             suppressed=True,
+            legacy=copy.deepcopy(data) if int(data.get("format", 1)) < 2 else None,
         )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import jinja2
 import markupsafe
 
+from register.audit._fairness_public import interval_text, points
 from register.text import SOURCE_LANGUAGE, message
 
 if TYPE_CHECKING:
@@ -126,22 +127,56 @@ def fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def fairness_header(lang: str) -> list[str]:
+    """The fairness table's header: group, each rate beside its 95 % interval, count."""
+    interval = message("report.interval", lang)
+    return [
+        message("report.group", lang),
+        message("report.selection_rate", lang),
+        interval,
+        message("report.true_positive_rate", lang),
+        interval,
+        message("report.false_positive_rate", lang),
+        interval,
+        message("report.precision", lang),
+        interval,
+        message("report.count", lang),
+    ]
+
+
+def _rate_cells(group: dict[str, Any], lang: str) -> list[str]:
+    """Each rate as a percentage and its 95 % interval; "too few to report" for a rate
+    with too few people behind it (``too_few_rates``); dashes where nothing is stored."""
+    hidden = set(group.get("too_few_rates") or ())
+    cells = []
+    for column in RATE_COLUMNS:
+        value = group.get(column)
+        if column in hidden:
+            cells += [message("report.too_few", lang), "–"]
+        elif value is None or (isinstance(value, float) and math.isnan(value)):
+            cells += ["–", "–"]
+        else:
+            interval = (group.get("intervals") or {}).get(column)
+            cells += [f"{points(value, lang, 1)}\u00a0%", interval_text(interval, lang)]
+    return cells
+
+
 def fairness_rows(attribute: dict[str, Any], lang: str) -> list[list[str]]:
-    """Table rows (plain text) of one attribute: each group, then overall."""
+    """Table rows (plain text) of one attribute: each group, then overall (see
+    :func:`fairness_header`); a too-small group reads "too few to report" throughout."""
     rows = []
+    width = 2 * len(RATE_COLUMNS) + 1
     for group in attribute["groups"]:
         if group.get("too_few"):
-            rows.append([group["group"], *[message("report.too_few", lang)] * 5])
+            rows.append([group["group"], *[message("report.too_few", lang)] * width])
         else:
-            rows.append(
-                [group["group"], *[fmt(group[c]) for c in RATE_COLUMNS], fmt(int(group["count"]))]
-            )
+            rows.append([group["group"], *_rate_cells(group, lang), fmt(int(group["count"]))])
     overall = attribute["overall"]
     count = overall.get("count")
     rows.append(
         [
             message("report.overall", lang),
-            *[fmt(overall.get(c)) for c in RATE_COLUMNS],
+            *_rate_cells(overall, lang),
             fmt(None if count is None else int(count)),
         ]
     )
@@ -270,6 +305,8 @@ def render_html(report: AuditReport, lang: str = "sv") -> str:
         "generated": report.generated_at.isoformat(timespec="seconds"),
         "provenance": [[k, fmt(report.provenance.get(k))] for k in PROVENANCE_FIELDS],
         "fairness": _fairness_view(report, lang),
+        "fairness_header": fairness_header(lang),
+        "min_denominator": (report.fairness or {}).get("min_denominator"),
         "checks": _checks_view(report, lang),
         "reviews": _reviews_view(report, lang),
         "verified": None if check is None else check.ok,

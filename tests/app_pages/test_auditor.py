@@ -75,6 +75,14 @@ def test_too_small_groups_are_never_shown_as_numbers(demo_tracking_uri: str) -> 
     for attribute in public["attributes"]:
         for group in attribute["groups"]:
             assert group["too_few"] or group["count"] >= 10
+            if group["too_few"]:
+                continue
+            for rate, interval in group["intervals"].items():  # each rate: interval or too few
+                assert (interval is None) == (rate in group["too_few_rates"])
+                assert interval is None or group["denominators"][rate] >= 10
+    # every rate column has its interval column beside it
+    columns = next(t for t in tables if "Grupp" in t.columns).columns
+    assert "Andel felaktigt utpekade, intervall (95 %)" in columns
 
 
 def test_unknown_version_and_missing_slug_explain_themselves(demo_tracking_uri: str) -> None:
@@ -147,6 +155,65 @@ def test_fairness_section_shows_too_few_instead_of_numbers() -> None:
     other = table[table["Group"] == "other"].iloc[0]
     assert set(other.iloc[1:]) == {"too few to report"}
     assert "No differences." in visible_text(at)
+
+
+def test_fairness_table_shows_intervals_and_hides_a_rate_over_too_few_people() -> None:
+    def page() -> None:
+        import streamlit as st
+
+        from app_pages._audit_sections import fairness_section
+
+        st.session_state["lang"] = "sv"
+        rates = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
+        group = {
+            "group": "a",
+            "selection_rate": 0.76,
+            "true_positive_rate": 0.773,
+            "false_positive_rate": None,
+            "precision": 0.987,
+            "count": 200,
+            "too_few": False,
+            "intervals": {
+                "selection_rate": [0.6946, 0.8175],
+                "true_positive_rate": [0.7073, 0.8302],
+                "false_positive_rate": None,
+                "precision": [0.9532, 0.9984],
+            },
+            "denominators": dict(zip(rates, (200, 194, None, 152), strict=True)),
+            "too_few_rates": ["false_positive_rate"],
+        }
+        fairness_section(
+            {
+                "min_group_size": 10,
+                "min_denominator": 10,
+                "thresholds": {"four_fifths": 0.8, "max_rate_difference": 0.1},
+                "attributes": [
+                    {
+                        "attribute": "sex",
+                        "grouping": "categories as recorded",
+                        "overall": {k: v for k, v in group.items() if k != "group"},
+                        "groups": [group, {**group, "group": "b"}],
+                        "flags": [],
+                        "uncertain": ["four_fifths"],
+                        "finding": {"sv": "En skillnad som kan bero på slumpen.", "en": "-"},
+                    }
+                ],
+            }
+        )
+
+    at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
+    assert_no_exception(at)
+    table = at.dataframe[0].value
+    row = table[table["Grupp"] == "a"].iloc[0]
+    assert row["Andel positiva utfall"] == "76,0\u00a0%"
+    assert row["Andel positiva utfall, intervall (95 %)"] == "69,5–81,8\u00a0%"
+    assert row["Andel felaktigt utpekade"] == "för få för att redovisas"
+    assert row["Andel felaktigt utpekade, intervall (95 %)"] == "–"
+    text = visible_text(at)
+    assert "Clopper–Pearson" in text and "minst 10 personer" in text
+    # a difference that could be chance is a notice, not a warning
+    assert len(at.info) == 1 and "En skillnad som kan bero på slumpen" in at.info[0].value
+    assert not at.warning
 
 
 def test_publishing_despite_failed_checks_is_a_warning_with_reason_and_numbers() -> None:

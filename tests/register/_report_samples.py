@@ -15,32 +15,68 @@ HEAD = AuditHead(sequence=3, hash="ab" * 32)
 GENERATED = dt.datetime(2026, 11, 29, 12, 0, 0, tzinfo=dt.UTC)
 
 
-def _group(name: str, rates: tuple[float, float, float, float], count: float) -> dict[str, Any]:
-    names = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
-    return {"group": name, **dict(zip(names, rates, strict=True)), "count": count, "too_few": False}
+RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
+
+
+def _group(
+    name: str,
+    rates: tuple[float | None, ...],
+    count: float,
+    intervals: tuple[tuple[float, float] | None, ...],
+    denominators: tuple[int | None, ...],
+) -> dict[str, Any]:
+    return {
+        "group": name,
+        **dict(zip(RATES, rates, strict=True)),
+        "count": count,
+        "too_few": False,
+        "intervals": {
+            m: None if i is None else list(i) for m, i in zip(RATES, intervals, strict=True)
+        },
+        "denominators": dict(zip(RATES, denominators, strict=True)),
+        "too_few_rates": [m for m, r in zip(RATES, rates, strict=True) if r is None],
+    }
 
 
 def _fairness(text: str) -> dict[str, Any]:
-    hidden = dict.fromkeys(
-        ("selection_rate", "true_positive_rate", "false_positive_rate", "precision", "count")
-    )
+    hidden = dict.fromkeys((*RATES, "count"))
     return {
-        "format": 1,
+        "format": 2,
         "positive_class": "yes",
         "rows": 120,
         "min_group_size": 10,
+        "min_denominator": 10,
         "thresholds": {"four_fifths": 0.8, "max_rate_difference": 0.1},
         "attributes": [
             {
                 "attribute": "sex",
                 "grouping": "categories as recorded",
-                "overall": _group("", (0.41, 0.62, 0.12, 0.7), 120.0),
+                "overall": _group(
+                    "",
+                    (0.41, 0.62, 0.12, 0.7),
+                    120.0,
+                    ((0.321, 0.503), (0.489, 0.74), (0.051, 0.227), (0.56, 0.817)),
+                    (120, 60, 60, 50),
+                ),
                 "groups": [
-                    _group("female", (0.3, 0.5, 0.1, 0.66), 60.0),
-                    _group("male", (0.52, 0.74, 0.14, float("nan")), 55.0),
+                    _group(
+                        "female",
+                        (0.3, 0.5, 0.1, 0.66),
+                        60.0,
+                        ((0.188, 0.433), (0.313, 0.687), (0.021, 0.265), (0.414, 0.855)),
+                        (60, 30, 30, 18),
+                    ),
+                    _group(
+                        "male",
+                        (0.52, 0.74, 0.14, None),
+                        55.0,
+                        ((0.381, 0.656), (0.517, 0.898), (0.04, 0.32), None),
+                        (55, 27, 28, None),
+                    ),
                     {"group": "other" + text, "too_few": True, **hidden},
                 ],
                 "flags": ["four_fifths"],
+                "uncertain": [],
                 "finding": {"sv": "Andelen skiljer." + text, "en": "The rate differs." + text},
             },
             {
@@ -49,6 +85,7 @@ def _fairness(text: str) -> dict[str, Any]:
                 "overall": {**hidden, "count": 5.0},
                 "groups": [],
                 "flags": [],
+                "uncertain": [],
                 "finding": {"sv": "Inga skillnader.", "en": "No differences."},
             },
         ],

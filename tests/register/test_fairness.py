@@ -86,7 +86,9 @@ def test_public_result_suppresses_small_groups_and_gaps_use_reported_only(
     assert attribute["flags"] == ["too_few_groups"]
 
 
-def test_gaps_flags_and_findings(model: FixedModel) -> None:
+def test_a_difference_with_overlapping_intervals_is_not_flagged_but_named_as_chance(
+    model: FixedModel,
+) -> None:
     data = frame()
     data = data[data["group"] != "c"]
     public = fz.fairness_report(
@@ -98,10 +100,94 @@ def test_gaps_flags_and_findings(model: FixedModel) -> None:
     assert selection["ratio"] == pytest.approx(0.5)
     assert (selection["lowest"], selection["highest"]) == ("b", "a")
     assert attribute["gaps"]["true_positive_rate"]["difference"] == pytest.approx(0.4)
-    assert attribute["flags"] == ["four_fifths", "true_positive_rate"]
-    assert "four fifths" in attribute["finding"]["en"]
+    # 10 of 20 against 5 of 20, 8 of 10 against 4 of 10: the 95 % intervals overlap
+    groups = {g["group"]: g for g in attribute["groups"]}
+    assert (
+        groups["b"]["intervals"]["selection_rate"][1]
+        > groups["a"]["intervals"]["selection_rate"][0]
+    )
+    assert attribute["flags"] == []
+    assert attribute["uncertain"] == ["four_fifths", "true_positive_rate"]
+    assert selection["clear"] is None
+    assert "could be chance" in attribute["finding"]["en"]
+    assert "Clear difference" not in attribute["finding"]["en"]
+    assert "kan bero på slumpen" in attribute["finding"]["sv"]
     assert "fyra femtedelar" in attribute["finding"]["sv"]
     assert public["thresholds"]["four_fifths"] == fz.FOUR_FIFTHS
+
+
+def test_the_same_difference_in_large_groups_is_flagged_as_clear(model: FixedModel) -> None:
+    data = frame()
+    data = pd.concat([data[data["group"] != "c"]] * 10, ignore_index=True)  # 200 per group
+    attribute = fz.fairness_report(
+        model, data, label="label", protected_attributes=["group"], positive_class="yes"
+    ).public_dict()["attributes"][0]
+    assert attribute["flags"] == ["four_fifths", "true_positive_rate"]
+    assert attribute["uncertain"] == []
+    clear = attribute["gaps"]["selection_rate"]["clear"]
+    assert (clear["lowest"], clear["highest"]) == ("b", "a")
+    assert clear["ratio"] == pytest.approx(0.5)
+    assert attribute["finding"]["en"].startswith("Clear difference: the selection rate")
+    assert "four fifths" in attribute["finding"]["en"]
+    assert attribute["finding"]["sv"].startswith("Tydlig skillnad:")
+    # 10 of 100 against 20 of 100 false positives: 10 points, not above the threshold
+    assert "false_positive_rate" not in attribute["flags"] + attribute["uncertain"]
+
+
+def test_a_rate_over_few_people_in_a_large_group_is_too_few_and_never_flagged(
+    model: FixedModel,
+) -> None:
+    # group a: 200 people, only 6 actual negatives (2 of them selected: 33 %);
+    # group b: 200 people, 100 actual negatives (none selected): a 33-point "difference"
+    rows = [("a", "yes", "yes")] * 150 + [("a", "yes", "no")] * 44
+    rows += [("a", "no", "yes")] * 2 + [("a", "no", "no")] * 4
+    rows += [("b", "yes", "yes")] * 75 + [("b", "yes", "no")] * 25 + [("b", "no", "no")] * 100
+    data = pd.DataFrame(rows, columns=["group", "label", "pred"]).assign(x=1.0)
+    report = fz.fairness_report(
+        model, data, label="label", protected_attributes=["group"], positive_class="yes"
+    )
+    public = report.public_dict()
+    attribute = public["attributes"][0]
+    a, b = attribute["groups"]
+    assert (a["group"], a["count"], a["too_few"]) == ("a", 200, False)
+    assert a["too_few_rates"] == ["false_positive_rate"]
+    assert a["false_positive_rate"] is None
+    assert a["intervals"]["false_positive_rate"] is None
+    assert a["denominators"]["false_positive_rate"] is None
+    assert a["denominators"]["true_positive_rate"] == 194
+    assert b["false_positive_rate"] == 0.0 and b["denominators"]["false_positive_rate"] == 100
+    assert attribute["gaps"]["false_positive_rate"]["difference"] is None
+    assert "false_positive_rate" not in attribute["flags"] + attribute["uncertain"]
+    assert "Some rates are not compared" in attribute["finding"]["en"]
+    assert "färre än 10 personer" in attribute["finding"]["sv"]
+    assert "0.333" not in json.dumps(public)  # 2 of 6 appears nowhere
+    table = report.groups("group")
+    assert math.isnan(table.loc[0, "false_positive_rate"])
+    assert math.isnan(table.loc[0, "false_positive_rate_low"])
+    assert table.loc[0, "selection_rate_low"] < 152 / 200 < table.loc[0, "selection_rate_high"]
+
+
+def test_every_published_rate_has_its_interval_and_denominator(model: FixedModel) -> None:
+    data = frame()
+    data = data[data["group"] != "c"]
+    attribute = fz.fairness_report(
+        model, data, label="label", protected_attributes=["group"], positive_class="yes"
+    ).public_dict()["attributes"][0]
+    expected = {"selection_rate": 20, "true_positive_rate": 10, "false_positive_rate": 10}
+    for group in [*attribute["groups"], attribute["overall"]]:
+        for metric in fz.RATE_METRICS:
+            value = group[metric]
+            if value is None:
+                assert metric in group["too_few_rates"]
+                continue
+            low, high = group["intervals"][metric]
+            assert 0.0 <= low <= value <= high <= 1.0
+            assert group["denominators"][metric] >= fz.MIN_DENOMINATOR
+    a = attribute["groups"][0]
+    assert {m: a["denominators"][m] for m in expected} == expected
+    # b selects 5 people: its precision rests on 5, too few to report
+    assert attribute["groups"][1]["too_few_rates"] == ["precision"]
+    assert attribute["overall"]["denominators"]["selection_rate"] == 40
 
 
 def test_age_is_cut_into_documented_bands(model: FixedModel) -> None:
@@ -119,10 +205,34 @@ def test_public_dict_round_trips_and_stays_suppressed(model: FixedModel) -> None
     public = fz.fairness_report(
         model, frame(), label="label", protected_attributes=["group"], positive_class="yes"
     ).public_dict()
+    assert public["format"] == 2 and public["min_denominator"] == fz.MIN_DENOMINATOR
     again = fz.FairnessReport.from_public_dict(json.loads(json.dumps(public)))
     assert again.public_dict() == json.loads(json.dumps(public))
     table = again.groups("group")
     assert table.loc[table["group"] == "c", "count"].isna().all()
+
+
+def test_a_result_stored_before_intervals_is_shown_as_stored() -> None:
+    stored = {
+        "format": 1,
+        "positive_class": "yes",
+        "rows": 40,
+        "min_group_size": 10,
+        "thresholds": {"four_fifths": 0.8, "max_rate_difference": 0.1},
+        "attributes": [
+            {
+                "attribute": "sex",
+                "grouping": "categories as recorded",
+                "overall": {m: 0.5 for m in fz.METRICS},
+                "groups": [],
+                "gaps": {},
+                "flags": ["four_fifths"],
+                "finding": {"sv": "Gammal slutsats.", "en": "Old finding."},
+            }
+        ],
+    }
+    again = fz.FairnessReport.from_public_dict(json.loads(json.dumps(stored)))
+    assert again.public_dict() == stored
 
 
 def test_missing_protected_attribute_is_named(model: FixedModel) -> None:

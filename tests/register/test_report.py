@@ -4,6 +4,7 @@ record, review or log text."""
 
 from __future__ import annotations
 
+import dataclasses
 from html.parser import HTMLParser
 
 import pytest
@@ -64,13 +65,65 @@ class Page(HTMLParser):
             self._text += data
 
 
+N = "\u00a0"
 GROUP_TABLE_EN = [
-    ["Group", "Selection rate", "True-positive rate", "False-positive rate", "Precision", "Count"],
-    ["female", "0.3", "0.5", "0.1", "0.66", "60"],
-    ["male", "0.52", "0.74", "0.14", "–", "55"],
-    ["other", *["too few to report"] * 5],
-    ["Overall", "0.41", "0.62", "0.12", "0.7", "120"],
+    [
+        "Group",
+        "Selection rate",
+        "95% interval",
+        "True-positive rate",
+        "95% interval",
+        "False-positive rate",
+        "95% interval",
+        "Precision",
+        "95% interval",
+        "Count",
+    ],
+    [
+        "female",
+        f"30.0{N}%",
+        f"18.8–43.3{N}%",
+        f"50.0{N}%",
+        f"31.3–68.7{N}%",
+        f"10.0{N}%",
+        f"2.1–26.5{N}%",
+        f"66.0{N}%",
+        f"41.4–85.5{N}%",
+        "60",
+    ],
+    [
+        "male",
+        f"52.0{N}%",
+        f"38.1–65.6{N}%",
+        f"74.0{N}%",
+        f"51.7–89.8{N}%",
+        f"14.0{N}%",
+        f"4.0–32.0{N}%",
+        "too few to report",
+        "–",
+        "55",
+    ],
+    ["other", *["too few to report"] * 9],
+    [
+        "Overall",
+        f"41.0{N}%",
+        f"32.1–50.3{N}%",
+        f"62.0{N}%",
+        f"48.9–74.0{N}%",
+        f"12.0{N}%",
+        f"5.1–22.7{N}%",
+        f"70.0{N}%",
+        f"56.0–81.7{N}%",
+        "120",
+    ],
 ]
+INTERVALS_EN = (
+    "Each rate has a 95% interval: the true rates that fit the data (an exact binomial "
+    "interval, Clopper–Pearson). A rate is shown only when at least 10 people are behind it. "
+    "For example, the false-positive rate counts only the people whose true outcome was "
+    "negative. A difference is flagged only when the intervals of two groups do not overlap; "
+    "otherwise it could be chance."
+)
 CHECKS_TABLE_EN = [
     ["", ""],
     ["Additivity (largest error)", "1.23e-07 (≤ 0.0001)"],
@@ -113,6 +166,7 @@ def test_the_english_report_has_every_section_and_number_as_before() -> None:
     ]
     assert page.paragraphs == [
         "Exempelkommun · benefits-uptake · version 2 · Generated 2026-11-29T12:00:00+00:00",
+        INTERVALS_EN,
         "Grouping: categories as recorded",
         "Finding: The rate differs.",
         "Grouping: age bands <25, 25–34",
@@ -129,7 +183,7 @@ def test_the_english_report_has_every_section_and_number_as_before() -> None:
     assert dict(provenance[1:])["additivity_max_error"] == "1.5e-07"
     assert dict(provenance[1:])["scale"] == "–"
     assert groups == GROUP_TABLE_EN
-    assert age == [GROUP_TABLE_EN[0], ["Overall", "–", "–", "–", "–", "5"]]
+    assert age == [GROUP_TABLE_EN[0], ["Overall", *["–"] * 8, "5"]]
     assert checks == CHECKS_TABLE_EN
     assert influence == INFLUENCE_TABLE_EN
     assert log == LOG_TABLE_EN
@@ -154,6 +208,7 @@ def test_the_swedish_report_takes_every_label_from_the_swedish_catalogue() -> No
     ]
     assert page.paragraphs == [
         "Exempelkommun · benefits-uptake · version 2 · Skapad 2026-11-29T12:00:00+00:00",
+        page.paragraphs[1],
         "Indelning: categories as recorded",
         "Slutsats: Andelen skiljer.",
         "Indelning: age bands <25, 25–34",
@@ -165,15 +220,24 @@ def test_the_swedish_report_takes_every_label_from_the_swedish_catalogue() -> No
         f"Kedjans senaste hash: {'ab' * 32} (#3)",
     ]
     _, groups, _, checks, influence, log = page.tables
+    assert page.paragraphs[1].startswith("Varje andel har ett osäkerhetsintervall (95 %)")
+    assert "minst 10 personer" in page.paragraphs[1]
+    interval = "Intervall (95 %)"
     assert groups[0] == [
         "Grupp",
         "Andel positiva utfall",
+        interval,
         "Andel rätt upptäckta",
+        interval,
         "Andel felaktigt utpekade",
+        interval,
         "Precision",
+        interval,
         "Antal",
     ]
-    assert groups[3] == ["other", *["för få för att redovisas"] * 5]
+    assert groups[1][1:3] == ["30,0\u00a0%", "18,8–43,3\u00a0%"]
+    assert groups[2][7:9] == ["för få för att redovisas", "–"]
+    assert groups[3] == ["other", *["för få för att redovisas"] * 9]
     assert groups[4][0] == "Alla"
     assert checks[1] == ["Additivitet (största fel)", "1.23e-07 (≤ 0.0001)"]
     # Before the template these words were English in the Swedish report too.
@@ -214,6 +278,28 @@ def test_missing_parts_are_said_in_words(lang: str, expected: list[str]) -> None
     assert page.tables[-1] == [page.tables[-1][0]]  # the log table has a header and no rows
     no_checks = Page(render_html(no_checks_report(), lang)).paragraphs
     assert {"en": "No stored checks.", "sv": "Inga lagrade kontroller."}[lang] in no_checks
+
+
+def test_a_result_stored_before_intervals_shows_its_rates_without_intervals() -> None:
+    report = full_report()
+    fairness = report.fairness
+    assert fairness is not None
+    old = {k: v for k, v in fairness.items() if k != "min_denominator"} | {"format": 1}
+    old["attributes"] = [
+        {
+            **a,
+            "groups": [
+                {k: v for k, v in g.items() if k not in ("intervals", "too_few_rates")}
+                for g in a["groups"]
+            ],
+        }
+        for a in fairness["attributes"]
+    ]
+    page = Page(render_html(dataclasses.replace(report, fairness=old), "en"))
+    assert INTERVALS_EN not in page.paragraphs
+    female = page.tables[1][1]
+    assert female[:3] == ["female", f"30.0{N}%", "–"]
+    assert page.tables[1][2][7:9] == ["–", "–"]  # no longer said to be too few: unknown
 
 
 def test_a_broken_chain_lists_every_problem() -> None:

@@ -202,8 +202,9 @@ FINNISH = {
 def test_a_new_language_needs_only_a_po_file() -> None:
     assert catalogue.languages() == ("en", "fi", "sv")
     assert "<h1>Tarkastusraportti: Stöd</h1>" in render_html(empty_report(), "fi")
-    flags, finding = _findings("sex", {m: {"difference": 0.0, "ratio": 1.0} for m in RATES})
-    assert flags == [] and finding["fi"] == "Ei eroja ryhmien välillä: sex."
+    gaps = {m: {"difference": 0.0, "ratio": 1.0, "clear": None} for m in RATES}
+    flags, uncertain, finding = _findings("sex", gaps)
+    assert flags == [] == uncertain and finding["fi"] == "Ei eroja ryhmien välillä: sex."
     assert set(finding) == {"en", "fi", "sv"}
     args = build_parser().parse_args(["audit", "benefits-uptake", "--lang", "fi"])
     assert args.lang == "fi"
