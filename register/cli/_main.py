@@ -24,6 +24,8 @@ from register.cli._register import (
     cmd_retire,
 )
 from register.cli._serve import cmd_serve
+from register.store._library_log import library_messages_to_log, log_path
+from register.store._uri import resolve_tracking_uri
 from register.store._model_io import TRUSTED_TYPES, UNTRUSTED_TYPES_MESSAGE, untrusted_names
 
 DESCRIPTION = (
@@ -117,8 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        reg = Register(args.tracking_uri)
-        code: int = args.func(reg, args)
+        # MLflow's INFO lines and schema warnings go to the register's log file (insyn.log).
+        with library_messages_to_log(log_path(resolve_tracking_uri(args.tracking_uri))):
+            reg = Register(args.tracking_uri)
+            code: int = args.func(reg, args)
         return code
     except InsynError as exc:
         err.print("[red]Error:[/red]", end=" ")
