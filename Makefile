@@ -23,10 +23,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/insyn demo
+	@$(BIN)/insyn demo
 
 run: demo
-	$(BIN)/insyn serve --port $(PORT)
+	@$(BIN)/insyn serve --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -223,3 +223,24 @@ def test_a_booster_folder_registers_from_the_command_line(
     assert "version 1 published" in capsys.readouterr().out
     loaded = Register(empty_store_uri).load_model("benefits-uptake", 1)
     assert (loaded.predict(small_reference) == model.predict(small_reference)).all()
+
+
+# -- newcomer output (issue 15) -----------------------------------------------------------
+@pytest.mark.store  # a register of its own, new, so that MLflow creates its tables
+def test_registration_prints_no_mlflow_chatter_and_logs_it_beside_the_register(
+    tmp_path, capsys
+):
+    """A new register (MLflow creates its tables) and a model with integer columns (MLflow
+    warns about its schema): the terminal shows insyn's own lines only."""
+    folder = _copy_demo(tmp_path)
+    uri = f"sqlite:///{tmp_path / 'new' / 'mlflow.db'}"
+    (tmp_path / "new").mkdir()
+    assert main(["--tracking-uri", uri, "register", str(folder)]) == EXIT_OK
+    captured = capsys.readouterr()
+    terminal = captured.out + captured.err
+    assert "housing-guarantee: version 1 published." in captured.out.splitlines()
+    for chatter in ("INFO", "mlflow.", "alembic", "Warning", "Inferred schema"):
+        assert chatter not in terminal
+    log = (tmp_path / "new" / "insyn.log").read_text("utf-8")
+    assert "Creating initial MLflow database tables" in log
+    assert "Inferred schema contains integer column" in log
