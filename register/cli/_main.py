@@ -28,8 +28,9 @@ from register.store._library_log import library_messages_to_log, log_path
 from register.store._uri import resolve_tracking_uri
 from register.store._model_io import TRUSTED_TYPES, UNTRUSTED_TYPES_MESSAGE, untrusted_names
 
+# Plain text: argparse prints it as it stands (no reST markup).
 DESCRIPTION = (
-    "``insyn``: register, publish, retire, list and show algorithms; build the demo; serve.\n"
+    "insyn: register, publish, retire, list and show algorithms; build the demo; serve.\n"
     "\n"
     "Every error a user can cause prints one plain message and exits non-zero;\n"
     "nothing half-way is written.\n"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ import yaml
 
 from register import Register
 from register.cli import EXIT_ERROR, EXIT_OK, main
+from register.cli._main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -244,3 +247,19 @@ def test_registration_prints_no_mlflow_chatter_and_logs_it_beside_the_register(
     log = (tmp_path / "new" / "insyn.log").read_text("utf-8")
     assert "Creating initial MLflow database tables" in log
     assert "Inferred schema contains integer column" in log
+
+
+def _every_help(parser: argparse.ArgumentParser, name: str) -> Iterator[tuple[str, str]]:
+    yield name, parser.format_help()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command, sub in action.choices.items():
+                yield from _every_help(sub, f"{name} {command}")
+
+
+def test_no_help_text_shows_markup():
+    helps = dict(_every_help(build_parser(), "insyn"))
+    assert {"insyn", "insyn demo", "insyn list", "insyn serve", "insyn verify"} <= set(helps)
+    for name, text in helps.items():
+        for markup in ("``", ":class:", ":func:", ":data:", "**"):
+            assert markup not in text, f"{name} --help shows {markup!r}"
