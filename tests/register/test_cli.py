@@ -263,3 +263,26 @@ def test_no_help_text_shows_markup():
     for name, text in helps.items():
         for markup in ("``", ":class:", ":func:", ":data:", "**"):
             assert markup not in text, f"{name} --help shows {markup!r}"
+
+
+def test_list_on_an_80_column_terminal_prints_the_longest_slug_whole(
+    tmp_path, empty_store_uri, capsys, monkeypatch
+):
+    """The slug is the name every other command needs: never cut, whatever the width."""
+    from register.cli import _console  # noqa: PLC0415
+
+    folder = _copy_demo(tmp_path)
+    data = yaml.safe_load((folder / "record.yaml").read_text(encoding="utf-8"))
+    slug = ("housing-guarantee-" + "x" * 64)[:64]
+    data["slug"] = slug
+    (folder / "record.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    uri = ["--tracking-uri", empty_store_uri]
+    assert main([*uri, "register", str(folder)]) == EXIT_OK
+    capsys.readouterr()
+    for columns in ("80", "200"):
+        monkeypatch.setenv("COLUMNS", columns)
+        monkeypatch.setattr(_console.out, "_width", None)  # read COLUMNS, as a new process
+        assert main([*uri, "list"]) == EXIT_OK
+        lines = capsys.readouterr().out.splitlines()
+        assert any(slug in line for line in lines), columns
+        assert all(len(line) <= int(columns) or slug not in line for line in lines)
