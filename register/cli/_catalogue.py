@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -52,7 +53,7 @@ def cmd_list(reg: Register, args: argparse.Namespace) -> int:
         ]
         out.print_json(json.dumps(rows, ensure_ascii=False))
         return EXIT_OK
-    rows = [
+    lines = [
         (
             i.slug,
             i.name.sv,
@@ -64,11 +65,11 @@ def cmd_list(reg: Register, args: argparse.Namespace) -> int:
         )
         for i in items
     ]
-    _print_list(rows, f"{len(items)} algorithm(s) in {reg.tracking_uri}")
+    _print_list(lines, f"{len(items)} algorithm(s) in {reg.tracking_uri}")
     return EXIT_OK
 
 
-def _print_list(rows: list[tuple[str, ...]], title: str) -> None:
+def _print_list(rows: Sequence[tuple[str, ...]], title: str) -> None:
     """Print ``rows`` (in :data:`LIST_COLUMNS` order) so that every slug shows whole: a
     table when the terminal has room for the longest slug and :data:`OTHER_COLUMNS_MIN`
     more, else one block per algorithm with the slug alone on its first line."""

@@ -25,8 +25,8 @@ from register.cli._register import (
 )
 from register.cli._serve import cmd_serve
 from register.store._library_log import library_messages_to_log, log_path
-from register.store._uri import resolve_tracking_uri
 from register.store._model_io import TRUSTED_TYPES, UNTRUSTED_TYPES_MESSAGE, untrusted_names
+from register.store._uri import resolve_tracking_uri
 
 # Plain text: argparse prints it as it stands (no reST markup).
 DESCRIPTION = (

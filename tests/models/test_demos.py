@@ -35,8 +35,7 @@ def test_demo_twice_changes_nothing(demo_tracking_uri, capsys):
     # Exactly the lines the README promises, and nothing on stderr (no MLflow chatter).
     lines = captured.out.splitlines()
     assert lines[: len(DEMO_SLUGS)] == [
-        f"{slug}: already registered and published as version {reg.get(slug).version}; "
-        "unchanged."
+        f"{slug}: already registered and published as version {reg.get(slug).version}; unchanged."
         for slug in DEMO_SLUGS
     ]
     review = lines[len(DEMO_SLUGS)]

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from register import Register
-from register.cli import EXIT_ERROR, EXIT_OK, main
+from register.cli import EXIT_ERROR, EXIT_OK, _console, main
 from register.cli._main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -230,9 +230,7 @@ def test_a_booster_folder_registers_from_the_command_line(
 
 # -- newcomer output (issue 15) -----------------------------------------------------------
 @pytest.mark.store  # a register of its own, new, so that MLflow creates its tables
-def test_registration_prints_no_mlflow_chatter_and_logs_it_beside_the_register(
-    tmp_path, capsys
-):
+def test_registration_prints_no_mlflow_chatter_and_logs_it_beside_the_register(tmp_path, capsys):
     """A new register (MLflow creates its tables) and a model with integer columns (MLflow
     warns about its schema): the terminal shows insyn's own lines only."""
     folder = _copy_demo(tmp_path)
@@ -269,8 +267,6 @@ def test_list_on_an_80_column_terminal_prints_the_longest_slug_whole(
     tmp_path, empty_store_uri, capsys, monkeypatch
 ):
     """The slug is the name every other command needs: never cut, whatever the width."""
-    from register.cli import _console  # noqa: PLC0415
-
     folder = _copy_demo(tmp_path)
     data = yaml.safe_load((folder / "record.yaml").read_text(encoding="utf-8"))
     slug = ("housing-guarantee-" + "x" * 64)[:64]

@@ -19,9 +19,7 @@ def test_log_file_sits_beside_an_embedded_register(tmp_path, monkeypatch):
     assert log_path("http://127.0.0.1:5000") == (tmp_path / "home" / LOG_NAME).resolve()
 
 
-def test_mlflow_info_and_warnings_go_to_the_log_errors_and_other_warnings_stay(
-    tmp_path, capsys
-):
+def test_mlflow_info_and_warnings_go_to_the_log_errors_and_other_warnings_stay(tmp_path, capsys):
     log = tmp_path / "register" / LOG_NAME
     # Outside: what reaches the terminal's warning display (pytest records it).
     with warnings.catch_warnings(record=True) as shown, library_messages_to_log(log):
