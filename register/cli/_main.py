@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="serve the public portal")
-    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     p.add_argument("--address", default="127.0.0.1", help="interface (default 127.0.0.1)")
     p.set_defaults(func=cmd_serve)
 
