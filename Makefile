@@ -1,5 +1,6 @@
 # The two commands a newcomer needs:
 #   make run   - builds the demo register (first time) and serves the portal on http://localhost:8501
+#                (another port: make run PORT=8600)
 #   make test  - lint (ruff), types (mypy) and the whole test suite (pytest)
 # and while working: make test-fast - ruff and the unit layer (no server, no register), < 1 min
 # Both create .venv and install insyn into it the first time.
@@ -8,6 +9,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The port `make run` serves the portal on: make run PORT=8600
+PORT ?= 8501
 
 .PHONY: run test test-fast install lint demo clean browser
 
@@ -20,10 +23,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/insyn demo
+	@$(BIN)/insyn demo
 
 run: demo
-	$(BIN)/insyn serve
+	@$(BIN)/insyn serve --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 
 from rich.table import Table
+from rich.text import Text
 
 from register._facade import Register
 from register.cli._console import EXIT_OK, out
+
+LIST_COLUMNS = ("slug", "name", "organisation", "theme", "status", "risk", "published")
+#: The width the other columns of ``insyn list`` need beside the slug for a table.
+OTHER_COLUMNS_MIN = 90
 
 
 def cmd_list(reg: Register, args: argparse.Namespace) -> int:
@@ -47,11 +53,8 @@ def cmd_list(reg: Register, args: argparse.Namespace) -> int:
         ]
         out.print_json(json.dumps(rows, ensure_ascii=False))
         return EXIT_OK
-    table = Table(title=f"{len(items)} algorithm(s) in {reg.tracking_uri}")
-    for column in ("slug", "name", "organisation", "theme", "status", "risk", "published"):
-        table.add_column(column)
-    for i in items:
-        table.add_row(
+    lines = [
+        (
             i.slug,
             i.name.sv,
             i.organisation,
@@ -60,8 +63,33 @@ def cmd_list(reg: Register, args: argparse.Namespace) -> int:
             i.risk_category,
             str(i.version) if i.version else "-",
         )
-    out.print(table)
+        for i in items
+    ]
+    _print_list(lines, f"{len(items)} algorithm(s) in {reg.tracking_uri}")
     return EXIT_OK
+
+
+def _print_list(rows: Sequence[tuple[str, ...]], title: str) -> None:
+    """Print ``rows`` (in :data:`LIST_COLUMNS` order) so that every slug shows whole: a
+    table when the terminal has room for the longest slug and :data:`OTHER_COLUMNS_MIN`
+    more, else one block per algorithm with the slug alone on its first line."""
+    slug_width = max((len(row[0]) for row in rows), default=len(LIST_COLUMNS[0]))
+    if out.width >= slug_width + OTHER_COLUMNS_MIN:
+        table = Table(title=title)
+        table.add_column(LIST_COLUMNS[0], no_wrap=True, min_width=slug_width)
+        for column in LIST_COLUMNS[1:]:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(value) for value in row))
+        out.print(table)
+        return
+    out.print(title, markup=False, highlight=False)
+    for row in rows:
+        out.print()
+        out.print(Text(row[0], style="bold"), soft_wrap=True)
+        out.print(Text(f"  {LIST_COLUMNS[1]}: {row[1]}"))
+        details = ", ".join(f"{c}: {v}" for c, v in zip(LIST_COLUMNS[2:], row[2:], strict=True))
+        out.print(Text(f"  {details}"))
 
 
 def cmd_show(reg: Register, args: argparse.Namespace) -> int:

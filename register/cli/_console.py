@@ -21,16 +21,17 @@ err = Console(stderr=True, soft_wrap=True)
 UNITS = {"explaining": "rows"}
 
 
-def progress_bar() -> tuple[Progress, Callable[[str, int, int], None]]:
+def progress_bar(*, transient: bool = False) -> tuple[Progress, Callable[[str, int, int], None]]:
     """A progress bar on stderr and the ``progress(label, done, total)`` callback that
-    drives it (one line per label, counted in :data:`UNITS` or steps)."""
+    drives it (one line per label, counted in :data:`UNITS` or steps). A ``transient``
+    bar is shown only while it runs on a terminal and leaves no line behind."""
     bar = Progress(
         TextColumn("{task.description:<12}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} {task.fields[unit]}"),
         TimeElapsedColumn(),
         console=err,
-        transient=False,
+        transient=transient,
     )
     tasks: dict[str, Any] = {}
 

@@ -24,10 +24,13 @@ from register.cli._register import (
     cmd_retire,
 )
 from register.cli._serve import cmd_serve
+from register.store._library_log import library_messages_to_log, log_path
 from register.store._model_io import TRUSTED_TYPES, UNTRUSTED_TYPES_MESSAGE, untrusted_names
+from register.store._uri import resolve_tracking_uri
 
+# Plain text: argparse prints it as it stands (no reST markup).
 DESCRIPTION = (
-    "``insyn``: register, publish, retire, list and show algorithms; build the demo; serve.\n"
+    "insyn: register, publish, retire, list and show algorithms; build the demo; serve.\n"
     "\n"
     "Every error a user can cause prints one plain message and exits non-zero;\n"
     "nothing half-way is written.\n"
@@ -88,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("serve", help="serve the public portal")
-    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     p.add_argument("--address", default="127.0.0.1", help="interface (default 127.0.0.1)")
     p.set_defaults(func=cmd_serve)
 
@@ -117,8 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        reg = Register(args.tracking_uri)
-        code: int = args.func(reg, args)
+        # MLflow's INFO lines and schema warnings go to the register's log file (insyn.log).
+        with library_messages_to_log(log_path(resolve_tracking_uri(args.tracking_uri))):
+            reg = Register(args.tracking_uri)
+            code: int = args.func(reg, args)
         return code
     except InsynError as exc:
         err.print("[red]Error:[/red]", end=" ")

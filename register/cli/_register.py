@@ -95,7 +95,7 @@ def _register_folder(
         except NotFoundError:
             pass
     built = model_folder.build()
-    bar, update = progress_bar()
+    bar, update = progress_bar(transient=not summary)  # the demo keeps one line per model
     started = time.perf_counter()
     with bar, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", LabelsMissingWarning)

@@ -31,7 +31,18 @@ def test_demo_twice_changes_nothing(demo_tracking_uri, capsys):
     assert main(["--tracking-uri", demo_tracking_uri, "demo"]) == 0
     after = {slug: [h.version for h in reg.history(slug)] for slug in DEMO_SLUGS}
     assert after == before
-    assert "unchanged" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    # Exactly the lines the README promises, and nothing on stderr (no MLflow chatter).
+    lines = captured.out.splitlines()
+    assert lines[: len(DEMO_SLUGS)] == [
+        f"{slug}: already registered and published as version {reg.get(slug).version}; unchanged."
+        for slug in DEMO_SLUGS
+    ]
+    review = lines[len(DEMO_SLUGS)]
+    assert review.startswith("benefits-uptake: demo review ")
+    assert review.endswith(" of version 1 in place.")
+    assert lines[len(DEMO_SLUGS) + 1 :] == [f"Demo register ready at {demo_tracking_uri}"]
+    assert captured.err == ""
 
 
 def test_insyn_list_shows_the_demo_algorithms(demo_tracking_uri, capsys):
