@@ -7,8 +7,8 @@ Candidates (:func:`candidates`):
   its own ``step`` (whole numbers for integer inputs; the observed grid, such as
   ``0.5`` steps or 1-6 scores, when the profile records one); when the grid has at
   most ``2 * steps`` points every point is tried, else a round grid of about
-  ``steps`` points (a multiple of the step) plus the stored quantiles, snapped to
-  the step;
+  ``steps`` points (a multiple of the step) plus the stored quantiles, snapped to a
+  five times finer round grid (still a multiple of the step);
 - a categorical input takes one of its known ``categories``.
 
 Cost (:func:`numeric_cost`): how far the person moves within the reference data.
@@ -126,7 +126,11 @@ def _grid(spec: FeatureLike, steps: int) -> set[float]:
         values = {
             round(k * nice, 10) for k in range(math.ceil(low / nice), math.floor(high / nice) + 1)
         }
-        values |= {_snap(q, step) for q in getattr(spec, "quantiles", ()) or ()}
+        # Denser where people are: the quantiles, on a five times finer round grid.
+        fine = _nice_step(high - low, 5 * steps)
+        if step is not None:
+            fine = max(step, round(fine / step) * step)
+        values |= {_snap(q, fine) for q in getattr(spec, "quantiles", ()) or ()}
         values |= {_snap(low, step), _snap(high, step)}
     inside = {v for v in values if low <= v <= high}
     # The observed ends may carry float32 noise (1.7999999523 for 1.8): when no grid
