@@ -86,14 +86,20 @@ def _position(value: float, curve: tuple[np.ndarray, np.ndarray], span: float) -
 
 def numeric_cost(spec: FeatureLike, given: float, value: float) -> float:
     """The cost of moving a numeric input from ``given`` to ``value`` (module docstring)."""
+    return _costs(spec, given, [value])[0]
+
+
+def _costs(spec: FeatureLike, given: float, values: list[float]) -> list[float]:
+    """:func:`numeric_cost` for many values (the percentile curve is built once)."""
     low, high = spec.minimum, spec.maximum
     span = float(high) - float(low) if low is not None and high is not None else 0.0
     if not span > 0:
-        return 0.0 if value == given else math.inf
+        return [0.0 if value == given else math.inf for value in values]
     curve = _percentile_curve(spec)
     if curve is None:
-        return abs(float(value) - float(given)) / span
-    return abs(_position(float(value), curve, span) - _position(float(given), curve, span))
+        return [abs(float(value) - float(given)) / span for value in values]
+    start = _position(float(given), curve, span)
+    return [abs(_position(float(value), curve, span) - start) for value in values]
 
 
 def _nice_step(span: float, steps: int) -> float:
@@ -145,14 +151,10 @@ def _numeric_candidates(spec: FeatureLike, given: float, steps: int) -> list[tup
     low, high = spec.minimum, spec.maximum
     if low is None or high is None or not float(high) > float(low):
         return []
-    out = []
-    for value in _grid(spec, steps):
-        if spec.integer:
-            value = float(round(value))
-        if value == given:
-            continue
-        out.append((numeric_cost(spec, given, value), int(value) if spec.integer else value))
-    return sorted(set(out), key=lambda item: (item[0], float(item[1])))
+    values = sorted({float(round(v)) if spec.integer else v for v in _grid(spec, steps)} - {given})
+    costs = _costs(spec, given, values)
+    out = {(c, int(v) if spec.integer else v) for c, v in zip(costs, values, strict=True)}
+    return sorted(out, key=lambda item: (item[0], float(item[1])))
 
 
 def candidates(spec: FeatureLike, given: Any, steps: int) -> list[tuple[float, Any]]:
