@@ -125,26 +125,26 @@ def _grid(spec: FeatureLike, steps: int) -> set[float]:
     if step is not None and (high - low) / step <= 2 * steps:
         first, last = math.ceil(low / step - 1e-6), math.floor(high / step + 1e-6)
         values = {round(k * step, 10) for k in range(first, last + 1)}
-    else:
-        nice = _nice_step(high - low, steps)
-        if step is not None:
-            nice = max(step, round(nice / step) * step)
-        values = {
-            round(k * nice, 10) for k in range(math.ceil(low / nice), math.floor(high / nice) + 1)
-        }
-        # Denser where people are: the quantiles, on a five times finer round grid.
-        fine = _nice_step(high - low, 5 * steps)
-        if step is not None:
-            fine = max(step, round(fine / step) * step)
-        values |= {_snap(q, fine) for q in getattr(spec, "quantiles", ()) or ()}
-        values |= {_snap(low, step), _snap(high, step)}
-    inside = {v for v in values if low <= v <= high}
-    # The observed ends may carry float32 noise (1.7999999523 for 1.8): when no grid
-    # point stands for an end, the end is tried as seen.
-    for end in (low, high):
-        if not any(abs(v - end) <= 1e-6 * max(1.0, abs(end)) for v in inside):
-            inside.add(end)
-    return inside
+        inside = {v for v in values if low <= v <= high}
+        # The observed ends may carry float32 noise (0.0560000001 for 0.056): when no
+        # grid point stands for an end, the end is tried as seen.
+        for end in (low, high):
+            if not any(abs(v - end) <= 1e-6 * max(1.0, abs(end)) for v in inside):
+                inside.add(end)
+        return inside
+    nice = _nice_step(high - low, steps)
+    # Denser where people are: the quantiles and the ends, on a five times finer grid.
+    fine = _nice_step(high - low, 5 * steps)
+    if step is not None:
+        nice = max(step, round(nice / step) * step)
+        fine = max(step, round(fine / step) * step)
+    values = {
+        round(k * nice, 10) for k in range(math.ceil(low / nice), math.floor(high / nice) + 1)
+    }
+    values |= {_snap(q, fine) for q in getattr(spec, "quantiles", ()) or ()}
+    values |= {round(math.ceil(low / fine - 1e-9) * fine, 10)}
+    values |= {round(math.floor(high / fine + 1e-9) * fine, 10)}
+    return {v for v in values if low <= v <= high}
 
 
 def _numeric_candidates(spec: FeatureLike, given: float, steps: int) -> list[tuple[float, Any]]:

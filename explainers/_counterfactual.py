@@ -72,8 +72,9 @@ SINGLE_STEPS = 60
 PAIR_STEPS = 8
 # Most candidate rows asked of the model in one search (keeps it well under a second).
 MAX_ROWS = 6000
-# Changes costing more than this in total are not "reasonable" and are not offered.
-DEFAULT_MAX_COST = 1.0
+# Changes costing more than this in total (moving past more than half of the people in
+# the reference data) are not "reasonable" and are not offered.
+DEFAULT_MAX_COST = 0.5
 
 
 def positive_probability(model: Any, frame: pd.DataFrame, positive_class: Any = None) -> np.ndarray:
