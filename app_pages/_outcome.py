@@ -7,6 +7,11 @@ class code; when the record gives no label the functions return None and the
 caller says it without naming the outcome. A categorical value is shown by its
 label when the record gives one (``record.value_label``), a number in the reader's
 language (:func:`app_pages._format.format_number`).
+
+The limit is the two-class rule of :func:`explainers.find_counterfactuals`: the
+positive class at 50 % or more, the other class below. The other class is the
+favourable outcome when that is not the positive class, else the one other class
+the record labels.
 """
 
 from __future__ import annotations

@@ -155,3 +155,25 @@ def test_on_the_page_suggestions_never_point_toward_refusal(demo_tracking_uri: s
     everything = "\n".join(texts)
     assert THRESHOLD_SV in everything
     assert "Med de här uppgifterna räknar den alltså med: Ansökan avslås." in everything
+
+
+def test_a_record_without_class_labels_never_names_a_raw_outcome(record: Any, swedish: str) -> None:
+    data = record.to_json_dict()
+    data["technical"]["class_labels"] = []
+    only_favourable = parse_record(data)
+    # The positive class "yes" has no label: the limit is said without naming outcomes.
+    assert threshold_sentence(only_favourable) is None
+    sentence = outcome_sentence(0.7, "probability", only_favourable)
+    assert sentence.startswith("Modellen uppskattar 70,0\u00a0%.")
+    assert not RAW_CODE.search(sentence)
+    data["technical"]["favourable_outcome"] = {
+        "value": "yes",
+        "label": {"sv": "Ansökan avslås", "en": "The application is denied"},
+    }
+    positive_only = parse_record(data)
+    # Only the positive class is named: the sentence says when it is expected.
+    assert threshold_sentence(positive_only) == (
+        "Modellen räknar med utfallet ”Ansökan avslås” när uppskattningen är 50 % eller mer."
+    )
+    assert expected_outcome(positive_only, 0.2) is None
+    assert not RAW_CODE.search(outcome_sentence(0.2, "probability", positive_only))
