@@ -8,6 +8,8 @@ Nothing here is generated freely: every sentence is a catalogue template
   result ("percentage points of the estimated probability"); on a log-odds
   scale it says so and gives, per input, the exact change in probability if
   that input alone were at the reference average (all others as given);
+- it names the outcome the model expects and what the 50 % limit means, in the
+  record's own labels (:mod:`app_pages._outcome`), never a raw class code;
 - it says what the number is and is not (decision support, not the decision;
   who decides, from the record) and how to object (from the record);
 - a global summary names the inputs that matter most on average, with their
@@ -23,13 +25,13 @@ from typing import Any
 import pandas as pd
 
 from app_pages._format import format_number, format_percent, join_words
+from app_pages._outcome import THRESHOLD, expected_outcome, threshold_sentence
 from app_pages._text import localized, t
 from register import TransparencyRecord
 
 __all__ = ["TOP_FACTORS", "global_summary", "local_summary", "outcome_sentence", "probability"]
 
 TOP_FACTORS = 3
-THRESHOLD = 0.5
 
 
 def probability(value: float, scale: str) -> float | None:
@@ -47,12 +49,18 @@ def _points(value: float) -> str:
 
 
 def outcome_sentence(value: float, scale: str, record: TransparencyRecord) -> str:
-    """The estimate, and which side of the 50 % limit it is on."""
+    """The estimate, what the 50 % limit means in the record's words (which outcome the
+    model expects on each side) and the outcome expected here; a record without class
+    labels gets the side of the limit without naming an outcome."""
     p = probability(value, scale)
     if p is None:
         return t("plain.result.raw", value=format_number(value, 2))
-    side = "plain.result.above" if p >= THRESHOLD else "plain.result.below"
-    return t(side, percent=format_percent(p), output=localized(record.technical.output))
+    limit, expected = threshold_sentence(record), expected_outcome(record, p)
+    if limit is None or expected is None:
+        side = "plain.result.above" if p >= THRESHOLD else "plain.result.below"
+        return t(side, percent=format_percent(p), output=localized(record.technical.output))
+    estimate = t("plain.estimate", percent=format_percent(p))
+    return " ".join([estimate, limit, t("plain.outcome", outcome=expected)])
 
 
 def _factor_sentence(name: str, given: str, shap: float, prediction: float, scale: str) -> str:

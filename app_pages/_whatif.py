@@ -1,10 +1,19 @@
-"""What would change the outcome: up to three small changes, as plain sentences.
+"""What would change the outcome: up to three small changes toward the outcome that
+is good for the person, as plain sentences.
 
 Built from the citizen's own validated values and the model (via
-:func:`explainers.find_counterfactuals`). Only inputs the record marks as
-changeable, and never a protected one, are changed; numbers stay within the
-range the model was registered with; categories are the known ones. Every
-sentence comes from a catalogue template (``whatif.*``).
+:func:`explainers.find_counterfactuals` with the record's favourable outcome).
+Guarantees:
+
+- a suggestion is only shown when it leads to the record's favourable outcome
+  (``technical.favourable_outcome``), named in the record's own words; a person who
+  already has it is told so and gets no suggestions;
+- a record that names no favourable outcome gets no suggestions at all, and the
+  page says why: the portal never guesses which direction is good for a person;
+- only inputs the record marks as changeable, and never a protected one, are
+  changed; numbers stay within the range seen and on the input's own step;
+  categories are the known ones, shown by their labels;
+- every sentence comes from a catalogue template (``whatif.*``).
 """
 
 from __future__ import annotations
@@ -17,7 +26,7 @@ import streamlit as st
 
 from app_pages import _data
 from app_pages._format import format_percent, join_words
-from app_pages._plain import THRESHOLD, given_text
+from app_pages._outcome import favourable_label, value_text
 from app_pages._sections import feature_label, heading, plain
 from app_pages._text import t
 from explainers import CounterfactualResult, ExplanationError, Suggestion, find_counterfactuals
@@ -35,35 +44,41 @@ def changeable_inputs(record: TransparencyRecord) -> list[str]:
 
 
 def suggestion_sentence(record: TransparencyRecord, suggestion: Suggestion) -> str:
-    """ "If A were x instead of y (and B ...), the estimate would be p, below the limit.\""""
+    """ "If A were x instead of y (and B ...), the estimate would be p and the outcome
+    would likely be: <the favourable outcome>.\""""
     changes = [
         t(
-            "whatif.change",
+            "whatif.change.would",
             feature=feature_label(record, change.feature),
-            suggested=given_text(change.suggested),
-            given=given_text(change.given),
+            suggested=value_text(record, change.feature, change.suggested),
+            given=value_text(record, change.feature, change.given),
         )
         for change in suggestion.changes
     ]
-    side = t("whatif.side.above" if suggestion.probability >= THRESHOLD else "whatif.side.below")
     return t(
-        "whatif.sentence",
+        "whatif.sentence.favourable",
         changes=join_words(changes),
         percent=format_percent(suggestion.probability),
-        side=side,
+        outcome=favourable_label(record) or "",
     )
 
 
-def whatif_lines(record: TransparencyRecord, result: CounterfactualResult) -> list[str]:
-    """The section's paragraphs for one search result."""
+def whatif_lines(record: TransparencyRecord, result: CounterfactualResult | None) -> list[str]:
+    """The section's paragraphs for one search result (None: no search was made
+    because the record names no favourable outcome)."""
+    outcome = favourable_label(record)
+    if outcome is None or result is None or result.favourable_class is None:
+        return [t("whatif.no_favourable")]
+    if result.already_favourable:
+        return [t("whatif.already", outcome=outcome)]
     if not result.searched:
         return [t("whatif.no_changeable")]
     names = join_words([feature_label(record, name) for name in result.searched])
-    lines = [t("whatif.intro", features=names)]
+    lines = [t("whatif.intro.favourable", features=names, outcome=outcome)]
     if result.suggestions:
         lines += ["• " + suggestion_sentence(record, s) for s in result.suggestions]
     else:
-        lines.append(t("whatif.nothing"))
+        lines.append(t("whatif.nothing.favourable", outcome=outcome))
     lines.append(t("whatif.caveat"))
     return lines
 
@@ -71,17 +86,21 @@ def whatif_lines(record: TransparencyRecord, result: CounterfactualResult) -> li
 def what_would_change(version: AlgorithmVersion, row: pd.DataFrame) -> None:
     """The heading and sentences for the citizen's validated ``row`` (one row)."""
     record = version.record
-    model: Any = _data.load_model(_data.tracking_uri(), version.slug, version.version)
     heading("whatif.title")
+    favourable = record.technical.favourable_outcome
     try:
-        result = find_counterfactuals(
-            model,
-            row,
-            version.input_profile.features,
-            changeable=changeable_inputs(record),
-            protected=record.data.protected_attributes,
-            positive_class=record.technical.positive_class,
-        )
+        result = None
+        if favourable is not None:
+            model: Any = _data.load_model(_data.tracking_uri(), version.slug, version.version)
+            result = find_counterfactuals(
+                model,
+                row,
+                version.input_profile.features,
+                changeable=changeable_inputs(record),
+                protected=record.data.protected_attributes,
+                positive_class=record.technical.positive_class,
+                favourable_class=favourable.value,
+            )
         lines = whatif_lines(record, result)
     except ExplanationError:
         # The estimate above stands; the suggestions are an extra that may fail alone.

@@ -1,19 +1,39 @@
-"""What would change the outcome: small changes to changeable inputs that flip it.
+"""What would change the outcome: small, plausible changes to changeable inputs that
+lead to the favourable outcome.
 
 :func:`find_counterfactuals` asks the model itself (``predict_proba``), never
 shap or mlflow. Guarantees:
 
 - only features named in ``changeable`` and not in ``protected`` are ever changed;
-- a numeric change stays within the feature's ``[minimum, maximum]`` (whole
-  numbers for integer features), a categorical change uses one of its known
-  ``categories``;
-- every suggestion returned was checked with the model: its probability of the
-  positive class is on the other side of ``threshold`` from the original's;
-- the result is deterministic (a fixed grid, ties broken by name and value) and
-  smallest changes come first (cost: the share of a numeric feature's range
-  moved, 1 for a category, summed over the changed features);
+- every value tried is plausible (:mod:`explainers._cf_steps`): a number stays within
+  the feature's observed ``[minimum, maximum]`` and on its own step (whole numbers
+  for integer features, the observed grid such as 0.5 steps or 1-6 scores when the
+  profile records one); a category is one of its known ``categories``;
+- with ``favourable_class`` (one of ``model.classes_``) suggestions move only toward
+  it: every suggestion returned was checked with the model and has the favourable
+  outcome, and the person's own row has not. The outcome is decided so:
+
+  - two classes: by the positive class's probability against ``threshold`` (the
+    positive class when it is ``>= threshold``, the other class below it), so a
+    favourable class that is the positive one needs ``>= threshold`` and the other
+    class needs ``< threshold``;
+  - more classes: the favourable outcome is when the favourable class has the
+    highest probability, strictly above every other class (a tie is not favourable);
+    ``threshold`` is not used;
+
+  when the person already has the favourable outcome there are no suggestions and
+  :attr:`CounterfactualResult.already_favourable` is True;
+- without ``favourable_class`` (records that do not name a favourable outcome)
+  the direction is not known: a suggestion only puts the positive-class probability
+  on the other side of ``threshold``, whichever side that is. A portal should not
+  present such changes as advice;
+- the result is deterministic (a fixed grid, ties broken by name and value) and the
+  cheapest changes come first. The cost is defined in :mod:`explainers._cf_steps`:
+  the shift in the reference data's percentile for a number (the share of the range
+  for profiles without stored quantiles), :data:`CATEGORY_COST` for a category,
+  summed over the changed features;
 - changes costing more than ``max_cost`` in total are not "reasonable" and
-  never offered; an empty ``suggestions`` means nothing reasonable flips it;
+  never offered; an empty ``suggestions`` means nothing reasonable reaches it;
 - at most :data:`MAX_ROWS` candidate rows are asked of the model, in one call
   (``complete`` is False when two-input candidates had to be cut).
 """
@@ -21,22 +41,30 @@ shap or mlflow. Guarantees:
 from __future__ import annotations
 
 import itertools
-import math
 import time
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ._cf_result import CounterfactualChange, CounterfactualResult, Suggestion
+from ._cf_steps import CATEGORY_COST, FeatureLike, candidates, thin
 from ._errors import ExplanationError
 from ._select import resolve_class
 
-__all__ = ["CounterfactualChange", "CounterfactualResult", "Suggestion", "find_counterfactuals"]
+__all__ = [
+    "CATEGORY_COST",
+    "CounterfactualChange",
+    "CounterfactualResult",
+    "Suggestion",
+    "find_counterfactuals",
+]
 
 NOT_ONE_ROW = "find_counterfactuals needs exactly one row of input values, got {count}"
 NO_PREDICT_PROBA = "find_counterfactuals needs a classifier with predict_proba; {name} has none"
 BAD_THRESHOLD = "threshold must be strictly between 0 and 1, got {value!r}"
+UNKNOWN_FAVOURABLE = "the favourable class {value!r} is not one of the model's classes {classes}"
 
 # Grid points per numeric feature for one-feature changes (each side of the value).
 SINGLE_STEPS = 60
@@ -44,109 +72,9 @@ SINGLE_STEPS = 60
 PAIR_STEPS = 8
 # Most candidate rows asked of the model in one search (keeps it well under a second).
 MAX_ROWS = 6000
-# A categorical change costs as much as moving a numeric input half its range.
-CATEGORY_COST = 0.5
-# Changes costing more than this in total are not "reasonable" and are not offered.
-DEFAULT_MAX_COST = 1.0
-
-
-class FeatureLike(Protocol):
-    """What the search needs of an input (``register.FeatureSpec`` fits)."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def minimum(self) -> float | None: ...
-    @property
-    def maximum(self) -> float | None: ...
-    @property
-    def integer(self) -> bool: ...
-    @property
-    def categories(self) -> tuple[str, ...]: ...
-
-
-class CounterfactualChange:
-    """One input changed: its name, the value given and the suggested value. Read-only."""
-
-    __slots__ = ("_feature", "_given", "_suggested")
-
-    def __init__(self, *, feature: str, given: Any, suggested: Any) -> None:
-        self._feature, self._given, self._suggested = feature, given, suggested
-
-    feature = property(lambda self: self._feature, doc="The input's column name.")
-    given = property(lambda self: self._given, doc="The value the person entered.")
-    suggested = property(lambda self: self._suggested, doc="The value that flips the outcome.")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"feature": self._feature, "given": self._given, "suggested": self._suggested}
-
-    def __repr__(self) -> str:
-        return f"CounterfactualChange({self.to_dict()!r})"
-
-
-class Suggestion:
-    """A set of changes (one or two inputs) and the probability it leads to. Read-only."""
-
-    __slots__ = ("_changes", "_cost", "_probability")
-
-    def __init__(
-        self, *, changes: Sequence[CounterfactualChange], probability: float, cost: float
-    ) -> None:
-        self._changes = tuple(changes)
-        self._probability, self._cost = float(probability), float(cost)
-
-    changes = property(lambda self: self._changes, doc="The inputs changed, by name.")
-    probability = property(
-        lambda self: self._probability, doc="Positive-class probability after the changes."
-    )
-    cost = property(lambda self: self._cost, doc="How big the change is (smaller is nearer).")
-
-    @property
-    def features(self) -> tuple[str, ...]:
-        """The names of the inputs changed."""
-        return tuple(c.feature for c in self._changes)
-
-    def values(self, given: Mapping[str, Any]) -> dict[str, Any]:
-        """``given`` with this suggestion's changes applied."""
-        return {**given, **{c.feature: c.suggested for c in self._changes}}
-
-    def __repr__(self) -> str:
-        changes = [c.to_dict() for c in self._changes]
-        return f"Suggestion(changes={changes!r}, probability={self._probability:.4f})"
-
-
-class CounterfactualResult:
-    """The outcome of a search: the original probability and up to ``limit`` suggestions."""
-
-    __slots__ = ("_complete", "_probability", "_searched", "_seconds", "_suggestions", "_threshold")
-
-    def __init__(
-        self,
-        *,
-        probability: float,
-        threshold: float,
-        suggestions: Sequence[Suggestion],
-        searched: Sequence[str],
-        seconds: float,
-        complete: bool,
-    ) -> None:
-        self._probability, self._threshold = float(probability), float(threshold)
-        self._suggestions, self._searched = tuple(suggestions), tuple(searched)
-        self._seconds, self._complete = float(seconds), bool(complete)
-
-    probability = property(lambda self: self._probability, doc="The original probability.")
-    threshold = property(lambda self: self._threshold, doc="The decision threshold used.")
-    suggestions = property(lambda self: self._suggestions, doc="Nearest flips first.")
-    searched = property(lambda self: self._searched, doc="The inputs the search could change.")
-    seconds = property(lambda self: self._seconds, doc="Time the search took.")
-    complete = property(lambda self: self._complete, doc="False when candidates were cut.")
-
-    @property
-    def positive(self) -> bool:
-        """Whether the original outcome is the positive class (probability >= threshold)."""
-        return self._probability >= self._threshold
+# Changes costing more than this in total (moving past more than half of the people in
+# the reference data) are not "reasonable" and are not offered.
+DEFAULT_MAX_COST = 0.5
 
 
 def positive_probability(model: Any, frame: pd.DataFrame, positive_class: Any = None) -> np.ndarray:
@@ -155,52 +83,6 @@ def positive_probability(model: Any, frame: pd.DataFrame, positive_class: Any = 
         raise ExplanationError(NO_PREDICT_PROBA.format(name=type(model).__name__))
     index = resolve_class(list(model.classes_), positive_class)
     return np.asarray(model.predict_proba(frame), dtype=float)[:, index]
-
-
-def _nice_step(span: float, steps: int) -> float:
-    """A 1-2-5 step near ``span / steps``."""
-    raw = span / steps
-    magnitude = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
-        if factor * magnitude >= raw:
-            return float(factor * magnitude)
-    return float(10 * magnitude)  # pragma: no cover - the loop always returns
-
-
-def _numeric_candidates(spec: FeatureLike, given: float, steps: int) -> list[tuple[float, Any]]:
-    """``(cost, value)`` on a round grid within the feature's range, nearest first."""
-    low, high = spec.minimum, spec.maximum
-    if low is None or high is None or not high > low:
-        return []
-    span = float(high) - float(low)
-    step = max(_nice_step(span, steps), 1.0) if spec.integer else _nice_step(span, steps)
-    values = set()
-    start = math.ceil(float(low) / step)
-    for k in range(start, math.floor(float(high) / step) + 1):
-        values.add(round(k * step, 10))
-    values.update({float(low), float(high)})
-    out = []
-    for value in values:
-        if spec.integer:
-            value = float(round(value))
-        if value == given or not float(low) <= value <= float(high):
-            continue
-        out.append((abs(value - given) / span, int(value) if spec.integer else value))
-    return sorted(set(out), key=lambda item: (item[0], float(item[1])))
-
-
-def _candidates(spec: FeatureLike, given: Any, steps: int) -> list[tuple[float, Any]]:
-    if spec.kind == "categorical":
-        return [(CATEGORY_COST, c) for c in sorted(spec.categories) if c != str(given)]
-    return _numeric_candidates(spec, float(given), steps)
-
-
-def _thin(candidates: list[tuple[float, Any]], keep: int) -> list[tuple[float, Any]]:
-    """At most ``keep`` candidates spread evenly over the list, keeping its order."""
-    if len(candidates) <= keep:
-        return candidates
-    picks = np.linspace(0, len(candidates) - 1, keep).round().astype(int)
-    return [candidates[i] for i in sorted(set(picks.tolist()))]
 
 
 def _batch(row: pd.DataFrame, changes: list[dict[str, Any]]) -> pd.DataFrame:
@@ -213,8 +95,36 @@ def _batch(row: pd.DataFrame, changes: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _flips(probability: float, original: float, threshold: float) -> bool:
-    return (probability >= threshold) != (original >= threshold)
+def _class_index(classes: list[Any], value: Any) -> int:
+    """Index of ``value`` in ``classes``: equal, equal as text, or equal as numbers."""
+    for i, label in enumerate(classes):
+        if label == value or str(label) == str(value):
+            return i
+    for i, label in enumerate(classes):
+        try:
+            if float(label) == float(value):
+                return i
+        except (TypeError, ValueError):
+            continue
+    shown = ", ".join(str(c) for c in classes)
+    raise ExplanationError(UNKNOWN_FAVOURABLE.format(value=value, classes=shown))
+
+
+def _outcomes(
+    probabilities: np.ndarray,
+    positive: int,
+    favourable: int | None,
+    threshold: float,
+) -> np.ndarray:
+    """Per row, whether it reaches the outcome wanted (module guarantees): the
+    favourable one, or (no favourable class) the other side of ``threshold`` from row 0."""
+    p = probabilities[:, positive]
+    if favourable is None:
+        return (p >= threshold) != (p[0] >= threshold)
+    if probabilities.shape[1] == 2:
+        return p >= threshold if favourable == positive else p < threshold
+    others = np.delete(probabilities, favourable, axis=1).max(axis=1)
+    return probabilities[:, favourable] > others
 
 
 def _search_features(
@@ -236,13 +146,16 @@ def find_counterfactuals(
     limit: int = 3,
     max_features: int = 2,
     max_cost: float = DEFAULT_MAX_COST,
+    favourable_class: Any = None,
 ) -> CounterfactualResult:
-    """Up to ``limit`` nearest changes to one row that put the positive-class
-    probability on the other side of ``threshold`` (see the module guarantees).
+    """Up to ``limit`` cheapest plausible changes to one row that lead to
+    ``favourable_class`` (or, without it, put the positive-class probability on the
+    other side of ``threshold``); see the module guarantees.
 
     ``row`` is one validated row in the model's column order; ``features`` its
     input profile. One- and (when ``max_features >= 2``) two-input changes are
-    tried; a two-input change is only offered when neither input alone flips it.
+    tried; a two-input change is only offered when neither input alone reaches it.
+    Raises :class:`ExplanationError` for a favourable class the model does not have.
     """
     started = time.perf_counter()
     if not isinstance(row, pd.DataFrame) or len(row) != 1:
@@ -252,21 +165,34 @@ def find_counterfactuals(
     row = row.reset_index(drop=True)
     specs = _search_features(features, changeable, protected)
     given = {s.name: row.iloc[0][s.name] for s in specs}
-    options = {s.name: _candidates(s, given[s.name], SINGLE_STEPS) for s in specs}
+    options = {s.name: candidates(s, given[s.name], SINGLE_STEPS) for s in specs}
     singles = [(cost, {name: value}) for name in options for cost, value in options[name]]
     pairs: list[tuple[float, dict[str, Any]]] = []
     if max_features >= 2:
         for first, second in itertools.combinations(sorted(options), 2):
-            a = _thin(options[first], 2 * PAIR_STEPS)
-            b = _thin(options[second], 2 * PAIR_STEPS)
+            a = thin(options[first], 2 * PAIR_STEPS)
+            b = thin(options[second], 2 * PAIR_STEPS)
             pairs += [(ca + cb, {first: va, second: vb}) for ca, va in a for cb, vb in b]
     complete = len(singles) + len(pairs) <= MAX_ROWS
     pairs = pairs[: max(0, MAX_ROWS - len(singles))]
     changes = [c for _, c in singles] + [c for _, c in pairs]
+    if not hasattr(model, "predict_proba"):
+        raise ExplanationError(NO_PREDICT_PROBA.format(name=type(model).__name__))
+    classes = list(model.classes_)
+    favourable = None if favourable_class is None else _class_index(classes, favourable_class)
+    if positive_class is None and favourable is not None and len(classes) > 2:
+        positive_class = classes[favourable]  # multiclass: report the favourable class
+    positive = resolve_class(classes, positive_class)
     # One call: the original row first, then every candidate.
-    probabilities = positive_probability(model, _batch(row, [{}, *changes]), positive_class)
+    matrix = np.asarray(model.predict_proba(_batch(row, [{}, *changes])), dtype=float)
+    reaches = _outcomes(matrix, positive, favourable, threshold)
+    probabilities = matrix[:, positive]
     original = float(probabilities[0])
+    already = favourable is not None and bool(reaches[0])
+    if already:
+        reaches = np.zeros_like(reaches)
     single_p, pair_p = probabilities[1 : 1 + len(singles)], probabilities[1 + len(singles) :]
+    single_ok, pair_ok = reaches[1 : 1 + len(singles)], reaches[1 + len(singles) :]
 
     def suggestion(change: dict[str, Any], probability: float, cost: float) -> Suggestion:
         parts = [
@@ -277,22 +203,16 @@ def find_counterfactuals(
 
     found: list[Suggestion] = []
     flipped_alone: set[str] = set()
-    for (cost, change), probability in zip(singles, single_p, strict=True):
+    for (cost, change), probability, ok in zip(singles, single_p, single_ok, strict=True):
         name = next(iter(change))
-        if (
-            cost <= max_cost
-            and name not in flipped_alone
-            and _flips(probability, original, threshold)
-        ):
+        if cost <= max_cost and name not in flipped_alone and ok:
             flipped_alone.add(name)
             found.append(suggestion(change, float(probability), cost))
-    # Two inputs together, only where neither input flips the outcome alone.
+    # Two inputs together, only where neither input reaches the outcome alone.
     best_pair: dict[tuple[str, ...], tuple[float, str, dict[str, Any], float]] = {}
-    for (cost, change), probability in zip(pairs, pair_p, strict=True):
+    for (cost, change), probability, ok in zip(pairs, pair_p, pair_ok, strict=True):
         key = tuple(sorted(change))
-        if cost > max_cost or flipped_alone.intersection(key):
-            continue
-        if not _flips(probability, original, threshold):
+        if cost > max_cost or flipped_alone.intersection(key) or not ok:
             continue
         rank = (cost, repr(sorted(change.items())))
         if key not in best_pair or rank < best_pair[key][:2]:
@@ -308,6 +228,8 @@ def find_counterfactuals(
         searched=[s.name for s in specs],
         seconds=time.perf_counter() - started,
         complete=complete,
+        favourable_class=None if favourable is None else _plain(classes[favourable]),
+        already_favourable=already,
     )
 
 

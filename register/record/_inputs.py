@@ -1,7 +1,8 @@
 """The input profile of a model: what a citizen may type into the try-it form.
 
 Built at registration from the model's inputs and the reference data (types,
-allowed categories, the range seen). Only aggregates are kept: no row.
+allowed categories, the range seen, the step the values lie on and the reference
+quantiles at every :data:`QUANTILE_LEVELS` share). Only aggregates are kept: no row.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ INPUT_PROBLEMS_HEADER = "The values entered have {count} problem(s):"
 INPUT_PROBLEM_LINE = "- {field}: {rule} (given: {value})"
 # A number given as text: digits with an optional decimal point, nothing else.
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
+# The shares at which a numeric input's reference quantiles are kept: 0 %, 5 %, ..., 100 %.
+QUANTILE_LEVELS = tuple(k / 20 for k in range(21))
+# Most decimals a grid step is looked for with; finer values count as continuous.
+STEP_DECIMALS = 6
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -36,7 +41,11 @@ class FeatureSpec:
 
     ``name``: the input column; ``kind``: 'numeric' or 'categorical'; ``minimum`` and
     ``maximum``: the allowed numbers; ``integer``: whether only whole numbers fit;
-    ``categories``: the allowed categories; ``default``: a typical value for the form.
+    ``categories``: the allowed categories; ``default``: a typical value for the form;
+    ``step``: the grid every observed value lies on (``1`` for 1-6 scores, ``0.5``
+    for half steps; None when the values are continuous or the profile predates it);
+    ``quantiles``: the reference data's quantiles at :data:`QUANTILE_LEVELS` (empty
+    for categorical inputs and for profiles that predate them).
     """
 
     name: str
@@ -46,11 +55,14 @@ class FeatureSpec:
     integer: bool = False
     categories: tuple[str, ...] = ()
     default: Any = None
+    step: float | None = None
+    quantiles: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in ("numeric", "categorical"):
             raise ValueError(f"kind must be 'numeric' or 'categorical', not {self.kind!r}")
         object.__setattr__(self, "categories", tuple(self.categories))
+        object.__setattr__(self, "quantiles", tuple(float(q) for q in self.quantiles))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict that :meth:`from_dict` turns back into an equal spec."""
@@ -62,12 +74,21 @@ class FeatureSpec:
             "integer": self.integer,
             "categories": list(self.categories),
             "default": self.default,
+            "step": self.step,
+            "quantiles": list(self.quantiles),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FeatureSpec:
-        """The spec that :meth:`to_dict` wrote."""
-        return cls(**{**data, "categories": tuple(data.get("categories", ()))})
+        """The spec that :meth:`to_dict` wrote (older dicts without ``step`` or
+        ``quantiles`` read as None and empty)."""
+        return cls(
+            **{
+                **data,
+                "categories": tuple(data.get("categories", ())),
+                "quantiles": tuple(data.get("quantiles") or ()),
+            }
+        )
 
     def __hash__(self) -> int:  # the default may be unhashable; the name identifies the input
         return hash(self.name)
@@ -200,11 +221,33 @@ def _is_nan(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def observed_step(values: np.ndarray) -> float | None:
+    """The largest step every value is a whole multiple of (``1`` for 1-6 scores,
+    ``0.5`` for half steps, ``0.01`` for values with two decimals), or None when the
+    values need more than :data:`STEP_DECIMALS` decimals or fewer than two differ."""
+    distinct = np.unique(values[np.isfinite(values)])
+    if len(distinct) < 2:
+        return None
+    for decimals in range(STEP_DECIMALS + 1):
+        scaled = distinct * 10**decimals
+        whole = np.round(scaled)
+        if np.max(np.abs(whole)) >= 2**53:
+            return None  # beyond exact integers: count the values as continuous
+        # Equal up to float32 rounding (data often arrive as float32), and far below the step.
+        tolerance = np.minimum(5e-7 * np.abs(distinct), 0.01 / 10**decimals)
+        if np.all(np.abs(distinct - whole / 10**decimals) <= tolerance):
+            divisor = int(np.gcd.reduce(np.abs(whole).astype(np.int64)))
+            return float(round(max(divisor, 1) / 10**decimals, decimals))
+    return None
+
+
 def profile_from(model: Any, reference_data: pd.DataFrame) -> InputProfile:
     """The input profile of ``model`` as seen in ``reference_data``.
 
-    Numeric inputs get the range seen; categorical ones the categories the model
-    knows (or, failing that, those seen). Defaults are the median or the mode.
+    Numeric inputs get the range seen, the step their values lie on
+    (:func:`observed_step`) and their quantiles at :data:`QUANTILE_LEVELS`;
+    categorical ones the categories the model knows (or, failing that, those
+    seen). Defaults are the median or the mode.
     """
     names = [str(c) for c in getattr(model, "feature_names_in_", reference_data.columns)]
     encoder_cats = _encoder_categories(model)
@@ -232,6 +275,8 @@ def profile_from(model: Any, reference_data: pd.DataFrame) -> InputProfile:
                 maximum=float(values.max()),
                 integer=integer,
                 default=round(median) if integer else round(median, 4),
+                step=observed_step(values),
+                quantiles=tuple(float(q) for q in np.quantile(values, QUANTILE_LEVELS)),
             )
         )
     return InputProfile(features=tuple(specs))

@@ -94,14 +94,21 @@ def test_whatif_lines(record, lang) -> None:  # type: ignore[no-untyped-def]
         searched=["pirat"],
         seconds=0.01,
         complete=True,
+        favourable_class="no",
     )
     lines = whatif_lines(record, result)
     sentence = next(line for line in lines if line.startswith("• "))
     label = record.feature("pirat").label.get(lang)  # type: ignore[union-attr]
     assert label in sentence and ("0,3" if lang == "sv" else "0.3") in sentence
-    assert ("under" if lang == "sv" else "below") in sentence
+    assert record.technical.favourable_outcome.label.get(lang) in sentence
     empty = CounterfactualResult(
-        probability=0.7, threshold=0.5, suggestions=[], searched=["pirat"], seconds=0, complete=True
+        probability=0.7,
+        threshold=0.5,
+        suggestions=[],
+        searched=["pirat"],
+        seconds=0,
+        complete=True,
+        favourable_class="no",
     )
     assert any(
         ("Ingen liten ändring" if lang == "sv" else "No small change") in x

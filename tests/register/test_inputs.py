@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from register import InputProfile, InputValidationError, profile_from
+from register import FeatureSpec, InputProfile, InputValidationError, profile_from
 from register.record._inputs import (
     INPUT_PROBLEM_LINE,
+    QUANTILE_LEVELS,
     RULE_CATEGORY,
     RULE_NUMBER,
     RULE_RANGE,
     RULE_REQUIRED,
     RULE_UNKNOWN,
     RULE_WHOLE,
+    observed_step,
 )
 
 
@@ -100,3 +103,37 @@ def test_a_huge_value_is_shown_shortened(profile):
     with pytest.raises(InputValidationError) as info:
         profile.validate(values)
     assert len(str(info.value)) < 500
+
+
+def test_profile_keeps_each_numbers_step_and_quantiles(profile, small_reference):
+    age = next(f for f in profile.features if f.name == "age")
+    assert age.step == 1.0
+    assert age.quantiles[0] == age.minimum and age.quantiles[-1] == age.maximum
+    assert len(age.quantiles) == len(QUANTILE_LEVELS)
+    assert list(age.quantiles) == sorted(age.quantiles)
+    assert age.quantiles[10] == pytest.approx(small_reference["age"].median())
+    married = next(f for f in profile.features if f.name == "married")
+    assert married.step is None and married.quantiles == ()
+
+
+@pytest.mark.parametrize(
+    ("values", "step"),
+    [
+        ([1, 2, 3, 6, 4], 1.0),  # a 1-6 score
+        ([0.5, 1.0, 2.5, 4.0], 0.5),  # half steps
+        ([10, 20, 50], 10.0),
+        (np.array([1.8, 3.1, 10.6], dtype=np.float32), 0.1),  # float32 noise is not a grid
+        ([0.123456789, 0.5, 0.9], None),  # continuous
+        ([3.0, 3.0], None),  # one value: no step to see
+    ],
+)
+def test_observed_step_finds_the_grid_values_lie_on(values, step):
+    assert observed_step(np.asarray(values, dtype=float)) == step
+
+
+def test_an_old_profile_without_step_or_quantiles_still_reads():
+    old = {"name": "age", "kind": "numeric", "minimum": 18.0, "maximum": 70.0, "integer": True}
+    spec = FeatureSpec.from_dict({**old, "categories": [], "default": 40})
+    assert spec.step is None and spec.quantiles == ()
+    profile = InputProfile.from_dict({"features": [{**old, "categories": [], "default": 40}]})
+    assert InputProfile.from_dict(profile.to_dict()) == profile
