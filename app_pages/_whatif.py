@@ -11,7 +11,8 @@ Guarantees:
 - a record that names no favourable outcome gets no suggestions at all, and the
   page says why: the portal never guesses which direction is good for a person;
 - only inputs the record marks as changeable, and never a protected one, are
-  changed; numbers stay within the range seen and on the input's own step;
+  changed, each only in the direction (``change_direction``) and to the categories
+  (``change_to``) the record allows; numbers stay within the range seen and on the input's own step;
   categories are the known ones, shown by their labels;
 - every sentence comes from a catalogue template (``whatif.*``).
 """
@@ -100,6 +101,8 @@ def what_would_change(version: AlgorithmVersion, row: pd.DataFrame) -> None:
                 protected=record.data.protected_attributes,
                 positive_class=record.technical.positive_class,
                 favourable_class=favourable.value,
+                directions={f.name: f.change_direction for f in record.technical.features},
+                targets={f.name: f.change_to for f in record.technical.features if f.change_to},
             )
         lines = whatif_lines(record, result)
     except ExplanationError:

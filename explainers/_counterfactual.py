@@ -4,7 +4,9 @@ lead to the favourable outcome.
 :func:`find_counterfactuals` asks the model itself (``predict_proba``), never
 shap or mlflow. Guarantees:
 
-- only features named in ``changeable`` and not in ``protected`` are ever changed;
+- only features named in ``changeable`` and not in ``protected`` are ever changed, a
+  number only in its ``directions`` entry's direction (``lower`` / ``higher``) and a
+  category only to one of its ``targets`` entry's values, when those are given;
 - every value tried is plausible (:mod:`explainers._cf_steps`): a number stays within
   the feature's observed ``[minimum, maximum]`` and on its own step (whole numbers
   for integer features, the observed grid such as 0.5 steps or 1-6 scores when the
@@ -42,7 +44,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -134,6 +136,21 @@ def _search_features(
     return sorted((s for s in specs if s.name in allowed), key=lambda s: s.name)
 
 
+def _allowed(
+    options: list[tuple[float, Any]], given: Any, direction: str, targets: Collection[str]
+) -> list[tuple[float, Any]]:
+    """The candidates a person could really move to: lower or higher numbers only when
+    ``direction`` says so, and only the ``targets`` categories when any are named."""
+    if targets:
+        allowed = {str(t) for t in targets}
+        options = [(c, v) for c, v in options if not isinstance(v, str) or v in allowed]
+    if direction == "lower":
+        return [(c, v) for c, v in options if isinstance(v, str) or v < given]
+    if direction == "higher":
+        return [(c, v) for c, v in options if isinstance(v, str) or v > given]
+    return options
+
+
 def find_counterfactuals(
     model: Any,
     row: pd.DataFrame,
@@ -147,6 +164,8 @@ def find_counterfactuals(
     max_features: int = 2,
     max_cost: float = DEFAULT_MAX_COST,
     favourable_class: Any = None,
+    directions: Mapping[str, str] | None = None,
+    targets: Mapping[str, Collection[str]] | None = None,
 ) -> CounterfactualResult:
     """Up to ``limit`` cheapest plausible changes to one row that lead to
     ``favourable_class`` (or, without it, put the positive-class probability on the
@@ -165,7 +184,15 @@ def find_counterfactuals(
     row = row.reset_index(drop=True)
     specs = _search_features(features, changeable, protected)
     given = {s.name: row.iloc[0][s.name] for s in specs}
-    options = {s.name: candidates(s, given[s.name], SINGLE_STEPS) for s in specs}
+    options = {
+        s.name: _allowed(
+            candidates(s, given[s.name], SINGLE_STEPS),
+            given[s.name],
+            (directions or {}).get(s.name, "either"),
+            (targets or {}).get(s.name, ()),
+        )
+        for s in specs
+    }
     singles = [(cost, {name: value}) for name in options for cost, value in options[name]]
     pairs: list[tuple[float, dict[str, Any]]] = []
     if max_features >= 2:

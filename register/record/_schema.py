@@ -193,13 +193,21 @@ class DataSection(_Model):
 
 
 class FeatureDescription(_Model):
-    """One model input: the column name and what it means in plain words."""
+    """One model input: the column name and what it means in plain words.
+
+    ``changeable``: whether the person could change it; ``change_direction``: which
+    way a number can realistically move (``lower``, ``higher`` or ``either``);
+    ``change_to``: the categories a person can move to (empty: any known category).
+    What-if suggestions respect all three.
+    """
 
     name: NonEmpty
     label: LocalizedText
     description: LocalizedText
     changeable: bool = False
     values: tuple[ValueLabel, ...] = ()
+    change_direction: Literal["lower", "higher", "either"] = "either"
+    change_to: tuple[NonEmpty, ...] = ()
 
 
 class Technical(_Model):

@@ -399,3 +399,31 @@ def test_profiles_without_quantiles_cost_the_share_of_the_range() -> None:
     )
     assert numeric_cost(skewed, 25, 2) == pytest.approx(0.5)
     assert numeric_cost(skewed, 25, 100) == pytest.approx(0.25)
+
+
+def test_numbers_move_only_the_way_the_record_allows_and_categories_only_to_targets(
+    housing: Demo, benefits: Demo
+) -> None:
+    favourable = housing.record.technical.favourable_outcome
+    directions = {f.name: f.change_direction for f in housing.record.technical.features}
+    assert directions["hirat"] == "lower"
+    offered = 0
+    for index in housing.rows_near_threshold(12):
+        given = housing.reference.iloc[index].to_dict()
+        free = housing.search(index, favourable_class=favourable.value)
+        result = housing.search(index, favourable_class=favourable.value, directions=directions)
+        for suggestion in result.suggestions:
+            offered += 1
+            for change in suggestion.changes:
+                assert change.suggested < given[change.feature], "these inputs only go down"
+        # The restriction only removes options: whatever it keeps the free search allows.
+        assert len(result.searched) == len(free.searched)
+    assert offered > 0
+    school = {"school12": ("yes",)}
+    for index in benefits.rows_near_threshold(12):
+        given = benefits.reference.iloc[index].to_dict()
+        result = benefits.search(index, favourable_class="yes", targets=school)
+        for suggestion in result.suggestions:
+            for change in suggestion.changes:
+                if change.feature == "school12":
+                    assert given["school12"] == "no" and change.suggested == "yes"
