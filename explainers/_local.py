@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,10 @@ from ._select import Choice, choose
 from ._tree import engine_supports, prepare_engine
 
 LOGGER = logging.getLogger(__name__)
+
+Output = Literal["model", "probability"]
+"""What a :class:`LocalExplainer` explains: the output :func:`explainers.explain` explains
+(``"model"``), or a classifier's probability of the chosen class (``"probability"``)."""
 
 
 def as_frame(row: Any) -> pd.DataFrame:
@@ -52,6 +57,18 @@ class LocalExplainer:
     up to 12 inputs even when the stored explanation of many rows was sampled;
     sampled rows draw from per-row generators and equal the stored values when
     they follow the same plan.
+
+    ``output="probability"`` (the citizen's what-if): a classifier's contributions are
+    always interventional Shapley values of the predicted probability of the chosen
+    class, so they are percentage points that add up to the probability shown:
+    ``sum(shap) + base_value == predict_proba(row)[class]`` with ``base_value`` the mean
+    probability over the background. Where the stored explanation is on another scale
+    (a linear classifier's log-odds, a multiclass boosted margin) or is the rescaled
+    probability of a binary boosted model (not the Shapley values of the probability
+    itself, see :mod:`explainers._definitions`), the values come from the model-agnostic
+    game on the probability: exact enumeration up to 12 inputs, sampled with a stated
+    error beyond. Forests and single trees already explain the exact probability and keep
+    the tree engine. Regressors are explained as with ``"model"``.
     """
 
     def __init__(
@@ -62,9 +79,12 @@ class LocalExplainer:
         positive_class: Any = None,
         seed: int = 0,
         fast_engine: bool = True,
+        output: Output = "model",
     ) -> None:
         parts = split_model(model)
         choice = choose(parts.estimator, positive_class)
+        if output == "probability":
+            choice = probability_choice(choice)
         back = align_columns(
             background, parts.features, what="background", empty_message=EMPTY_BACKGROUND
         )
@@ -153,6 +173,17 @@ class LocalExplainer:
         if isinstance(frame, pd.DataFrame) and len(frame) != 1:
             raise ExplanationError(EXACTLY_ONE_ROW.format(count=len(frame)))
         return self.explain_rows(frame)[0]
+
+
+def probability_choice(choice: Choice) -> Choice:
+    """``choice`` explained on the exact probability of its class: unchanged when its values
+    already are that (forests, single trees, model-agnostic classifiers, regressors), else
+    the model-agnostic game on ``predict_proba`` of the same class."""
+    if not choice.is_classifier:
+        return choice
+    if choice.scale == "probability" and not (choice.kind == "tree" and choice.boosted):
+        return choice
+    return dataclasses.replace(choice, kind="agnostic", scale="probability")
 
 
 def _estimator_input(parts: ModelParts, inputs: Any) -> Any:
