@@ -78,7 +78,10 @@ def _specs(version: AlgorithmVersion) -> dict[str, FeatureSpec]:
 
 
 def _given(value: Any) -> str:
-    return escape_markdown(str(value))[:40]
+    """A value as the reader wrote it: text as typed, a number in the page's language."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        value = format_input(value, current_language(), integer=float(value).is_integer())
+    return escape_markdown(str(value)[:40])
 
 
 def field_message(spec: FeatureSpec | None, kind: str, given: Any, name: str = "") -> str:
@@ -126,11 +129,15 @@ def _read(
 
 
 def check_values(
-    version: AlgorithmVersion, values: Mapping[str, Any], read: Mapping[str, str] | None = None
+    version: AlgorithmVersion,
+    values: Mapping[str, Any],
+    read: Mapping[str, str] | None = None,
+    typed: Mapping[str, Any] | None = None,
 ) -> Checked:
     """Validate ``values`` (numbers already read) with out-of-range numbers accepted, and
-    say per field what cannot be used (``read``: messages already known per field) and
-    which accepted numbers lie outside the range seen."""
+    say per field what cannot be used (``read``: messages already known per field; a
+    message quotes ``typed``, the text as entered, when given) and which accepted numbers
+    lie outside the range seen."""
     specs, profile = _specs(version), version.input_profile
     problems: dict[str, str] = dict(read or {})
     try:
@@ -140,7 +147,7 @@ def check_values(
         for (name, _rule, given), kind in zip(error.problems, kinds, strict=False):
             if name in problems:
                 continue
-            shown = values.get(name, given)
+            shown = (typed or {}).get(name, values.get(name, given))
             label = feature_label(version.record, name)
             problems[name] = field_message(specs.get(name), kind, shown, label)
         return Checked(None, problems)
@@ -156,7 +163,7 @@ def check_values(
 def check_submitted(version: AlgorithmVersion, submitted: Mapping[str, Any]) -> Checked:
     """Read the form's text as numbers in the page's language, then :func:`check_values`."""
     values, unreadable = _read(version, submitted)
-    return check_values(version, values, unreadable)
+    return check_values(version, values, unreadable, submitted)
 
 
 def labelled(version: AlgorithmVersion, messages: Mapping[str, str]) -> list[str]:

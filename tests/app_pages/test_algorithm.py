@@ -198,7 +198,7 @@ def _show_estimate(uri, slug, values, lang):  # type: ignore[no-untyped-def]
         ("en", {"age": 100000}, ["Some values cannot be used", "Age: The value is too far"]),
         ("sv", {"married": "kanske"}, ["Gift: Välj ett av alternativen i listan."]),
         ("en", {"joblost": "moon"}, ["Reason for job loss: Choose one of the options"]),
-        ("sv", {"tenure": 2.5}, ["Skriv ett heltal, utan decimaler (du skrev 2.5)"]),
+        ("sv", {"tenure": 2.5}, ["Skriv ett heltal, utan decimaler (du skrev 2,5)"]),
     ],
 )
 def test_try_it_with_bad_input_gives_the_clear_message(
