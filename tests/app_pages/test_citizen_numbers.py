@@ -143,3 +143,20 @@ def test_importance_shares_add_up_and_keep_the_order() -> None:
     assert shares == pytest.approx([30.0, 10.0, 0.0, 60.0])
     assert importance_shares([0.0, 0.0]) == [0.0, 0.0]
     assert pd.Series(shares).rank().tolist() == pd.Series([0.3, 0.1, 0.0, 0.6]).rank().tolist()
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_auditor_page_says_what_citizens_see_of_a_log_odds_explanation(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app_pages import _audit_provenance, _format, _text
+
+    monkeypatch.setattr(_text, "current_language", lambda: lang)
+    monkeypatch.setattr(_format, "current_language", lambda: lang)
+    meta = {"scale": "log_odds", "positive_class": "yes", "definition": "…log-odds…"}
+    rows = dict(_audit_provenance.provenance_rows(meta))
+    shown = rows[_text.t("audit.provenance.citizen")]
+    assert "Shapley" in shown and "yes" in shown and "log-odds" in shown
+    assert ("procentenheter" if lang == "sv" else "percentage points") in shown
+    regression = dict(_audit_provenance.provenance_rows({"scale": "raw", "positive_class": None}))
+    assert regression[_text.t("audit.provenance.citizen")] == _text.t("audit.citizen.raw")
