@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from ._agnostic import MAX_ROUNDS, Plan
 from ._compute import compute_values, predict_on_scale
 from ._definitions import definition
 from ._errors import EMPTY_BACKGROUND, EXACTLY_ONE_ROW, ExplanationError
@@ -26,6 +27,13 @@ from ._select import Choice, choose
 from ._tree import engine_supports, prepare_engine
 
 LOGGER = logging.getLogger(__name__)
+
+PROBABILITY_EXACT_EVALUATIONS = 500_000
+"""``output="probability"`` enumerates every coalition exactly while one row costs at most
+this many model evaluations (2**inputs x background rows: 12 inputs against 100 rows);
+above it the row is sampled (stratified antithetic permutations, up to MAX_ROUNDS rounds),
+which still adds up exactly. A boosted model costs ~13 microseconds an evaluation on two
+cores, so 12 inputs against 1,000 rows (4.1 million) took 54 s exact and 0.4 s sampled."""
 
 Output = Literal["model", "probability"]
 """What a :class:`LocalExplainer` explains: the output :func:`explainers.explain` explains
@@ -66,9 +74,10 @@ class LocalExplainer:
     (a linear classifier's log-odds, a multiclass boosted margin) or is the rescaled
     probability of a binary boosted model (not the Shapley values of the probability
     itself, see :mod:`explainers._definitions`), the values come from the model-agnostic
-    game on the probability: exact enumeration up to 12 inputs, sampled with a stated
-    error beyond. Forests and single trees already explain the exact probability and keep
-    the tree engine. Regressors are explained as with ``"model"``.
+    game on the probability: exact enumeration while a row costs at most
+    :data:`PROBABILITY_EXACT_EVALUATIONS` model evaluations, sampled beyond (still
+    adding up exactly). Forests and single trees already explain the exact probability
+    and keep the tree engine. Regressors are explained as with ``"model"``.
     """
 
     def __init__(
@@ -92,6 +101,13 @@ class LocalExplainer:
         self._choice: Choice = choice
         self._background = transform(parts, back)
         self._seed = seed
+        self._plan: Plan | None = None
+        if output == "probability" and choice.kind == "agnostic":
+            cost = 2 ** len(parts.features) * len(back)
+            exact = cost <= PROBABILITY_EXACT_EVALUATIONS or len(parts.features) < 2
+            self._plan = (
+                Plan("exact_enumeration") if exact else Plan("permutation_sampling", MAX_ROUNDS)
+            )
         self._engine: Any = None
         if fast_engine and choice.kind == "tree":
             self._engine = self._prepare_engine()
@@ -128,6 +144,7 @@ class LocalExplainer:
             self._background,
             seed=self._seed,
             sources=self._parts.sources,
+            plan=self._plan,
         )
 
     def explain_rows(

@@ -126,3 +126,24 @@ def test_probability_output_keeps_the_exact_tree_engine_for_forests(
     assert explainer.explain(row).contributions.equals(
         LocalExplainer(forest, background).explain(row).contributions
     )
+
+
+def test_probability_output_samples_past_its_budget_and_still_adds_up(
+    logistic: Pipeline, data: tuple[pd.DataFrame, pd.Series], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A citizen's what-if never waits for 2**inputs x background evaluations beyond the
+    budget: it samples instead, still adding up exactly and close to the exact values."""
+    import explainers._local as local_module
+
+    monkeypatch.setattr(local_module, "PROBABILITY_EXACT_EVALUATIONS", 10)
+    X = data[0]
+    background = X.head(12)
+    row = _rows(data).iloc[[2]]
+    local = LocalExplainer(logistic, background, output="probability").explain(row)
+    shown = dict(zip(local.contributions["feature"], local.contributions["shap"], strict=True))
+    ours = np.array([shown[name] for name in background.columns])
+    probability = float(logistic.predict_proba(row)[0, 1])
+    assert ours.sum() + local.base_value == pytest.approx(probability, abs=1e-9)
+    oracle = _probability_oracle(logistic, row, background)
+    assert np.max(np.abs(ours - oracle)) <= 0.05 * max(1e-3, float(np.max(np.abs(oracle))))
+    assert np.max(np.abs(ours - oracle)) > 0  # it did sample
