@@ -43,6 +43,7 @@ def provenance_rows(meta: dict[str, Any]) -> list[tuple[str, str]]:
     definition = _agnostic_definition(meta) if estimation else str(meta.get("definition") or "–")
     rows += [
         (t("audit.provenance.definition"), definition),
+        (t("audit.provenance.citizen"), citizen_view(meta)),
         (t("audit.provenance.verification"), str(meta.get("verification") or "–")),
     ]
     if not estimation:
@@ -61,6 +62,18 @@ def provenance_rows(meta: dict[str, Any]) -> list[tuple[str, str]]:
         (t("audit.provenance.exact"), t("yes") if exact else t("no")),
         (t("audit.provenance.error"), error_text(estimation)),
     ]
+
+
+def citizen_view(meta: dict[str, Any]) -> str:
+    """What the citizen page shows of this explanation and of its try-it section, and how
+    it relates to the values defined above (log-odds never reach the citizen page)."""
+    scale = str(meta.get("scale") or "")
+    if meta.get("positive_class") is None and scale not in ("probability", "log_odds"):
+        return t("audit.citizen.raw")
+    overview = t(
+        "audit.citizen.overview.relative" if scale == "log_odds" else "audit.citizen.overview.pp"
+    )
+    return t("audit.citizen.classifier", label=meta.get("positive_class"), overview=overview)
 
 
 def _agnostic_definition(meta: dict[str, Any]) -> str:

@@ -117,9 +117,16 @@ def load_model(uri: str, slug: str, version: int) -> Any:
 
 @_cache.EXPLAINERS.cache
 def local_explainer(uri: str, slug: str, version: int, positive_class: Any) -> LocalExplainer:
-    """The what-if explainer of one version (model and background prepared once per process)."""
+    """The what-if explainer of one version (model and background prepared once per process).
+
+    A classifier's contributions are interventional Shapley values of the predicted
+    probability (``output="probability"``): percentage points that, with the background's
+    mean probability, add up to the probability shown, whatever scale the stored
+    explanation is on. Regressors keep their own unit."""
     model = load_model(uri, slug, version)
-    return LocalExplainer(model, background(uri, slug, version), positive_class=positive_class)
+    return LocalExplainer(
+        model, background(uri, slug, version), positive_class=positive_class, output="probability"
+    )
 
 
 # While the tracking server is down, answer from the last good result of the same call

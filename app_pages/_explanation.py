@@ -3,6 +3,13 @@
 Only aggregates are shown: global importance, dependence summaries whose small
 groups are already suppressed, and the explanation's provenance. No row of
 reference or background data is ever shown.
+
+Numbers follow the explanation's scale as a citizen can read it: probability
+explanations in percentage points (additive Shapley values of the probability);
+log-odds explanations (linear and multiclass boosted classifiers) only as each
+input's share of the combined importance and, per bin, the direction in words,
+because an average log-odds value has no percentage-point equivalent; regressors
+in their own output's unit.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from app_pages._format import (
     effect_unit,
     escape_markdown,
     format_number,
+    importance_shares,
+    is_relative,
     join_words,
 )
 from app_pages._plain import global_summary
@@ -38,8 +47,13 @@ def importance_section(record: TransparencyRecord, tables: dict[str, Any]) -> No
     scale = str(tables["metadata"].get("scale", "raw"))
     importance: pd.DataFrame = tables["global_importance"]
     labels = [feature_label(record, str(name)) for name in importance["feature"]]
-    values = [effect_number(float(v), scale) for v in importance["mean_abs_shap"]]
-    texts = [effect_text(float(v), scale, signed=False) for v in importance["mean_abs_shap"]]
+    sizes = [float(v) for v in importance["mean_abs_shap"]]
+    if is_relative(scale):
+        values = importance_shares(sizes)
+        texts = [share_text(v) for v in values]
+    else:
+        values = [effect_number(v, scale) for v in sizes]
+        texts = [effect_text(v, scale, signed=False) for v in sizes]
     unit = effect_unit(scale)
     sentence = t("explain.top", factors=join_words(labels[:TOP_FACTORS]))
 
@@ -48,7 +62,6 @@ def importance_section(record: TransparencyRecord, tables: dict[str, Any]) -> No
     plain(sentence)
     # The plain-language detail (sizes, scale, what it does not show); its lead
     # sentence is the one above.
-    sizes = [float(v) for v in importance["mean_abs_shap"]]
     with st.container(key="explain_summary"):
         for line in global_summary(labels, sizes, scale)[1:]:
             plain(line)
@@ -69,6 +82,18 @@ def importance_section(record: TransparencyRecord, tables: dict[str, Any]) -> No
         hide_index=True,
         width="stretch",
     )
+
+
+def share_text(share: float) -> str:
+    """A share of the combined importance (0-100) as ``42 %``."""
+    return format_number(share, 0) + "\u00a0%"
+
+
+def direction_text(value: float) -> str:
+    """The direction of an average contribution in words (for log-odds explanations)."""
+    if value > 0:
+        return t("dependence.direction.up")
+    return t("dependence.direction.down") if value < 0 else t("dependence.direction.none")
 
 
 def _is_number(value: Any) -> bool:
@@ -101,8 +126,11 @@ def bin_text(row: pd.Series) -> str:
 
 
 def dependence_table(rows: pd.DataFrame, scale: str) -> pd.DataFrame:
-    """One feature's bins: value, count and mean effect; suppressed bins say so in words."""
+    """One feature's bins: value, count and mean effect; suppressed bins say so in words.
+
+    On a log-odds scale the mean effect is given as its direction in words only."""
     too_few = t("dependence.suppressed")
+    relative = is_relative(scale)
     bins, counts, effects = [], [], []
     for _, row in rows.iterrows():
         bins.append(bin_text(row))
@@ -111,12 +139,18 @@ def dependence_table(rows: pd.DataFrame, scale: str) -> pd.DataFrame:
             effects.append(too_few)
         else:
             counts.append(format_number(float(row["count"]), 0))
-            effects.append(effect_text(float(row["mean_shap"]), scale))
+            mean = float(row["mean_shap"])
+            effects.append(direction_text(mean) if relative else effect_text(mean, scale))
+    effect_column = (
+        t("dependence.column.direction")
+        if relative
+        else t("dependence.column.effect", unit=effect_unit(scale))
+    )
     return pd.DataFrame(
         {
             t("dependence.column.bin"): bins,
             t("dependence.column.count"): counts,
-            t("dependence.column.effect", unit=effect_unit(scale)): effects,
+            effect_column: effects,
         }
     )
 
@@ -140,6 +174,14 @@ def _scientific(value: Any) -> str:
     return f"{float(value):.2e}" if _is_number(value) else t("not_given")
 
 
+def shown_scale(scale: str) -> str:
+    """What the explanation tab's numbers are, in words without log-odds (the auditor page
+    gives the stored scale and its definition)."""
+    if is_relative(scale):
+        return t("provenance.scale.relative")
+    return t_enum("scale", scale)
+
+
 def provenance_section(version: AlgorithmVersion, tables: dict[str, Any]) -> None:
     """Which model version and which explanation the page shows, for auditors."""
     meta = tables["metadata"]
@@ -154,7 +196,7 @@ def provenance_section(version: AlgorithmVersion, tables: dict[str, Any]) -> Non
         ("provenance.shap_version", str(meta.get("shap_version", t("not_given")))),
         ("provenance.background_size", str(meta.get("background_size", t("not_given")))),
         ("provenance.additivity", _scientific(meta.get("additivity_max_error"))),
-        ("provenance.scale", t_enum("scale", str(meta.get("scale", "")))),
+        ("provenance.scale", shown_scale(str(meta.get("scale", "")))),
     ]
     heading("provenance.title")
     st.dataframe(

@@ -2,7 +2,10 @@
 
 Record text that has to pass through Markdown (headings, widget labels) goes
 through :func:`escape_markdown`. Numbers follow the reader's language (decimal
-comma in Swedish); contributions are shown in the unit of the explained scale.
+comma in Swedish). Citizens see a classifier's estimate as a probability and its
+contributions in percentage points only: an explanation stored on the log-odds scale
+is shown as relative importance (:func:`importance_shares`), never as log-odds;
+regressors keep the unit of their own output.
 """
 
 from __future__ import annotations
@@ -40,25 +43,41 @@ def format_percent(probability: float) -> str:
 
 
 def format_result(value: float, scale: str) -> str:
-    """A model output on its scale: a probability as a percentage; log-odds also as
-    the probability they stand for; else the number."""
+    """A model output as a citizen reads it: a probability as a percentage; a log-odds
+    value as the probability it stands for (the log-odds number itself is never shown);
+    a regressor's output as the number."""
     if scale == "probability":
         return format_percent(value)
     if scale == "log_odds":
-        probability = 1 / (1 + math.exp(-min(max(value, -700.0), 700.0)))
-        return t(
-            "result.log_odds", value=format_number(value, 2), percent=format_percent(probability)
-        )
+        return format_percent(1 / (1 + math.exp(-min(max(value, -700.0), 700.0))))
     return format_number(value, 2)
 
 
+def is_relative(scale: str) -> bool:
+    """True when contributions on ``scale`` are shown to citizens only as relative
+    importance: log-odds values are not percentage points, and no honest conversion of
+    an average log-odds contribution to percentage points exists."""
+    return scale == "log_odds"
+
+
+def importance_shares(sizes: Sequence[float]) -> list[float]:
+    """Each size as its share of the total, in percent (the shares add up to 100; all 0
+    when every size is 0). Scale-free, so it reads the same whatever the explained scale."""
+    total = float(sum(abs(float(s)) for s in sizes))
+    return [100 * abs(float(s)) / total if total > 0 else 0.0 for s in sizes]
+
+
 def effect_unit(scale: str) -> str:
-    """The unit contributions are shown in: percentage points for probabilities."""
-    return t({"probability": "unit.pp", "log_odds": "unit.log_odds"}.get(scale, "unit.raw"))
+    """The unit contributions are shown in: percentage points for probabilities, the share
+    of the combined importance for log-odds explanations, the output's own unit else."""
+    if is_relative(scale):
+        return t("unit.share")
+    return t("unit.pp" if scale == "probability" else "unit.raw")
 
 
 def effect_number(value: float, scale: str) -> float:
-    """A contribution in the unit of :func:`effect_unit` (x100 for probabilities)."""
+    """A probability contribution in percentage points (x100); any other value unchanged.
+    Callers show log-odds values through :func:`importance_shares`, never through this."""
     return 100 * value if scale == "probability" else value
 
 

@@ -5,15 +5,20 @@ Nothing here is generated freely: every sentence is a catalogue template
 
 - a local summary names at most :data:`TOP_FACTORS` inputs, those that moved the
   estimate most, each with its direction and rough size in the unit of the
-  result ("percentage points of the estimated probability"); on a log-odds
-  scale it says so and gives, per input, the exact change in probability if
-  that input alone were at the reference average (all others as given);
+  result: for a classifier "percentage points of the estimated probability"
+  (the portal's what-if explains the probability itself, so the contributions
+  and the background's average probability add up to the estimate); for a
+  regressor the output's own unit;
 - it names the outcome the model expects and what the 50 % limit means, in the
   record's own labels (:mod:`app_pages._outcome`), never a raw class code;
 - it says what the number is and is not (decision support, not the decision;
   who decides, from the record) and how to object (from the record);
 - a global summary names the inputs that matter most on average, with their
-  average size, and what such a summary does not show.
+  average size in percentage points (probability explanations), as a share of the
+  combined importance (log-odds explanations: an average log-odds value has no
+  percentage-point equivalent), or in the output's unit (regressors), and what
+  such a summary does not show;
+- no sentence names log-odds or an internal scale.
 """
 
 from __future__ import annotations
@@ -24,7 +29,12 @@ from typing import Any
 
 import pandas as pd
 
-from app_pages._format import format_number, format_percent, join_words
+from app_pages._format import (
+    format_number,
+    format_percent,
+    is_relative,
+    join_words,
+)
 from app_pages._outcome import THRESHOLD, expected_outcome, threshold_sentence
 from app_pages._text import localized, t
 from register import TransparencyRecord
@@ -63,15 +73,10 @@ def outcome_sentence(value: float, scale: str, record: TransparencyRecord) -> st
     return " ".join([estimate, limit, t("plain.outcome", outcome=expected)])
 
 
-def _factor_sentence(name: str, given: str, shap: float, prediction: float, scale: str) -> str:
+def _factor_sentence(name: str, given: str, shap: float, scale: str) -> str:
     direction = "up" if shap > 0 else "down"
     if scale == "probability":
         return t(f"plain.factor.{direction}", feature=name, value=given, points=_points(shap))
-    if scale == "log_odds":
-        # Exact for an additive log-odds model: the estimate with this input at the average.
-        without = probability(prediction - shap, scale) or 0.0
-        change = (probability(prediction, scale) or 0.0) - without
-        return t(f"plain.factor.{direction}", feature=name, value=given, points=_points(change))
     amount = format_number(abs(shap), 2)
     return t(f"plain.factor.raw.{direction}", feature=name, value=given, amount=amount)
 
@@ -84,7 +89,10 @@ def local_summary(
     scale: str,
     record: TransparencyRecord,
 ) -> list[str]:
-    """Short paragraphs explaining one estimate (``table``: name, given, shap; any order)."""
+    """Short paragraphs explaining one estimate (``table``: name, given, shap; any order).
+
+    For a classifier, ``table`` holds contributions to the probability (``scale``
+    "probability"), as :func:`app_pages._data.local_explainer` gives them."""
     rows = table.assign(size=table["shap"].astype(float).abs())
     rows = rows[rows["size"] > 0].sort_values("size", ascending=False, kind="stable")
     top = rows.head(TOP_FACTORS)
@@ -97,11 +105,9 @@ def local_summary(
     else:
         lines.append(t("plain.factors.lead"))
         lines += [
-            "• " + _factor_sentence(str(n), str(g), float(s), prediction, scale)
+            "• " + _factor_sentence(str(n), str(g), float(s), scale)
             for n, g, s in zip(top["name"], top["given"], top["shap"], strict=True)
         ]
-        if scale == "log_odds":
-            lines.append(t("plain.scale.log_odds"))
         rest = rows.iloc[len(top) :]
         if not rest.empty:
             lines.append(t("plain.rest", count=len(rest)))
@@ -127,14 +133,18 @@ def global_summary(labels: Sequence[str], sizes: Sequence[float], scale: str) ->
     if not pairs:
         return [t("plain.global.none")]
     lines = [t("plain.global.lead", factors=join_words([label for label, _ in pairs]))]
+    total = sum(abs(float(s)) for s in sizes)
     for label, size in pairs:
         if scale == "probability":
             lines.append("• " + t("plain.global.factor", feature=label, points=_points(size)))
+        elif is_relative(scale):
+            share = format_number(100 * size / total, 0) + "\u00a0%"
+            lines.append("• " + t("plain.global.factor.share", feature=label, share=share))
         else:
             amount = format_number(size, 2)
-            lines.append("• " + t("plain.global.factor.internal", feature=label, amount=amount))
-    if scale == "log_odds":
-        lines.append(t("plain.global.scale.log_odds"))
+            lines.append("• " + t("plain.global.factor.raw", feature=label, amount=amount))
+    if is_relative(scale):
+        lines.append(t("plain.global.relative"))
     lines.append(t("plain.global.not"))
     return lines
 

@@ -2,9 +2,15 @@
 
 The form is built from the version's input profile (types, ranges and
 categories seen in the reference data). The values are validated by the
-register; only then is the model (cached) asked, and one local explanation
-computed against the stored background. Nothing entered is stored beyond the
-reader's own session.
+register (:mod:`app_pages._tryit_fields`): a value that cannot be used gets a
+message in the page's language directly below its field, a number outside the
+range seen is accepted with a note below its field and beside the result; only
+then is the model (cached) asked, and one local explanation computed against the
+stored background. A classifier's estimate is a probability and its contributions
+are percentage points of that probability (exact interventional Shapley values of
+the probability, see :func:`app_pages._data.local_explainer`): they add up, with the
+background's average probability, to the estimate shown. Nothing entered is stored
+beyond the reader's own session.
 """
 
 from __future__ import annotations
@@ -26,26 +32,27 @@ from app_pages._format import (
     format_result,
     join_words,
 )
-from app_pages._guard import show_error
-from app_pages._numbers import AMBIGUOUS, NumberFormatError, format_input, read_number
+from app_pages._numbers import format_input
 from app_pages._plain import decision_lines, local_summary
 from app_pages._sections import feature_label, heading, plain
 from app_pages._text import current_language, localized, t
+from app_pages._tryit_fields import Checked, check_submitted, check_values, labelled
 from app_pages._whatif import what_would_change
-from register import AlgorithmVersion, FeatureSpec, InputValidationError, TransparencyRecord
+from register import AlgorithmVersion, FeatureSpec, TransparencyRecord
 
 TOP_FACTORS = 3
 
 
 def number_field(spec: FeatureSpec, label: str, help_text: str, key: str) -> str:
     """A text field for a number, filled with a typical value written in the reader's
-    language; the range seen is in its help. Read by :func:`read_inputs`, never by the
-    browser (a browser's number field reads "1,5" as 15)."""
+    language; the range seen is in its help (a fact about the data, not a limit). Read by
+    :func:`app_pages._tryit_fields.check_submitted`, never by the browser (a browser's
+    number field reads "1,5" as 15)."""
     lang = current_language()
     default = spec.default if spec.default is not None else (spec.minimum or 0)
     if spec.minimum is not None and spec.maximum is not None:
         bounds = t(
-            "tryit.range",
+            "tryit.range_seen",
             minimum=format_input(spec.minimum, lang, integer=spec.integer),
             maximum=format_input(spec.maximum, lang, integer=spec.integer),
         )
@@ -72,10 +79,12 @@ def form_key(version: AlgorithmVersion) -> str:
     return f"tryit_{version.slug}_{version.version}_{current_language()}"
 
 
-def input_form(version: AlgorithmVersion) -> dict[str, Any] | None:
+def input_form(version: AlgorithmVersion) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """The form; returns the values of the last submission (this session, this language),
-    numbers still as typed, or None."""
+    numbers still as typed, or None; and per input an empty slot directly below its field
+    for that field's message or note."""
     record, key = version.record, form_key(version)
+    slots: dict[str, Any] = {}
     with st.form(key=key):
         values: dict[str, Any] = {}
         columns = st.columns(2)
@@ -86,38 +95,11 @@ def input_form(version: AlgorithmVersion) -> dict[str, Any] | None:
             field = number_field if spec.kind == "numeric" else choice_field
             with columns[index % 2]:
                 values[spec.name] = field(spec, label, help_text, f"{key}_{spec.name}")
+                slots[spec.name] = st.empty()
         if st.form_submit_button(t("tryit.submit"), type="primary"):
             st.session_state[f"{key}_values"] = values
     submitted: dict[str, Any] | None = st.session_state.get(f"{key}_values")
-    return submitted
-
-
-def read_inputs(
-    version: AlgorithmVersion, submitted: dict[str, Any]
-) -> tuple[dict[str, Any], list[str]]:
-    """The submitted values with every number read as the page's language writes it, and
-    a message in that language for each number that cannot be read (field and text named).
-
-    An empty field stays empty (the register then says it is required); numbers out of
-    range or not whole are left to the register's own rules.
-    """
-    lang, record = current_language(), version.record
-    values: dict[str, Any] = dict(submitted)
-    problems: list[str] = []
-    for spec in version.input_profile.features:
-        raw = submitted.get(spec.name)
-        if spec.kind != "numeric" or not isinstance(raw, str):
-            continue
-        if not raw.strip():
-            values[spec.name] = None
-            continue
-        try:
-            values[spec.name] = read_number(raw, lang)
-        except NumberFormatError as error:
-            key = "tryit.number_ambiguous" if error.kind == AMBIGUOUS else "tryit.number_format"
-            feature = escape_markdown(feature_label(record, spec.name))
-            problems.append(t(key, feature=feature, value=escape_markdown(raw)))
-    return values, problems
+    return submitted, slots
 
 
 def _value_text(value: Any) -> str:
@@ -159,21 +141,10 @@ def explanation_sentence(table: pd.DataFrame, scale: str) -> str:
     return t("tryit.sentence", factors=join_words(parts))
 
 
-def show_problems(record: TransparencyRecord, error: InputValidationError) -> None:
-    """The register's message, with each field named by its plain-words label."""
-    if not error.problems:
-        show_error("tryit.invalid", error)
-        return
-    lines = [
-        t(
-            "tryit.problem",
-            feature=escape_markdown(feature_label(record, field)),
-            rule=escape_markdown(rule),
-            value=escape_markdown(value),
-        )
-        for field, rule, value in error.problems
-    ]
-    st.error("  \n".join([t("tryit.invalid"), *lines]))
+def show_problems(version: AlgorithmVersion, checked: Checked) -> None:
+    """Every value that cannot be used, named by its plain-words label, in the page's
+    language (the same messages stand below the fields)."""
+    st.error("  \n".join([t("tryit.fix"), *labelled(version, checked.problems)]))
 
 
 def show_contributions(table: pd.DataFrame, scale: str, sentence: str) -> None:
@@ -212,11 +183,16 @@ def show_contributions(table: pd.DataFrame, scale: str, sentence: str) -> None:
 
 
 def show_estimate(version: AlgorithmVersion, values: dict[str, Any]) -> None:
-    """Validate ``values``, explain the model's estimate, and say what it is not."""
-    try:
-        row = version.input_profile.validate(values)
-    except InputValidationError as error:
-        show_problems(version.record, error)
+    """Check ``values`` (numbers already read), then explain the model's estimate."""
+    show_checked(version, check_values(version, values))
+
+
+def show_checked(version: AlgorithmVersion, checked: Checked) -> None:
+    """The problems of a submission, or the estimate with its notes, explanation and what
+    it is not."""
+    row = checked.row
+    if row is None:
+        show_problems(version, checked)
         return
     uri, record = _data.tracking_uri(), version.record
     explainer = _data.local_explainer(
@@ -229,6 +205,8 @@ def show_estimate(version: AlgorithmVersion, values: dict[str, Any]) -> None:
     st.subheader(
         t("tryit.result", value=format_result(float(local.prediction), scale)), anchor=False
     )
+    if checked.notes:
+        st.warning("  \n".join(labelled(version, checked.notes)))
     summary = local_summary(
         table,
         prediction=float(local.prediction),
@@ -249,14 +227,18 @@ def show_estimate(version: AlgorithmVersion, values: dict[str, Any]) -> None:
 
 
 def try_it_section(version: AlgorithmVersion) -> None:
-    """The heading, the form, and the estimate for the last values submitted."""
+    """The heading, the form, and the estimate for the last values submitted; each field's
+    message or note stands directly below it."""
     heading("tryit.title")
     st.write(t("tryit.intro"))
-    submitted = input_form(version)
+    submitted, slots = input_form(version)
     if submitted is None:
         return
-    values, problems = read_inputs(version, submitted)
-    if problems:
-        st.error("  \n".join([t("tryit.unreadable"), *problems]))
-        return
-    show_estimate(version, values)
+    checked = check_submitted(version, submitted)
+    for name, message in checked.problems.items():
+        if name in slots:
+            slots[name].error(message)
+    for name, note in checked.notes.items():
+        if name in slots:
+            slots[name].warning(note)
+    show_checked(version, checked)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from ._agnostic import MAX_ROUNDS, Plan
 from ._compute import compute_values, predict_on_scale
 from ._definitions import definition
 from ._errors import EMPTY_BACKGROUND, EXACTLY_ONE_ROW, ExplanationError
@@ -25,6 +27,17 @@ from ._select import Choice, choose
 from ._tree import engine_supports, prepare_engine
 
 LOGGER = logging.getLogger(__name__)
+
+PROBABILITY_EXACT_EVALUATIONS = 500_000
+"""``output="probability"`` enumerates every coalition exactly while one row costs at most
+this many model evaluations (2**inputs x background rows: 12 inputs against 100 rows);
+above it the row is sampled (stratified antithetic permutations, up to MAX_ROUNDS rounds),
+which still adds up exactly. A boosted model costs ~13 microseconds an evaluation on two
+cores, so 12 inputs against 1,000 rows (4.1 million) took 54 s exact and 0.4 s sampled."""
+
+Output = Literal["model", "probability"]
+"""What a :class:`LocalExplainer` explains: the output :func:`explainers.explain` explains
+(``"model"``), or a classifier's probability of the chosen class (``"probability"``)."""
 
 
 def as_frame(row: Any) -> pd.DataFrame:
@@ -52,6 +65,19 @@ class LocalExplainer:
     up to 12 inputs even when the stored explanation of many rows was sampled;
     sampled rows draw from per-row generators and equal the stored values when
     they follow the same plan.
+
+    ``output="probability"`` (the citizen's what-if): a classifier's contributions are
+    always interventional Shapley values of the predicted probability of the chosen
+    class, so they are percentage points that add up to the probability shown:
+    ``sum(shap) + base_value == predict_proba(row)[class]`` with ``base_value`` the mean
+    probability over the background. Where the stored explanation is on another scale
+    (a linear classifier's log-odds, a multiclass boosted margin) or is the rescaled
+    probability of a binary boosted model (not the Shapley values of the probability
+    itself, see :mod:`explainers._definitions`), the values come from the model-agnostic
+    game on the probability: exact enumeration while a row costs at most
+    :data:`PROBABILITY_EXACT_EVALUATIONS` model evaluations, sampled beyond (still
+    adding up exactly). Forests and single trees already explain the exact probability
+    and keep the tree engine. Regressors are explained as with ``"model"``.
     """
 
     def __init__(
@@ -62,9 +88,12 @@ class LocalExplainer:
         positive_class: Any = None,
         seed: int = 0,
         fast_engine: bool = True,
+        output: Output = "model",
     ) -> None:
         parts = split_model(model)
         choice = choose(parts.estimator, positive_class)
+        if output == "probability":
+            choice = probability_choice(choice)
         back = align_columns(
             background, parts.features, what="background", empty_message=EMPTY_BACKGROUND
         )
@@ -72,6 +101,13 @@ class LocalExplainer:
         self._choice: Choice = choice
         self._background = transform(parts, back)
         self._seed = seed
+        self._plan: Plan | None = None
+        if output == "probability" and choice.kind == "agnostic":
+            cost = 2 ** len(parts.features) * len(back)
+            exact = cost <= PROBABILITY_EXACT_EVALUATIONS or len(parts.features) < 2
+            self._plan = (
+                Plan("exact_enumeration") if exact else Plan("permutation_sampling", MAX_ROUNDS)
+            )
         self._engine: Any = None
         if fast_engine and choice.kind == "tree":
             self._engine = self._prepare_engine()
@@ -108,6 +144,7 @@ class LocalExplainer:
             self._background,
             seed=self._seed,
             sources=self._parts.sources,
+            plan=self._plan,
         )
 
     def explain_rows(
@@ -153,6 +190,17 @@ class LocalExplainer:
         if isinstance(frame, pd.DataFrame) and len(frame) != 1:
             raise ExplanationError(EXACTLY_ONE_ROW.format(count=len(frame)))
         return self.explain_rows(frame)[0]
+
+
+def probability_choice(choice: Choice) -> Choice:
+    """``choice`` explained on the exact probability of its class: unchanged when its values
+    already are that (forests, single trees, model-agnostic classifiers, regressors), else
+    the model-agnostic game on ``predict_proba`` of the same class."""
+    if not choice.is_classifier:
+        return choice
+    if choice.scale == "probability" and not (choice.kind == "tree" and choice.boosted):
+        return choice
+    return dataclasses.replace(choice, kind="agnostic", scale="probability")
 
 
 def _estimator_input(parts: ModelParts, inputs: Any) -> Any:

@@ -51,11 +51,23 @@ class ChecksFailedError(InsynError):
 class InputValidationError(InsynError, ValueError):
     """Values for a model's inputs that break the input profile's rules."""
 
-    def __init__(self, message: str, problems: tuple[tuple[str, str, str], ...] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        problems: tuple[tuple[str, str, str], ...] = (),
+        kinds: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(message)
         self._problems = problems
+        self._kinds = kinds
 
     @property
     def problems(self) -> tuple[tuple[str, str, str], ...]:
         """Each problem as (field, rule, given value)."""
         return self._problems
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The rule each problem breaks, as a stable code (``register.record._inputs.KIND_*``),
+        in the order of :attr:`problems`; empty when the raiser gave none."""
+        return self._kinds

@@ -3,6 +3,12 @@
 Built at registration from the model's inputs and the reference data (types,
 allowed categories, the range seen, the step the values lie on and the reference
 quantiles at every :data:`QUANTILE_LEVELS` share). Only aggregates are kept: no row.
+
+:meth:`InputProfile.validate` is strict by default (a number outside the range seen
+is refused, as Python and CLI callers expect); ``outside_range="note"`` (the portal's
+try-it form) accepts such a number unless it cannot be meant (a negative number where
+every value seen is 0 or more, or one :data:`ABSURD_SPANS` spans beyond the range) and
+:meth:`InputProfile.outside_range` names the fields the model saw few or no cases of.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -25,6 +31,23 @@ RULE_WHOLE = "must be a whole number"
 RULE_RANGE = "must be between {minimum} and {maximum}"
 RULE_CATEGORY = "must be one of: {categories}"
 RULE_UNKNOWN = "is not an input of this model"
+RULE_SIGN = "cannot be negative (every value seen is {minimum} or more)"
+RULE_MAGNITUDE = "is too far outside the values seen ({minimum} to {maximum}) to be used"
+KIND_REQUIRED = "required"
+KIND_NUMBER = "number"
+KIND_WHOLE = "whole"
+KIND_RANGE = "range"
+KIND_CATEGORY = "category"
+KIND_UNKNOWN = "unknown"
+KIND_SIGN = "sign"
+KIND_MAGNITUDE = "magnitude"
+OUTSIDE_REFUSE: Final = "refuse"
+OUTSIDE_NOTE: Final = "note"
+OutsideRange = Literal["refuse", "note"]
+BAD_OUTSIDE_RANGE = "outside_range must be 'refuse' or 'note', not {value!r}"
+ABSURD_SPANS = 100
+"""With ``outside_range="note"``, a number farther outside the range seen than this many
+spans (the range's width, or its largest magnitude, at least 1) is refused as absurd."""
 INPUT_PROBLEMS_HEADER = "The values entered have {count} problem(s):"
 INPUT_PROBLEM_LINE = "- {field}: {rule} (given: {value})"
 # A number given as text: digits with an optional decimal point, nothing else.
@@ -100,6 +123,17 @@ def _format_number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+@dataclass(frozen=True, slots=True)
+class OutsideNote:
+    """A number accepted outside the range seen: ``side`` is 'below' or 'above' and
+    ``bound`` the smallest or largest value seen."""
+
+    name: str
+    value: float
+    side: str
+    bound: float
+
+
 def _short(value: Any) -> str:
     return short_value(value)  # bounded: never repr() of a whole huge value
 
@@ -131,31 +165,42 @@ class InputProfile:
         """A typical value for every input."""
         return {f.name: f.default for f in self.features}
 
-    def validate(self, values: Mapping[str, Any]) -> pd.DataFrame:
+    def validate(
+        self, values: Mapping[str, Any], *, outside_range: OutsideRange = "refuse"
+    ) -> pd.DataFrame:
         """Return a one-row frame in model column order, or raise.
 
         Raises :class:`InputValidationError` naming every bad field, the rule it
-        breaks and the value given; nothing partial is returned.
+        breaks (its code in ``kinds``) and the value given; nothing partial is returned.
+        ``outside_range="refuse"`` (default) refuses a number outside the range seen
+        (:data:`RULE_RANGE`); ``"note"`` accepts it unless it breaks :data:`RULE_SIGN` or
+        :data:`RULE_MAGNITUDE` (see :meth:`outside_range` for the accepted ones).
         """
+        if outside_range not in (OUTSIDE_REFUSE, OUTSIDE_NOTE):
+            raise ValueError(BAD_OUTSIDE_RANGE.format(value=outside_range))
         problems: list[tuple[str, str, str]] = []
+        kinds: list[str] = []
         row: dict[str, Any] = {}
         for name in values:
             if name not in self.names:
                 problems.append((name, RULE_UNKNOWN, _short(values[name])))
+                kinds.append(KIND_UNKNOWN)
         for spec in self.features:
             if name_missing(values, spec.name):
                 problems.append((spec.name, RULE_REQUIRED, "<missing>"))
+                kinds.append(KIND_REQUIRED)
                 continue
             value = values[spec.name]
-            ok, checked = _check(spec, value)
-            if ok:
+            kind, checked = _check(spec, value, outside_range)
+            if kind is None:
                 row[spec.name] = checked
             else:
                 problems.append((spec.name, str(checked), _short(value)))
+                kinds.append(kind)
         if problems:
             lines = [INPUT_PROBLEMS_HEADER.format(count=len(problems))]
             lines += [INPUT_PROBLEM_LINE.format(field=f, rule=r, value=v) for f, r, v in problems]
-            raise InputValidationError("\n".join(lines), tuple(problems))
+            raise InputValidationError("\n".join(lines), tuple(problems), tuple(kinds))
         frame = pd.DataFrame([row], columns=list(self.names))
         for spec in self.features:
             if spec.kind == "categorical":
@@ -166,6 +211,24 @@ class InputProfile:
                 frame[spec.name] = frame[spec.name].astype("float64")
         return frame
 
+    def outside_range(self, row: pd.DataFrame | Mapping[str, Any]) -> tuple[OutsideNote, ...]:
+        """The numeric inputs of a validated ``row`` (a frame's first row, or a mapping)
+        that lie outside the range seen in the reference data, in model column order."""
+        first = row.iloc[0].to_dict() if isinstance(row, pd.DataFrame) else dict(row)
+        notes = []
+        for spec in self.features:
+            value = first.get(spec.name)
+            if spec.kind != "numeric" or isinstance(value, bool):
+                continue
+            if not isinstance(value, int | float | np.number):
+                continue
+            number = float(value)
+            if spec.minimum is not None and number < spec.minimum:
+                notes.append(OutsideNote(spec.name, number, "below", float(spec.minimum)))
+            elif spec.maximum is not None and number > spec.maximum:
+                notes.append(OutsideNote(spec.name, number, "above", float(spec.maximum)))
+        return tuple(notes)
+
 
 def name_missing(values: Mapping[str, Any], name: str) -> bool:
     """Whether ``name`` has no usable value in ``values``."""
@@ -175,29 +238,47 @@ def name_missing(values: Mapping[str, Any], name: str) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _check(spec: FeatureSpec, value: Any) -> tuple[bool, Any]:
-    """``(True, cleaned value)``, or ``(False, the rule it breaks)``."""
+def _check(
+    spec: FeatureSpec, value: Any, outside_range: str = OUTSIDE_REFUSE
+) -> tuple[str | None, Any]:
+    """``(None, cleaned value)``, or ``(KIND_* code, the rule it breaks)``."""
     if spec.kind == "categorical":
         text = str(value)
         if text not in spec.categories:
-            return False, RULE_CATEGORY.format(categories=", ".join(spec.categories))
-        return True, text
+            return KIND_CATEGORY, RULE_CATEGORY.format(categories=", ".join(spec.categories))
+        return None, text
     if isinstance(value, bool):
-        return False, RULE_NUMBER
+        return KIND_NUMBER, RULE_NUMBER
     if isinstance(value, str) and not _PLAIN_NUMBER.fullmatch(value.strip()):
-        return False, RULE_NUMBER  # float() would read "1_5" as 15 and "1e3" as 1000
+        return KIND_NUMBER, RULE_NUMBER  # float() would read "1_5" as 15 and "1e3" as 1000
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        return False, RULE_NUMBER
+    except (TypeError, ValueError, OverflowError):
+        return KIND_NUMBER, RULE_NUMBER
     if not math.isfinite(number):
-        return False, RULE_NUMBER
+        return KIND_NUMBER, RULE_NUMBER
     if spec.integer and not number.is_integer():
-        return False, RULE_WHOLE
+        return KIND_WHOLE, RULE_WHOLE
     low, high = spec.minimum, spec.maximum
     if (low is not None and number < low) or (high is not None and number > high):
-        return False, RULE_RANGE.format(minimum=_format_number(low), maximum=_format_number(high))
-    return True, (int(number) if spec.integer else number)
+        bounds = {"minimum": _format_number(low), "maximum": _format_number(high)}
+        if outside_range == OUTSIDE_REFUSE:
+            return KIND_RANGE, RULE_RANGE.format(**bounds)
+        if low is not None and low >= 0 and number < 0:
+            return KIND_SIGN, RULE_SIGN.format(**bounds)
+        if _absurd(number, low, high):
+            return KIND_MAGNITUDE, RULE_MAGNITUDE.format(**bounds)
+    return None, (int(number) if spec.integer else number)
+
+
+def _absurd(number: float, low: float | None, high: float | None) -> bool:
+    """Whether ``number`` lies more than :data:`ABSURD_SPANS` spans outside [low, high]."""
+    known = [float(b) for b in (low, high) if b is not None]
+    width = (max(known) - min(known)) if len(known) == 2 else 0.0
+    span = max([width, 1.0, *(abs(b) for b in known)])
+    below = low is not None and number < float(low) - ABSURD_SPANS * span
+    above = high is not None and number > float(high) + ABSURD_SPANS * span
+    return below or above
 
 
 def _encoder_categories(model: Any) -> dict[str, tuple[str, ...]]:

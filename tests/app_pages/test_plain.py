@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -53,15 +52,16 @@ def test_local_summary_names_the_three_strongest_in_order(record, lang) -> None:
     assert ("inte beslutet" if lang == "sv" else "not the decision") in text
 
 
-def test_log_odds_factors_are_exact_probability_changes(record, lang) -> None:  # type: ignore[no-untyped-def]
-    table = pd.DataFrame({"name": ["A"], "given": ["x"], "shap": [1.0]})
-    lines = local_summary(table, prediction=0.5, base_value=-0.5, scale="log_odds", record=record)
-    sigmoid = 1 / (1 + math.exp(-0.5))
-    expected = 100 * (sigmoid - 1 / (1 + math.exp(0.5)))  # with A at average: logit -0.5
-    number = f"{expected:.0f}" if expected >= 10 else f"{expected:.1f}"
-    factor = next(line for line in lines if line.startswith("• "))
-    assert number.replace(".", "," if lang == "sv" else ".") in factor
-    assert any("log-odds" in line for line in lines)
+def test_log_odds_global_summary_gives_shares_never_log_odds(lang) -> None:  # type: ignore[no-untyped-def]
+    lines = global_summary(["A", "B", "C"], [0.6, 0.3, 0.1], "log_odds")
+    text = "\n".join(lines)
+    assert "60\u00a0%" in lines[1] and "A" in lines[1]
+    assert "30\u00a0%" in lines[2] and "10\u00a0%" in lines[3]
+    share = "av den samlade betydelsen" if lang == "sv" else "of the combined importance"
+    assert share in text
+    assert ("inte procentenheter" if lang == "sv" else "not percentage points") in text
+    for word in ("log-odds", "intern", "internal"):
+        assert word not in text
 
 
 def test_no_human_decides_is_said_plainly(record, lang) -> None:  # type: ignore[no-untyped-def]
@@ -80,8 +80,9 @@ def test_global_summary(lang) -> None:  # type: ignore[no-untyped-def]
     lines = global_summary(["Aa", "Bb", "Cc", "Dd"], [0.2, 0.1, 0.05, 0.01], "probability")
     assert "Aa" in lines[0] and "Dd" not in "\n".join(lines)
     assert len([line for line in lines if line.startswith("• ")]) == 3
-    internal = global_summary(["A"], [0.5], "log_odds")
-    assert any("log-odds" in line for line in internal)
+    regression = "\n".join(global_summary(["A"], [0.5], "raw"))
+    assert "0,50" in regression or "0.50" in regression
+    assert "intern" not in regression and "log-odds" not in regression
 
 
 def test_whatif_lines(record, lang) -> None:  # type: ignore[no-untyped-def]

@@ -67,7 +67,7 @@ def test_citizen_path_in_swedish_then_english(page: Any, portal: str) -> None:
     screenshot(page, "03-algorithm-record-sv")
 
     _open_tab(page, "Vad påverkar resultatet")
-    _main_text_has(page, "Resultatet påverkas mest av", "i genomsnitt", "uppåt eller nedåt")
+    _main_text_has(page, "Resultatet påverkas mest av", "av den samlade betydelsen")
     screenshot(page, "04-algorithm-explanation-sv")
 
     _open_tab(page, "Prova själv")

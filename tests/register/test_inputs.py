@@ -8,12 +8,20 @@ import pytest
 
 from register import FeatureSpec, InputProfile, InputValidationError, profile_from
 from register.record._inputs import (
+    ABSURD_SPANS,
     INPUT_PROBLEM_LINE,
+    KIND_MAGNITUDE,
+    KIND_NUMBER,
+    KIND_RANGE,
+    KIND_SIGN,
+    KIND_WHOLE,
     QUANTILE_LEVELS,
     RULE_CATEGORY,
+    RULE_MAGNITUDE,
     RULE_NUMBER,
     RULE_RANGE,
     RULE_REQUIRED,
+    RULE_SIGN,
     RULE_UNKNOWN,
     RULE_WHOLE,
     observed_step,
@@ -137,3 +145,62 @@ def test_an_old_profile_without_step_or_quantiles_still_reads():
     assert spec.step is None and spec.quantiles == ()
     profile = InputProfile.from_dict({"features": [{**old, "categories": [], "default": 40}]})
     assert InputProfile.from_dict(profile.to_dict()) == profile
+
+
+def _spec(profile, name):  # type: ignore[no-untyped-def]
+    return next(f for f in profile.features if f.name == name)
+
+
+def test_strict_by_default_a_number_outside_the_range_is_refused_with_its_code(profile):
+    values = dict(profile.defaults())
+    values["age"] = _spec(profile, "age").maximum + 1
+    with pytest.raises(InputValidationError) as info:
+        profile.validate(values)
+    assert info.value.kinds == (KIND_RANGE,)
+    with pytest.raises(InputValidationError):
+        profile.validate(values, outside_range="refuse")
+
+
+def test_note_mode_accepts_a_number_outside_the_range_and_names_it(profile):
+    age, rr = _spec(profile, "age"), _spec(profile, "rr")
+    values = dict(profile.defaults())
+    values["age"] = int(age.maximum) + 5
+    values["rr"] = rr.minimum / 2 if rr.minimum > 0 else rr.minimum - 0.1
+    row = profile.validate(values, outside_range="note")
+    assert row["age"].iloc[0] == int(age.maximum) + 5 and row["age"].dtype == "int64"
+    notes = {note.name: note for note in profile.outside_range(row)}
+    assert notes["age"].side == "above" and notes["age"].bound == age.maximum
+    assert set(notes) == ({"age", "rr"} if values["rr"] >= 0 else {"age"})
+    assert profile.outside_range(profile.validate(profile.defaults())) == ()
+
+
+def test_note_mode_still_refuses_what_cannot_be_meant_with_codes_and_rules(profile):
+    age, tenure = _spec(profile, "age"), _spec(profile, "tenure")
+    assert age.minimum >= 0
+    span = max(age.maximum - age.minimum, abs(age.maximum), 1.0)
+    values = dict(profile.defaults())
+    values["age"] = -3
+    values["tenure"] = tenure.maximum + ABSURD_SPANS * max(tenure.maximum, 1.0) * 2
+    values["rr"] = "much"
+    values["yrdispl"] = 2.5
+    with pytest.raises(InputValidationError) as info:
+        profile.validate(values, outside_range="note")
+    kinds = dict(zip([p[0] for p in info.value.problems], info.value.kinds, strict=True))
+    rules = {p[0]: p[1] for p in info.value.problems}
+    assert kinds == {
+        "age": KIND_SIGN,
+        "tenure": KIND_MAGNITUDE,
+        "rr": KIND_NUMBER,
+        "yrdispl": KIND_WHOLE,
+    }
+    assert rules["age"] == RULE_SIGN.format(minimum=int(age.minimum), maximum=int(age.maximum))
+    assert rules["tenure"].startswith(RULE_MAGNITUDE.split("(")[0])
+    # just inside the absurd limit is accepted, with a note
+    values = dict(profile.defaults())
+    values["age"] = int(age.maximum + ABSURD_SPANS * span)
+    assert profile.outside_range(profile.validate(values, outside_range="note"))[0].name == "age"
+
+
+def test_an_unknown_outside_range_option_is_a_usage_error(profile):
+    with pytest.raises(ValueError, match="outside_range"):
+        profile.validate(profile.defaults(), outside_range="ignore")  # type: ignore[arg-type]
