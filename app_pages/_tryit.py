@@ -30,6 +30,7 @@ from app_pages._guard import show_error
 from app_pages._numbers import AMBIGUOUS, NumberFormatError, format_input, read_number
 from app_pages._plain import decision_lines, local_summary
 from app_pages._sections import feature_label, heading, plain
+from app_pages._tables import show_table
 from app_pages._text import current_language, localized, t
 from app_pages._whatif import what_would_change
 from register import AlgorithmVersion, FeatureSpec, InputValidationError, TransparencyRecord
@@ -197,7 +198,7 @@ def show_contributions(table: pd.DataFrame, scale: str, sentence: str) -> None:
         lowers=lowers,
     )
     st.altair_chart(chart, width="stretch", alt=sentence)
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 t("column.feature"): table["name"],
@@ -205,9 +206,7 @@ def show_contributions(table: pd.DataFrame, scale: str, sentence: str) -> None:
                 t("tryit.column.direction"): directions,
                 t("tryit.column.effect", unit=unit): texts,
             }
-        ),
-        hide_index=True,
-        width="stretch",
+        )
     )
 
 

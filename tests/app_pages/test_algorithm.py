@@ -16,6 +16,7 @@ from tests.app_pages.conftest import (
     TIMEOUT,
     OpenPage,
     assert_no_exception,
+    shown_tables,
     visible_text,
 )
 
@@ -93,9 +94,9 @@ def test_record_text_and_feature_labels_in_english(open_page: OpenPage) -> None:
 def test_importance_table_is_the_charts_text_alternative(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, slug=BENEFITS)
     table = next(
-        frame.value
-        for frame in at.dataframe
-        if "Genomsnittlig påverkan (procentenheter)" in frame.value.columns
+        frame
+        for frame in shown_tables(at)
+        if "Genomsnittlig påverkan (procentenheter)" in frame.columns
     )
     sentence = next(t.value for t in at.text if t.value.startswith("Resultatet påverkas mest av"))
     top = list(table["Uppgift"])[:3]
@@ -104,7 +105,7 @@ def test_importance_table_is_the_charts_text_alternative(open_page: OpenPage) ->
 
 def test_dependence_summaries_show_counts_per_bin(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, lang="en", slug=BENEFITS)
-    tables = [f.value for f in at.dataframe if "Number of people" in f.value.columns]
+    tables = [f for f in shown_tables(at) if "Number of people" in f.columns]
     assert len(tables) == 13  # one per model input
     reason = next(t for t in tables if "slack_work" in set(t["Value"]))
     assert all(
@@ -114,12 +115,12 @@ def test_dependence_summaries_show_counts_per_bin(open_page: OpenPage) -> None:
 
 def test_version_history_and_provenance(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, slug=BENEFITS, version="1")
-    history = next(f.value for f in at.dataframe if "Ändrade fält" in f.value.columns)
+    history = next(f for f in shown_tables(at) if "Ändrade fält" in f.columns)
     assert list(history["Version"]) == [1]
     assert list(history["Märkning"]) == ["publicerad"]
     assert list(history["Ändrade fält"]) == ["(första versionen)"]
     provenance = next(
-        f.value for f in at.dataframe if "Uppgift" in f.value.columns and "Värde" in f.value.columns
+        f for f in shown_tables(at) if "Uppgift" in f.columns and "Värde" in f.columns
     )
     items = dict(zip(provenance["Uppgift"], provenance["Värde"], strict=True))
     assert items["Modellversion"] == "1"
@@ -159,7 +160,7 @@ def test_try_it_with_good_input_explains_the_estimate(
     assert sentence in text
     assert disclaimer in text
     assert "50" in text  # the value typed is named beside its input
-    contributions = next(f.value for f in at.dataframe if f.value.shape[1] == 4)
+    contributions = next(f for f in shown_tables(at) if f.shape[1] == 4)
     directions = set(contributions.iloc[:, 2])
     assert directions <= ({"höjer", "sänker"} if lang == "sv" else {"raises", "lowers"})
     effects = list(contributions.iloc[:, 3])
