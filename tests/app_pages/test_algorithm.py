@@ -81,6 +81,44 @@ def test_every_section_is_shown(open_page: OpenPage, lang: str, slug: str) -> No
         assert "Model version" in text and "Explainer" in text
 
 
+def _in_page_order(at: AppTest) -> list[str]:
+    """Every heading, text, Markdown and link on the page, in the order a reader meets them."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        kind = getattr(node, "type", "")
+        if kind in {"title", "header", "subheader", "markdown", "text", "page_link"}:
+            plain = re.sub(r"(?<!\\)\*\*", "", str(node.value))  # bold markers
+            found.append(re.sub(r"\\(.)", r"\1", plain))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "objection", "explained"),
+    [
+        ("sv", "Frågor, eller vill du invända?", "Du kan alltid tacka nej", "Vad är det här?"),
+        ("en", "Questions, or want to object?", "You can always decline", "What is this?"),
+    ],
+)
+def test_contact_and_how_to_object_come_right_after_the_name(
+    open_page: OpenPage, lang: str, title: str, objection: str, explained: str
+) -> None:
+    at = open_page(ALGORITHM, lang=lang, slug=BENEFITS)
+    order = _in_page_order(at)
+    name = next(i for i, item in enumerate(order) if item == at.title[0].value.replace("\\", ""))
+    box = order.index(title)
+    said = next(i for i, item in enumerate(order) if item.startswith(objection))
+    mail = next(i for i, item in enumerate(order) if "mailto:insyn@exempelkommun.se" in item)
+    first_section = order.index(explained)
+    assert name < box < said < first_section  # near the top, before every section
+    assert box < mail < first_section  # whom to write to, there too
+    assert "https://exempelkommun.se/insyn" in "\n".join(order[box:first_section])
+
+
 def test_record_text_and_feature_labels_in_english(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, lang="en", slug=BENEFITS)
     text = visible_text(at)
@@ -116,7 +154,7 @@ def test_dependence_summaries_show_counts_per_bin(open_page: OpenPage) -> None:
 def test_version_history_and_provenance(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, slug=BENEFITS, version="1")
     history = next(f for f in shown_tables(at) if "Ändrade fält" in f.columns)
-    assert list(history["Version"]) == [1]
+    assert list(history["Version"]) == ["1"]
     assert list(history["Märkning"]) == ["publicerad"]
     assert list(history["Ändrade fält"]) == ["(första versionen)"]
     provenance = next(
@@ -357,3 +395,15 @@ def test_try_it_refuses_a_number_it_cannot_read_naming_field_and_value(
     for word in words:
         assert word in message
     assert not any(h.value.startswith(("Modellens", "The model")) for h in at.subheader)
+
+
+def test_tables_show_every_row_and_whole_cells(open_page: OpenPage) -> None:
+    from register import Register
+
+    record = Register().get(BENEFITS).record
+    at = open_page(ALGORITHM, lang="en", slug=BENEFITS)
+    tables = shown_tables(at)  # none is a scrolling st.dataframe that hides rows
+    features = next(f for f in tables if "Changeable by the person" in f.columns)
+    assert len(features) == len(record.technical.features)  # the last row too
+    descriptions = [d.replace("\u200b", "") for d in features.iloc[:, 1]]
+    assert descriptions == [f.description.get("en") for f in record.technical.features]
