@@ -21,6 +21,9 @@ BAR_COLOUR = "#1f5fa8"
 # Every bar gets at least this many pixels of height, and each line of its label this many.
 MIN_BAND = 32
 LINE_HEIGHT = 15
+# Pixels the chart's title and value axis take (and with a legend below, the legend too).
+TITLE_AND_AXIS = 90
+TITLE_AXIS_AND_LEGEND = 130
 # Labels wrap at this many characters a line (never cut: every word is shown).
 LABEL_WRAP = 28
 # Wide enough for any wrapped line, so Vega never shortens a label with "…".
@@ -33,12 +36,14 @@ def wrap_label(label: str) -> str:
     return "\n".join(textwrap.wrap(str(label), LABEL_WRAP, break_long_words=False)) or str(label)
 
 
-def _height(labels: list[str]) -> int:
+def _height(labels: list[str], chrome: int = TITLE_AND_AXIS) -> int:
     """Room for every bar and every line of its (wrapped) label: at least :data:`MIN_BAND`
-    pixels a bar, more when a label takes several lines."""
+    pixels a bar, more when a label takes several lines, plus ``chrome`` pixels for the
+    title, the value axis and any legend (Streamlit fits the whole chart, those included,
+    into this height)."""
     lines = max((label.count("\n") + 1 for label in labels), default=1)
-    band = max(MIN_BAND, lines * LINE_HEIGHT + 8)
-    return max(120, band * len(labels))
+    band = max(MIN_BAND, lines * LINE_HEIGHT + 12)
+    return max(120, band * len(labels)) + chrome
 
 
 def label_axis() -> alt.Axis:
@@ -82,7 +87,9 @@ def contributions_chart(
     in full, and the chart grows with the number of bars.
     """
     labels = [wrap_label(label) for label in table["label"]]
-    base = alt.Chart(table.assign(axis_label=labels), height=_height(labels)).encode(
+    base = alt.Chart(
+        table.assign(axis_label=labels), height=_height(labels, TITLE_AXIS_AND_LEGEND)
+    ).encode(
         y=alt.Y("axis_label:N", sort=labels, title=None, axis=label_axis()),
     )
     bars = base.mark_bar().encode(
