@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app_pages.conftest import (
@@ -236,3 +237,12 @@ def test_publishing_despite_failed_checks_is_a_warning_with_reason_and_numbers()
     assert "largest error 3.10e-02" in warning and "largest difference 2.50e-02" in warning
     assert "Reviewed by the model owner" in warning
     assert len(at.dataframe) == 0 and len(at.table) == 0  # a warning, not a table cell
+
+
+def test_without_slug_an_empty_register_says_it_is_empty(
+    empty_store_uri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", empty_store_uri)
+    at = open_auditor("sv")
+    assert "Registret innehåller inga algoritmer ännu." in visible_text(at)
+    assert not at.selectbox  # nothing to pick, and no empty list to open
