@@ -20,6 +20,7 @@ from app_pages._audit_notices import head_notice, publication_notice
 from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows, scientific
 from app_pages._fairness_table import fairness_table
 from app_pages._format import escape_markdown, format_number
+from app_pages._tables import show_table
 from app_pages._text import current_language, localized, t
 from register import AlgorithmVersion, NotFoundError, build_audit_report, render_html
 
@@ -91,15 +92,13 @@ def requested_version() -> AlgorithmVersion | None:
 
 # -- sections ---------------------------------------------------------------------
 def _table(rows: list[tuple[str, str]]) -> None:
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 t("audit.column.what"): [r[0] for r in rows],
                 t("audit.column.value"): [r[1] for r in rows],
             }
-        ),
-        hide_index=True,
-        width="stretch",
+        )
     )
 
 
@@ -146,7 +145,7 @@ def fairness_section(fairness: dict[str, Any] | None) -> None:
             + "**"
         )
         st.caption(escape_markdown(t("audit.fairness.grouping", grouping=attribute["grouping"])))
-        st.dataframe(fairness_table(attribute), hide_index=True, width="stretch")
+        show_table(fairness_table(attribute))
         finding = attribute["finding"].get(lang) or attribute["finding"]["sv"]
         flagged = [f for f in attribute["flags"] if f != "too_few_groups"]
         if flagged:
@@ -251,11 +250,7 @@ def influence_section(influence: dict[str, Any]) -> None:
         )
         rows.append([item["attribute"], direct, proxies or "–", _number(item["proxy_share"])])
     columns = ["attribute", "direct", "proxies", "proxy_share"]
-    st.dataframe(
-        pd.DataFrame(rows, columns=[t(f"audit.influence.{c}") for c in columns]),
-        hide_index=True,
-        width="stretch",
-    )
+    show_table(pd.DataFrame(rows, columns=[t(f"audit.influence.{c}") for c in columns]))
 
 
 def reviews_list(reviews: list[dict[str, Any]], notes: list[str] | tuple[str, ...] = ()) -> None:
@@ -314,11 +309,7 @@ def log_section(uri: str, entries: list[dict[str, Any]], head_info: dict[str, An
         ]
         for e in entries
     ]
-    st.dataframe(
-        pd.DataFrame(rows, columns=[t(f"audit.log.column.{c}") for c in columns]),
-        hide_index=True,
-        width="stretch",
-    )
+    show_table(pd.DataFrame(rows, columns=[t(f"audit.log.column.{c}") for c in columns]))
 
 
 def _author(author: Any) -> str:

@@ -7,6 +7,8 @@ Positive and negative contributions differ by sign, by label and by colour.
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -16,22 +18,62 @@ LOWERS_COLOUR = "#c45a00"
 BAR_COLOUR = "#1f5fa8"
 
 
-def _height(table: pd.DataFrame) -> int:
-    """Room for one readable bar and label per row."""
-    return max(120, 32 * len(table))
+# Every bar gets at least this many pixels of height, and each line of its label this many.
+MIN_BAND = 32
+LINE_HEIGHT = 15
+# Pixels the chart's title and value axis take (and with a legend below, the legend too).
+TITLE_AND_AXIS = 90
+TITLE_AXIS_AND_LEGEND = 130
+# Labels wrap at this many characters a line (never cut: every word is shown).
+LABEL_WRAP = 28
+# Wide enough for any wrapped line, so Vega never shortens a label with "…".
+LABEL_LIMIT = 1000
+
+
+def wrap_label(label: str) -> str:
+    """``label`` broken into lines of at most :data:`LABEL_WRAP` characters at spaces
+    (a longer word stays whole on its own line); every word is kept."""
+    return "\n".join(textwrap.wrap(str(label), LABEL_WRAP, break_long_words=False)) or str(label)
+
+
+def _height(labels: list[str], chrome: int = TITLE_AND_AXIS) -> int:
+    """Room for every bar and every line of its (wrapped) label: at least :data:`MIN_BAND`
+    pixels a bar, more when a label takes several lines, plus ``chrome`` pixels for the
+    title, the value axis and any legend (Streamlit fits the whole chart, those included,
+    into this height)."""
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    band = max(MIN_BAND, lines * LINE_HEIGHT + 12)
+    return max(120, band * len(labels)) + chrome
+
+
+def label_axis() -> alt.Axis:
+    """The bars' label axis: every label drawn (no overlap culling, no "…"), one line
+    per wrapped part."""
+    return alt.Axis(
+        labelOverlap=False,
+        labelLimit=LABEL_LIMIT,
+        labelExpr="split(datum.label, '\\n')",
+        labelLineHeight=LINE_HEIGHT,
+    )
 
 
 def importance_chart(table: pd.DataFrame, *, title: str, axis_title: str) -> alt.Chart:
-    """Horizontal bars of ``table["value"]`` per ``table["label"]``, largest on top."""
+    """Horizontal bars of ``table["value"]`` per ``table["label"]``, largest on top.
+
+    Every bar has its label, in full (wrapped onto lines), and the chart grows with the
+    number of bars (:func:`_height`).
+    """
+    labels = [wrap_label(label) for label in table["label"]]
+    data = table.assign(axis_label=labels)
     return (
-        alt.Chart(table, title=title)
+        alt.Chart(data, title=title)
         .mark_bar(color=BAR_COLOUR)
         .encode(
             x=alt.X("value:Q", title=axis_title),
-            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
+            y=alt.Y("axis_label:N", sort="-x", title=None, axis=label_axis()),
             tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("text:N", title=axis_title)],
         )
-        .properties(height=_height(table))
+        .properties(height=_height(labels))
     )
 
 
@@ -41,13 +83,14 @@ def contributions_chart(
     """Signed bars per input (``label``, ``value``, ``direction``, ``text``).
 
     The bars point right (+) or left (−), the legend names the direction in
-    words, and each bar is annotated with its signed amount.
+    words, and each bar is annotated with its signed amount. Every bar has its label,
+    in full, and the chart grows with the number of bars.
     """
-    order = list(table["label"])
-    base = alt.Chart(table, height=_height(table)).encode(
-        y=alt.Y(
-            "label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)
-        ),
+    labels = [wrap_label(label) for label in table["label"]]
+    base = alt.Chart(
+        table.assign(axis_label=labels), height=_height(labels, TITLE_AXIS_AND_LEGEND)
+    ).encode(
+        y=alt.Y("axis_label:N", sort=labels, title=None, axis=label_axis()),
     )
     bars = base.mark_bar().encode(
         x=alt.X("value:Q", title=axis_title),

@@ -70,6 +70,21 @@ def search(
     return list(page.items), page.next_page_token
 
 
+def algorithms(uri: str) -> list[Any]:
+    """Every published algorithm (``AlgorithmSummary``), in the catalogue's order.
+
+    Walks the catalogue's pages through :func:`search` with no text and no filter, so it
+    reads the same public list the catalogue shows (and the same cache).
+    """
+    found: list[Any] = []
+    token: str | None = None
+    while True:
+        items, token = search(uri, "", None, None, None, None, token, PAGE_SIZE)
+        found += items
+        if token is None:
+            return found
+
+
 @_cache.TABLES.cache
 def get_version(uri: str, slug: str, version: int | None) -> Any:
     """The stored version (None: the published one); raises register.NotFoundError."""

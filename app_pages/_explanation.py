@@ -33,6 +33,7 @@ from app_pages._format import (
 )
 from app_pages._plain import global_summary
 from app_pages._sections import feature_label, heading, plain
+from app_pages._tables import show_table
 from app_pages._text import t, t_enum
 from register import AlgorithmVersion, TransparencyRecord
 
@@ -72,16 +73,15 @@ def importance_section(record: TransparencyRecord, tables: dict[str, Any]) -> No
         axis_title=t("explain.column.importance", unit=unit),
     )
     chart_column.altair_chart(chart, width="stretch", alt=sentence)
-    table_column.dataframe(
-        pd.DataFrame(
-            {
-                t("column.feature"): labels,
-                t("explain.column.importance", unit=unit): texts,
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    with table_column:
+        show_table(
+            pd.DataFrame(
+                {
+                    t("column.feature"): labels,
+                    t("explain.column.importance", unit=unit): texts,
+                }
+            )
+        )
 
 
 def share_text(share: float) -> str:
@@ -167,7 +167,7 @@ def dependence_section(record: TransparencyRecord, tables: dict[str, Any]) -> No
             if rows.empty:
                 plain(t("dependence.none"))
             else:
-                st.dataframe(dependence_table(rows, scale), hide_index=True, width="stretch")
+                show_table(dependence_table(rows, scale))
 
 
 def _scientific(value: Any) -> str:
@@ -199,13 +199,11 @@ def provenance_section(version: AlgorithmVersion, tables: dict[str, Any]) -> Non
         ("provenance.scale", shown_scale(str(meta.get("scale", "")))),
     ]
     heading("provenance.title")
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 t("provenance.column.what"): [t(key) for key, _ in items],
                 t("provenance.column.value"): [value for _, value in items],
             }
-        ),
-        hide_index=True,
-        width="stretch",
+        )
     )

@@ -20,6 +20,7 @@ import streamlit as st
 from app_pages._download import record_download, standard_downloads
 from app_pages._format import escape_markdown
 from app_pages._safe import safe_plain
+from app_pages._tables import show_table
 from app_pages._text import localized, t, t_enum
 from register import AlgorithmVersion, TransparencyRecord, VersionChange
 
@@ -185,7 +186,7 @@ def technical_section(record: TransparencyRecord) -> None:
             t("column.changeable"): [yes_no(f.changeable) for f in technical.features],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
 
 
 def supplier_and_contact(record: TransparencyRecord) -> None:
@@ -196,12 +197,26 @@ def supplier_and_contact(record: TransparencyRecord) -> None:
     else:
         fact("field.source_code", t("field.source_code.none"))
     heading("section.contact")
+    contact_links(record)
+
+
+def contact_links(record: TransparencyRecord) -> None:
+    """The record's contact e-mail and web address, each as a labelled link."""
     if record.contact.email is not None:
         st.markdown(f"**{t('field.email')}:**")
         link(str(record.contact.email), f"mailto:{record.contact.email}")
     if record.contact.url is not None:
         st.markdown(f"**{t('field.web')}:**")
         link(str(record.contact.url), record.contact.url)
+
+
+def contact_box(record: TransparencyRecord) -> None:
+    """Right under the name and short description: how to object and whom to contact,
+    so no reader has to scroll through the whole page to find them."""
+    with st.container(border=True, key="contact_box"):
+        st.markdown(f"**{t('contact_box.title')}**")
+        plain(localized(record.decision_process.objection))
+        contact_links(record)
 
 
 def record_sections(version: AlgorithmVersion) -> None:
@@ -238,4 +253,4 @@ def history_section(changes: list[VersionChange]) -> None:
             ],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)

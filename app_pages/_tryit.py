@@ -35,6 +35,7 @@ from app_pages._format import (
 from app_pages._numbers import format_input
 from app_pages._plain import decision_lines, local_summary
 from app_pages._sections import feature_label, heading, plain
+from app_pages._tables import show_table
 from app_pages._text import current_language, localized, t
 from app_pages._tryit_fields import Checked, check_submitted, check_values, labelled
 from app_pages._whatif import what_would_change
@@ -168,7 +169,7 @@ def show_contributions(table: pd.DataFrame, scale: str, sentence: str) -> None:
         lowers=lowers,
     )
     st.altair_chart(chart, width="stretch", alt=sentence)
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             {
                 t("column.feature"): table["name"],
@@ -176,9 +177,7 @@ def show_contributions(table: pd.DataFrame, scale: str, sentence: str) -> None:
                 t("tryit.column.direction"): directions,
                 t("tryit.column.effect", unit=unit): texts,
             }
-        ),
-        hide_index=True,
-        width="stretch",
+        )
     )
 
 

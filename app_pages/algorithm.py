@@ -14,7 +14,13 @@ from app_pages._audit_sections import publication_notice, review_section
 from app_pages._explanation import dependence_section, importance_section, provenance_section
 from app_pages._format import escape_markdown
 from app_pages._guard import guarded, show_error
-from app_pages._sections import catalogue_link, history_section, page_header, record_sections
+from app_pages._sections import (
+    catalogue_link,
+    contact_box,
+    history_section,
+    page_header,
+    record_sections,
+)
 from app_pages._text import t
 from app_pages._tryit import try_it_section
 from register import AlgorithmVersion, NotFoundError
@@ -47,6 +53,7 @@ def algorithm_page() -> None:
     uri = _data.tracking_uri()
     tables = _data.explanation_tables(uri, version.slug, version.version)
     page_header(version)
+    contact_box(version.record)
     publication_notice(version)
     about, drivers, try_it, versions = st.tabs(
         [t("tab.record"), t("tab.explanation"), t("tab.tryit"), t("tab.versions")]

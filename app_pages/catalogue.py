@@ -77,6 +77,14 @@ def result_card(item: AlgorithmSummary) -> None:
         algorithm_link(item.slug, t("catalogue.open", name=name))
 
 
+def is_narrowed(
+    query: tuple[str, str | None, str | None, str | None, str | None], tokens: list[str | None]
+) -> bool:
+    """Whether the reader searched, filtered or paged: only then can "nothing matches" be
+    the reason for an empty result (else the register holds no published algorithm)."""
+    return any(query) or len(tokens) > 1
+
+
 def previous_page() -> None:
     st.session_state[TOKENS_KEY].pop()
 
@@ -112,7 +120,7 @@ def catalogue_page() -> None:
     tokens = page_tokens(query)
     items, next_token = _data.search(uri, *query, tokens[-1], _data.PAGE_SIZE)
     if not items:
-        st.info(t("catalogue.empty"))
+        st.info(t("catalogue.empty" if is_narrowed(query, tokens) else "catalogue.empty_register"))
     for item in items:
         result_card(item)
     if len(tokens) > 1 or next_token:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -42,12 +43,34 @@ def visible_text(at: AppTest) -> str:
     parts += [
         widget.label for widget in (*at.button, *at.number_input, *at.text_input, *at.selectbox)
     ]
-    for frame in at.dataframe:
-        table = frame.value
+    for table in shown_tables(at):
         parts += [str(column) for column in table.columns]
         parts += [str(cell) for row in table.itertuples(index=False) for cell in row]
     text = re.sub(r"(?<!\\)\*\*", "", "\n".join(parts))  # bold markers
     return re.sub(r"\\(.)", r"\1", text)  # Markdown escapes
+
+
+def _unescape(cell: object) -> str:
+    return re.sub(r"\\(.)", r"\1", str(cell)).replace("\u2060", "")
+
+
+def shown_tables(at: AppTest) -> list[pd.DataFrame]:
+    """Every table on the page as the reader reads it (Markdown escapes removed).
+
+    The portal shows tables with ``st.table`` only (``app_pages._tables``): a table shown
+    as a scrolling ``st.dataframe`` would hide rows and cut cells, so none may appear.
+    """
+    assert not at.dataframe, "a table is shown as st.dataframe (cuts cells, hides rows)"
+    frames = []
+    for element in at.table:
+        frame = element.value
+        frames.append(
+            pd.DataFrame(
+                [[_unescape(cell) for cell in row] for row in frame.itertuples(index=False)],
+                columns=[_unescape(column) for column in frame.columns],
+            )
+        )
+    return frames
 
 
 def assert_no_exception(at: AppTest) -> None:

@@ -16,6 +16,7 @@ from tests.app_pages.conftest import (
     TIMEOUT,
     OpenPage,
     assert_no_exception,
+    shown_tables,
     visible_text,
 )
 
@@ -80,6 +81,44 @@ def test_every_section_is_shown(open_page: OpenPage, lang: str, slug: str) -> No
         assert "Model version" in text and "Explainer" in text
 
 
+def _in_page_order(at: AppTest) -> list[str]:
+    """Every heading, text, Markdown and link on the page, in the order a reader meets them."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        kind = getattr(node, "type", "")
+        if kind in {"title", "header", "subheader", "markdown", "text", "page_link"}:
+            plain = re.sub(r"(?<!\\)\*\*", "", str(node.value))  # bold markers
+            found.append(re.sub(r"\\(.)", r"\1", plain))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "objection", "explained"),
+    [
+        ("sv", "Frågor, eller vill du invända?", "Du kan alltid tacka nej", "Vad är det här?"),
+        ("en", "Questions, or want to object?", "You can always decline", "What is this?"),
+    ],
+)
+def test_contact_and_how_to_object_come_right_after_the_name(
+    open_page: OpenPage, lang: str, title: str, objection: str, explained: str
+) -> None:
+    at = open_page(ALGORITHM, lang=lang, slug=BENEFITS)
+    order = _in_page_order(at)
+    name = next(i for i, item in enumerate(order) if item == at.title[0].value.replace("\\", ""))
+    box = order.index(title)
+    said = next(i for i, item in enumerate(order) if item.startswith(objection))
+    mail = next(i for i, item in enumerate(order) if "mailto:insyn@exempelkommun.se" in item)
+    first_section = order.index(explained)
+    assert name < box < said < first_section  # near the top, before every section
+    assert box < mail < first_section  # whom to write to, there too
+    assert "https://exempelkommun.se/insyn" in "\n".join(order[box:first_section])
+
+
 def test_record_text_and_feature_labels_in_english(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, lang="en", slug=BENEFITS)
     text = visible_text(at)
@@ -93,9 +132,9 @@ def test_record_text_and_feature_labels_in_english(open_page: OpenPage) -> None:
 def test_importance_table_is_the_charts_text_alternative(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, slug=BENEFITS)
     table = next(
-        frame.value
-        for frame in at.dataframe
-        if "Genomsnittlig påverkan (procentenheter)" in frame.value.columns
+        frame
+        for frame in shown_tables(at)
+        if "Genomsnittlig påverkan (procentenheter)" in frame.columns
     )
     sentence = next(t.value for t in at.text if t.value.startswith("Resultatet påverkas mest av"))
     top = list(table["Uppgift"])[:3]
@@ -104,7 +143,7 @@ def test_importance_table_is_the_charts_text_alternative(open_page: OpenPage) ->
 
 def test_dependence_summaries_show_counts_per_bin(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, lang="en", slug=BENEFITS)
-    tables = [f.value for f in at.dataframe if "Number of people" in f.value.columns]
+    tables = [f for f in shown_tables(at) if "Number of people" in f.columns]
     assert len(tables) == 13  # one per model input
     reason = next(t for t in tables if "slack_work" in set(t["Value"]))
     assert all(
@@ -114,12 +153,12 @@ def test_dependence_summaries_show_counts_per_bin(open_page: OpenPage) -> None:
 
 def test_version_history_and_provenance(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, slug=BENEFITS, version="1")
-    history = next(f.value for f in at.dataframe if "Ändrade fält" in f.value.columns)
-    assert list(history["Version"]) == [1]
+    history = next(f for f in shown_tables(at) if "Ändrade fält" in f.columns)
+    assert list(history["Version"]) == ["1"]
     assert list(history["Märkning"]) == ["publicerad"]
     assert list(history["Ändrade fält"]) == ["(första versionen)"]
     provenance = next(
-        f.value for f in at.dataframe if "Uppgift" in f.value.columns and "Värde" in f.value.columns
+        f for f in shown_tables(at) if "Uppgift" in f.columns and "Värde" in f.columns
     )
     items = dict(zip(provenance["Uppgift"], provenance["Värde"], strict=True))
     assert items["Modellversion"] == "1"
@@ -159,7 +198,7 @@ def test_try_it_with_good_input_explains_the_estimate(
     assert sentence in text
     assert disclaimer in text
     assert "50" in text  # the value typed is named beside its input
-    contributions = next(f.value for f in at.dataframe if f.value.shape[1] == 4)
+    contributions = next(f for f in shown_tables(at) if f.shape[1] == 4)
     directions = set(contributions.iloc[:, 2])
     assert directions <= ({"höjer", "sänker"} if lang == "sv" else {"raises", "lowers"})
     effects = list(contributions.iloc[:, 3])
@@ -397,3 +436,15 @@ def test_try_it_refuses_a_number_it_cannot_read_naming_field_and_value(
     for word in words:
         assert word in below_field
     assert not any(h.value.startswith(("Modellens", "The model")) for h in at.subheader)
+
+
+def test_tables_show_every_row_and_whole_cells(open_page: OpenPage) -> None:
+    from register import Register
+
+    record = Register().get(BENEFITS).record
+    at = open_page(ALGORITHM, lang="en", slug=BENEFITS)
+    tables = shown_tables(at)  # none is a scrolling st.dataframe that hides rows
+    features = next(f for f in tables if "Changeable by the person" in f.columns)
+    assert len(features) == len(record.technical.features)  # the last row too
+    descriptions = [d.replace("\u200b", "") for d in features.iloc[:, 1]]
+    assert descriptions == [f.description.get("en") for f in record.technical.features]

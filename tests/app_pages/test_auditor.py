@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_pages.conftest import BENEFITS, HOUSING, TIMEOUT, assert_no_exception, visible_text
+from tests.app_pages.conftest import (
+    BENEFITS,
+    HOUSING,
+    TIMEOUT,
+    assert_no_exception,
+    shown_tables,
+    visible_text,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "app_pages" / "auditor.py"
@@ -62,7 +70,7 @@ def test_too_small_groups_are_never_shown_as_numbers(demo_tracking_uri: str) -> 
     assert fairness is not None
     public = fairness.public_dict()
     at = open_auditor("sv", slug=BENEFITS, version="1")
-    tables = [frame.value for frame in at.dataframe]
+    tables = shown_tables(at)
     for attribute in public["attributes"]:
         for group in attribute["groups"]:
             if group["too_few"]:
@@ -88,8 +96,57 @@ def test_too_small_groups_are_never_shown_as_numbers(demo_tracking_uri: str) -> 
 def test_unknown_version_and_missing_slug_explain_themselves(demo_tracking_uri: str) -> None:
     at = open_auditor("en", slug=HOUSING, version="99")
     assert "The algorithm was not found." in visible_text(at)
-    at = open_auditor("en")
-    assert "Say which algorithm to audit" in visible_text(at)
+    assert at.selectbox(key="auditor_slug").label == "Algorithm to audit"  # pick another
+
+
+BENEFITS_SV = "Stöd för uppsökande information om arbetslöshetsersättning (demonstration)"
+HOUSING_SV = "Stöd för bedömning av kommunal hyresgaranti (demonstration)"
+
+
+def test_without_slug_the_page_lists_the_algorithms_and_picking_one_audits_it(
+    demo_tracking_uri: str,
+) -> None:
+    at = open_auditor("sv")
+    text = visible_text(at)
+    assert "?slug" not in text  # nobody is asked to edit the address
+    assert "Granskning" in [title.value for title in at.title]
+    picker = at.selectbox(key="auditor_slug")
+    assert picker.label == "Algoritm att granska"
+    assert picker.options == [BENEFITS_SV, HOUSING_SV]  # plain names, in Swedish
+    assert picker.value is None and not at.header  # nothing audited before a pick
+    picker.set_value(HOUSING).run()
+    assert_no_exception(at)
+    assert at.query_params["slug"] == HOUSING  # the address names the pick: shareable
+    assert f"Granskning: {HOUSING_SV}" in [title.value.replace("\\", "") for title in at.title]
+    assert "Rättvisa mellan grupper" in visible_text(at)
+    assert at.selectbox(key="auditor_slug").value == HOUSING
+    at.selectbox(key="auditor_slug").set_value(BENEFITS).run()
+    assert at.query_params["slug"] == BENEFITS
+    assert f"Granskning: {BENEFITS_SV}" in [title.value.replace("\\", "") for title in at.title]
+
+
+def test_a_slug_in_the_address_is_picked_in_the_list(demo_tracking_uri: str) -> None:
+    at = open_auditor("en", slug=BENEFITS)
+    picker = at.selectbox(key="auditor_slug")
+    assert picker.value == BENEFITS
+    assert "Outreach support on unemployment benefits (demonstration)" in picker.options
+
+
+def test_every_audit_table_shows_all_its_rows_and_cuts_no_cell(demo_tracking_uri: str) -> None:
+    from register import Register
+
+    meta = Register(demo_tracking_uri).get_explanation(BENEFITS, 1).metadata
+    at = open_auditor("en", slug=BENEFITS, version="1")
+    tables = shown_tables(at)  # asserts that no table is a scrolling st.dataframe
+    assert len(at.table) == len(tables) >= 5
+    provenance = tables[0]
+    values = dict(zip(provenance.iloc[:, 0], provenance.iloc[:, 1], strict=True))
+    # the explainer's name in full, with its class (it was cut in a narrow grid cell)
+    explainer = values["Explainer"].replace("\u200b", "")
+    assert explainer == f"{meta.explainer} ({meta.explainer_class})"
+    entries = Register(demo_tracking_uri).audit_entries(BENEFITS)
+    log = tables[-1]
+    assert len(log) == len(entries)  # every entry of the log, none behind a scroll bar
 
 
 def test_review_section_shows_reviews_and_head(demo_tracking_uri: str) -> None:
@@ -151,7 +208,7 @@ def test_fairness_section_shows_too_few_instead_of_numbers() -> None:
 
     at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
     assert_no_exception(at)
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     other = table[table["Group"] == "other"].iloc[0]
     assert set(other.iloc[1:]) == {"too few to report"}
     assert "No differences." in visible_text(at)
@@ -203,7 +260,7 @@ def test_fairness_table_shows_intervals_and_hides_a_rate_over_too_few_people() -
 
     at = AppTest.from_function(page, default_timeout=TIMEOUT).run()
     assert_no_exception(at)
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     row = table[table["Grupp"] == "a"].iloc[0]
     assert row["Andel positiva utfall"] == "76,0\u00a0%"
     assert row["Andel positiva utfall, intervall (95 %)"] == "69,5–81,8\u00a0%"
@@ -247,3 +304,12 @@ def test_publishing_despite_failed_checks_is_a_warning_with_reason_and_numbers()
     assert "largest error 3.10e-02" in warning and "largest difference 2.50e-02" in warning
     assert "Reviewed by the model owner" in warning
     assert len(at.dataframe) == 0 and len(at.table) == 0  # a warning, not a table cell
+
+
+def test_without_slug_an_empty_register_says_it_is_empty(
+    empty_store_uri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", empty_store_uri)
+    at = open_auditor("sv")
+    assert "Registret innehåller inga algoritmer ännu." in visible_text(at)
+    assert not at.selectbox  # nothing to pick, and no empty list to open

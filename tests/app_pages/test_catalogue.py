@@ -6,10 +6,13 @@ import re
 from urllib.parse import parse_qs
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from tests.app_pages.conftest import (
     ALGORITHM,
+    APP,
     HOUSING,
+    TIMEOUT,
     OpenPage,
     assert_no_exception,
     visible_text,
@@ -130,3 +133,30 @@ def test_a_result_links_to_its_algorithm_page(open_page: OpenPage) -> None:
     at.switch_page(ALGORITHM).run()
     assert_no_exception(at)
     assert HOUSING_SV in visible_text(at)
+
+
+@pytest.mark.parametrize(
+    ("lang", "empty", "no_match"),
+    [
+        (
+            "sv",
+            "Registret innehåller inga algoritmer ännu.",
+            "Inga algoritmer matchar din sökning",
+        ),
+        ("en", "The register holds no algorithms yet.", "No algorithms match your search"),
+    ],
+)
+def test_an_empty_register_says_it_is_empty_until_the_reader_searches(
+    empty_store_uri: str, monkeypatch: pytest.MonkeyPatch, lang: str, empty: str, no_match: str
+) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", empty_store_uri)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    assert_no_exception(at)
+    text = visible_text(at)
+    assert empty in text and no_match not in text  # nothing was searched
+    assert not at.page_link
+    at.text_input(key="catalogue_text").input("hyresgaranti").run()
+    text = visible_text(at)
+    assert no_match in text and empty not in text  # now a search found nothing

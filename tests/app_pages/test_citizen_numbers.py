@@ -25,6 +25,7 @@ from tests.app_pages.conftest import (
     TIMEOUT,
     OpenPage,
     assert_no_exception,
+    shown_tables,
     visible_text,
 )
 
@@ -64,7 +65,7 @@ def _shown_sum_matches_the_estimate(at: AppTest, lang: str) -> None:
     base_match = BASE[lang].search(visible_text(at))
     assert base_match is not None
     base = _number(base_match.group(1), lang)
-    table = next(f.value for f in at.dataframe if f.value.shape[1] == 4)
+    table = next(f for f in shown_tables(at) if f.shape[1] == 4)
     unit = "procentenheter" if lang == "sv" else "percentage points"
     assert unit in str(table.columns[3])
     contributions = [_number(str(v), lang) for v in table.iloc[:, 3]]

@@ -26,6 +26,7 @@ PAGES = [
     ("about", "/about"),
     ("algorithm:benefits-uptake", "/algorithm?slug=benefits-uptake"),
     ("algorithm:housing-guarantee", "/algorithm?slug=housing-guarantee"),
+    ("auditor", "/auditor"),  # no slug: the list of algorithms to pick from
     ("auditor:housing-guarantee", "/auditor?slug=housing-guarantee"),
 ]
 SUBMIT = {"sv": "Visa uppskattning", "en": "Show estimate"}
@@ -96,8 +97,33 @@ def test_every_chart_has_a_sentence_and_a_table(page: Any, portal: str) -> None:
             assert len(described.strip()) > 20, "a chart without a text alternative"
             checked += 1
         # The same numbers as a table, beside or below every chart.
-        assert panel.locator('[data-testid="stDataFrame"]').count() >= charts.count()
+        assert panel.locator('[data-testid="stTable"]').count() >= charts.count()
     assert checked >= 2
+
+
+def test_every_bar_of_a_chart_has_its_label_in_full(page: Any, portal: str) -> None:
+    open_page(page, _url(portal, "/algorithm?slug=benefits-uptake", "en"))
+    page.get_by_role("tab", name="What drives the results").click()
+    settle(page)
+    panel = page.locator('[role="tabpanel"]:visible')
+    chart = panel.locator('[data-testid="stVegaLiteChart"] svg').first
+    chart.wait_for()
+    bars = chart.locator("g.mark-rect path").count()
+    labels = chart.evaluate(
+        """svg => Array.from(svg.querySelectorAll('g.role-axis-label text'))
+        .map(t => t.textContent)"""
+    )
+    table = panel.locator('[data-testid="stTable"]').first
+    names = table.evaluate(
+        "t => Array.from(t.querySelectorAll('tbody tr')).map(r => r.cells[0].innerText)"
+    )
+    assert bars == len(names) >= 7
+    # One label per bar (none dropped for overlapping), each the whole name (no "…").
+    y_labels = [label for label in labels if not label.replace(".", "").isdigit()]
+    squeeze = [("".join(label.split())) for label in y_labels]
+    for name in names:
+        assert "".join(name.replace("\u200b", "").split()) in squeeze, name
+    assert not any("…" in label for label in labels)
 
 
 def test_colour_is_not_the_only_carrier_of_direction(page: Any, portal: str) -> None:
@@ -116,8 +142,9 @@ def test_colour_is_not_the_only_carrier_of_direction(page: Any, portal: str) -> 
     svg_text = chart.evaluate("el => el.textContent")
     assert "höjer" in svg_text or "sänker" in svg_text
     assert "+" in svg_text or "\u2212" in svg_text
-    # (The table's "Riktning" column is drawn on a canvas; tests/app_pages checks its words.)
-    assert panel.locator('[data-testid="stDataFrame"]').count() >= 1
+    # ...and in the table's "Riktning" column.
+    table = panel.locator('[data-testid="stTable"]').last
+    assert "höjer" in table.inner_text() or "sänker" in table.inner_text()
 
 
 def test_axe_runs_the_wcag_2_2_target_size_rule(page: Any, portal: str) -> None:
