@@ -3,8 +3,8 @@
 For every demo model: the counterfactual search (``explainers.find_counterfactuals``)
 from the input profile's defaults and from the reference rows nearest the
 decision threshold, with the number of suggestions found (toward the record's
-favourable outcome, in the directions the record allows, as the portal searches). The target is under
-one second per search.
+favourable outcome, in the directions the record allows, as the portal searches).
+The target is under one second per search.
 
     .venv/bin/python benchmarks/counterfactual.py [--rows 20]
 """
