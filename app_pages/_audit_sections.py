@@ -19,8 +19,16 @@ from app_pages import _cache, _data
 from app_pages._audit_notices import head_notice, publication_notice
 from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows, scientific
 from app_pages._format import escape_markdown, format_number
+from app_pages._labels import column_with_code, value_with_code
 from app_pages._text import current_language, localized, t
-from register import AlgorithmVersion, NotFoundError, build_audit_report, render_html
+from register import (
+    AlgorithmVersion,
+    NotFoundError,
+    TransparencyRecord,
+    build_audit_report,
+    render_html,
+)
+from register.audit import check_name, grouping_text
 
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 # Absolute: `insyn serve` runs the router from a main script outside this package.
@@ -120,21 +128,27 @@ def provenance_section(uri: str, version: AlgorithmVersion) -> None:
         st.caption(t("audit.estimation.exact"))
 
 
-def fairness_table(attribute: dict[str, Any]) -> pd.DataFrame:
-    """One attribute's groups and overall as shown: too-small groups read "too few to report"."""
+def fairness_table(
+    attribute: dict[str, Any], record: TransparencyRecord | None = None
+) -> pd.DataFrame:
+    """One attribute's groups and overall as shown: too-small groups read "too few to
+    report"; each group by its label with the raw code beside it when ``record`` has one."""
     too_few = t("audit.fairness.too_few")
+    name = str(attribute["attribute"])
+
+    def shown(group: Any) -> str:
+        return str(group) if record is None else value_with_code(record, name, group)
+
     rows = []
-    for group in [
-        *attribute["groups"],
-        {**attribute["overall"], "group": t("audit.fairness.overall")},
-    ]:
+    groups = [(shown(g["group"]), g) for g in attribute["groups"]]
+    for label, group in [*groups, (t("audit.fairness.overall"), attribute["overall"])]:
         if group.get("too_few"):
-            rows.append([group["group"], *[too_few] * 5])
+            rows.append([label, *[too_few] * 5])
             continue
         count = group.get("count")
         rows.append(
             [
-                group["group"],
+                label,
                 *[_number(group.get(m)) for m in RATES],
                 "–" if count is None else format_number(float(count), 0),
             ]
@@ -147,8 +161,11 @@ def fairness_table(attribute: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def fairness_section(fairness: dict[str, Any] | None) -> None:
-    """Per protected attribute: the table and the finding, flagged against the thresholds."""
+def fairness_section(
+    fairness: dict[str, Any] | None, record: TransparencyRecord | None = None
+) -> None:
+    """Per protected attribute (its label and code): how groups were formed, the table
+    and the finding, flagged against the thresholds."""
     st.header(t("audit.fairness.title"), anchor=False)
     if fairness is None:
         st.info(t("audit.fairness.none"))
@@ -164,13 +181,14 @@ def fairness_section(fairness: dict[str, Any] | None) -> None:
     )
     lang = current_language()
     for attribute in fairness["attributes"]:
+        name = str(attribute["attribute"])
+        shown = name if record is None else column_with_code(record, name)
         st.markdown(
-            "**"
-            + escape_markdown(t("audit.fairness.attribute", attribute=attribute["attribute"]))
-            + "**"
+            "**" + escape_markdown(t("audit.fairness.attribute", attribute=shown)) + "**"
         )
-        st.caption(escape_markdown(t("audit.fairness.grouping", grouping=attribute["grouping"])))
-        st.dataframe(fairness_table(attribute), hide_index=True, width="stretch")
+        grouping = grouping_text(str(attribute["grouping"]), lang)
+        st.caption(escape_markdown(t("audit.fairness.grouping", grouping=grouping)))
+        st.dataframe(fairness_table(attribute, record), hide_index=True, width="stretch")
         finding = attribute["finding"].get(lang) or attribute["finding"]["sv"]
         flagged = [f for f in attribute["flags"] if f != "too_few_groups"]
         if flagged:
@@ -179,8 +197,11 @@ def fairness_section(fairness: dict[str, Any] | None) -> None:
             st.success(escape_markdown(finding))
 
 
-def checks_section(checks: dict[str, Any] | None) -> None:
-    """Additivity, reproducibility, stability and protected influence as stored."""
+def checks_section(
+    checks: dict[str, Any] | None, record: TransparencyRecord | None = None
+) -> None:
+    """Additivity, reproducibility, stability and protected influence as stored; inputs
+    and attributes by their label with the column name beside it."""
     st.header(t("audit.checks.title"), anchor=False)
     if checks is None:
         st.info(t("audit.checks.none"))
@@ -207,18 +228,22 @@ def checks_section(checks: dict[str, Any] | None) -> None:
     )
     st.markdown("**" + t("audit.stability.title") + "**")
     stability = checks.get("stability")
+
+    def names(columns: list[str]) -> str:
+        return ", ".join(_column(record, c) for c in columns) or "–"
+
     if stability is None:
         st.info(t("audit.stability.none"))
     else:
         _table(
             [
                 (t("audit.stability.spearman"), _number(stability["spearman"])),
-                (t("audit.stability.entered"), ", ".join(stability["entered_top"]) or "–"),
-                (t("audit.stability.left"), ", ".join(stability["left_top"]) or "–"),
+                (t("audit.stability.entered"), names(stability["entered_top"])),
+                (t("audit.stability.left"), names(stability["left_top"])),
                 (t("audit.stability.changed"), _number(stability["decision_changed_share"])),
             ]
         )
-    influence_section(checks["protected_influence"])
+    influence_section(checks["protected_influence"], record)
 
 
 def override_warning(entries: list[dict[str, Any]], version: int) -> None:
@@ -259,19 +284,24 @@ def override_warning(entries: list[dict[str, Any]], version: int) -> None:
     )
 
 
-def influence_section(influence: dict[str, Any]) -> None:
-    """Share of |SHAP| carried by protected attributes directly and through named proxies."""
+def _column(record: TransparencyRecord | None, column: str) -> str:
+    return column if record is None else column_with_code(record, str(column))
+
+
+def influence_section(influence: dict[str, Any], record: TransparencyRecord | None = None) -> None:
+    """Share of |SHAP| carried by protected attributes directly and through named proxies
+    (each by its label with the column name beside it)."""
     st.markdown("**" + t("audit.influence.title") + "**")
     rows = []
     for item in influence["attributes"]:
         proxies = ", ".join(
-            f"{p['feature']} ({_number(p['association'], 2)}; {_number(p['shap_share'])})"
+            f"{_column(record, p['feature'])} ({_number(p['association'], 2)}; {_number(p['shap_share'])})"
             for p in item["proxies"]
         )
         direct = (
             _number(item["direct_share"]) if item["is_input"] else t("audit.influence.not_input")
         )
-        rows.append([item["attribute"], direct, proxies or "–", _number(item["proxy_share"])])
+        rows.append([_column(record, item["attribute"]), direct, proxies or "–", _number(item["proxy_share"])])
     columns = ["attribute", "direct", "proxies", "proxy_share"]
     st.dataframe(
         pd.DataFrame(rows, columns=[t(f"audit.influence.{c}") for c in columns]),
@@ -305,7 +335,12 @@ def reviews_list(reviews: list[dict[str, Any]], notes: list[str] | tuple[str, ..
         st.text(localized(review["text_obj"]), width="stretch")
         if review["checks"]:
             st.caption(
-                escape_markdown(t("audit.reviews.checks", checks=", ".join(review["checks"])))
+                escape_markdown(
+                    t(
+                        "audit.reviews.checks",
+                        checks=", ".join(check_name(c, current_language()) for c in review["checks"]),
+                    )
+                )
             )
 
 

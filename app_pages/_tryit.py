@@ -9,6 +9,7 @@ reader's own session.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -22,11 +23,11 @@ from app_pages._format import (
     effect_unit,
     escape_markdown,
     format_effect,
-    format_number,
     format_result,
     join_words,
 )
 from app_pages._guard import show_error
+from app_pages._labels import label_in, value_text
 from app_pages._numbers import AMBIGUOUS, NumberFormatError, format_input, read_number
 from app_pages._plain import decision_lines, local_summary
 from app_pages._sections import feature_label, heading, plain
@@ -59,11 +60,25 @@ def number_field(spec: FeatureSpec, label: str, help_text: str, key: str) -> str
     )
 
 
-def choice_field(spec: FeatureSpec, label: str, help_text: str, key: str) -> str | None:
-    """A select box of the categories the model knows."""
-    options = list(spec.categories)
+def choice_field(
+    spec: FeatureSpec,
+    label: str,
+    help_text: str,
+    key: str,
+    *,
+    record: TransparencyRecord | None = None,
+) -> str | None:
+    """A select box of the categories the model knows, each shown by its plain label in
+    the page's language; the value returned is the raw category."""
+    options, lang = list(spec.categories), current_language()
     index = options.index(spec.default) if spec.default in options else 0
-    return st.selectbox(label, options, index=index, help=help_text, key=key)
+
+    def shown(code: Any) -> str:
+        return label_in(record, spec.name, code, lang) if record is not None else str(code)
+
+    return st.selectbox(
+        label, options, index=index, help=help_text, key=key, format_func=shown
+    )
 
 
 def form_key(version: AlgorithmVersion) -> str:
@@ -83,7 +98,7 @@ def input_form(version: AlgorithmVersion) -> dict[str, Any] | None:
             described = record.feature(spec.name)
             label = escape_markdown(feature_label(record, spec.name))
             help_text = escape_markdown(localized(described.description)) if described else ""
-            field = number_field if spec.kind == "numeric" else choice_field
+            field = number_field if spec.kind == "numeric" else partial(choice_field, record=record)
             with columns[index % 2]:
                 values[spec.name] = field(spec, label, help_text, f"{key}_{spec.name}")
         if st.form_submit_button(t("tryit.submit"), type="primary"):
@@ -120,12 +135,6 @@ def read_inputs(
     return values, problems
 
 
-def _value_text(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    return format_number(float(value), 0 if float(value).is_integer() else 2)
-
-
 def contributions_table(record: TransparencyRecord, contributions: pd.DataFrame) -> pd.DataFrame:
     """Per input: plain label, the value given, its signed effect and direction in words."""
     order = contributions["shap"].astype(float).abs().sort_values(ascending=False).index
@@ -134,7 +143,10 @@ def contributions_table(record: TransparencyRecord, contributions: pd.DataFrame)
     return pd.DataFrame(
         {
             "name": labels,
-            "given": [_value_text(v) for v in rows["value"]],
+            "given": [
+                value_text(record, str(n), v)
+                for n, v in zip(rows["feature"], rows["value"], strict=True)
+            ],
             "shap": rows["shap"].astype(float),
         }
     )

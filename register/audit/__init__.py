@@ -13,6 +13,7 @@ from register.audit._chain import AuditError
 from register.audit._publication_state import PublicationState
 from register.audit._reviews import Review, ReviewError
 from register.audit._signing import Signer, SigningKeyError
+from register.audit._wording import check_name, grouping_text
 from register.audit._types import (
     AuditEntry,
     AuditHead,
@@ -50,5 +51,7 @@ __all__ = [
     "VersionReads",
     "WriterFactory",
     "WriterRefusedError",
+    "check_name",
+    "grouping_text",
     "writer_for",
 ]

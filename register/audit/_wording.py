@@ -1,0 +1,50 @@
+"""The reader's words for what the fairness result and the checks store in English.
+
+A stored fairness result says how its groups were formed in English (``age bands
+<25, 25–34, ...``, ``4 quantile bands``, ``categories as recorded``: the text
+:func:`register.audit._fairness.groups_of` returns, which registration compares, so
+it stays as it is); reviews name the checks they relied on by identifier
+(``additivity``). Here both become catalogue text in the reader's language. A text
+or name not recognised is returned unchanged, so nothing stored is ever lost.
+"""
+
+from __future__ import annotations
+
+import re
+
+from register.text import message
+
+__all__ = ["CHECK_NAMES", "check_name", "grouping_kind", "grouping_text"]
+
+CHECK_NAMES = ("fairness", "additivity", "reproducibility", "stability", "protected_influence")
+AGE_BANDS_PREFIX = "age bands "
+CATEGORIES = "categories as recorded"
+_QUANTILE_BANDS = re.compile(r"^(?P<count>\d+) quantile bands$")
+
+
+def grouping_kind(how: str) -> tuple[str, dict[str, str]] | None:
+    """The stable kind of a stored grouping text and its parts: ``("age_bands",
+    {"bands": "<25, 25–34"})``, ``("quantile_bands", {"count": "4"})``,
+    ``("categories", {})``; None for a text this register never wrote."""
+    if how == CATEGORIES:
+        return "categories", {}
+    if how.startswith(AGE_BANDS_PREFIX):
+        return "age_bands", {"bands": how.removeprefix(AGE_BANDS_PREFIX)}
+    found = _QUANTILE_BANDS.match(how)
+    if found is not None:
+        return "quantile_bands", {"count": found["count"]}
+    return None
+
+
+def grouping_text(how: str, lang: str) -> str:
+    """How the groups were formed, in ``lang`` (the stored text when not recognised)."""
+    kind = grouping_kind(how)
+    if kind is None:
+        return how
+    name, parts = kind
+    return message(f"fairness.grouping.{name}", lang, **parts)
+
+
+def check_name(name: str, lang: str) -> str:
+    """A check's name in ``lang`` (``additivity`` → ``additivitet``); unknown names as given."""
+    return message(f"check.name.{name}", lang) if name in CHECK_NAMES else name
