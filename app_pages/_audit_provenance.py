@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from app_pages._format import format_number
-from app_pages._text import t
+from app_pages._numbers import format_scientific
+from app_pages._text import current_language, t
 
 HASH_CHARS = 16
 
 
 def scientific(value: Any) -> str:
     """A number in scientific notation with three significant digits ("–" when missing)."""
-    return "–" if value is None else f"{float(value):.2e}"
+    return "–" if value is None else format_scientific(float(value), current_language())
 
 
 def provenance_rows(meta: dict[str, Any]) -> list[tuple[str, str]]:

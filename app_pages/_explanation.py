@@ -25,7 +25,8 @@ from app_pages._format import (
 from app_pages._labels import value_text
 from app_pages._plain import global_summary
 from app_pages._sections import feature_label, heading, plain
-from app_pages._text import t, t_enum
+from app_pages._numbers import format_scientific
+from app_pages._text import current_language, t, t_enum
 from register import AlgorithmVersion, TransparencyRecord
 
 TOP_FACTORS = 3
@@ -144,7 +145,9 @@ def dependence_section(record: TransparencyRecord, tables: dict[str, Any]) -> No
 
 
 def _scientific(value: Any) -> str:
-    return f"{float(value):.2e}" if _is_number(value) else t("not_given")
+    if not _is_number(value):
+        return t("not_given")
+    return format_scientific(float(value), current_language())
 
 
 def provenance_section(version: AlgorithmVersion, tables: dict[str, Any]) -> None:

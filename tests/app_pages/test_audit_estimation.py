@@ -13,6 +13,7 @@ from sklearn.neural_network import MLPClassifier
 
 import explainers._agnostic as agnostic
 from app_pages import _audit_sections, _format, _text
+from app_pages._numbers import format_scientific
 from explainers import explain
 from explainers._agnostic import Plan
 
@@ -51,8 +52,9 @@ def test_sampled_values_show_method_and_estimated_error(
     error_label = _text.t("audit.provenance.error")
     assert rows[exact_label] == _text.t("no")
     shown = rows[error_label]
-    assert f"{estimation['standard_error_max']:.2e}" in shown
-    assert f"{estimation['standard_error_typical']:.2e}" in shown
+    # in the reader's number format: 1,23e-02 in Swedish, 1.23e-02 in English
+    assert format_scientific(estimation["standard_error_max"], lang) in shown
+    assert format_scientific(estimation["standard_error_typical"], lang) in shown
     share = _format.format_number(100 * estimation["standard_error_max_relative"], 2)
     assert share in shown
     method = rows[_text.t("audit.provenance.method")]

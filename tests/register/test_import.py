@@ -31,7 +31,7 @@ from tests.register.test_export_fakes import (
 
 # The record's plain labels (values, protected groups, classes, the favourable outcome):
 # neither standard has a field for a label per raw value, so an import takes them from a
-# base record (the exports write the labels into their free texts for readers only).
+# base record.
 LABELS = {
     "data.protected_labels[].name",
     "data.protected_labels[].values[].code",
