@@ -12,7 +12,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 import explainers._agnostic as agnostic
-from app_pages import _audit_sections, _format, _text
+from app_pages import _audit_provenance, _audit_sections, _format, _text
 from app_pages._numbers import format_scientific
 from explainers import explain
 from explainers._agnostic import Plan
@@ -22,6 +22,7 @@ from explainers._agnostic import Plan
 def lang(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(_text, "current_language", lambda: request.param)
     monkeypatch.setattr(_format, "current_language", lambda: request.param)
+    monkeypatch.setattr(_audit_provenance, "current_language", lambda: request.param)
     return str(request.param)
 
 
