@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import jinja2
 import markupsafe
 
+from register.audit._wording import check_name, column_with_code, grouping_text, value_with_code
 from register.text import SOURCE_LANGUAGE, message
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from register.audit._chain import AuditEntry, AuditHead, AuditVerification
     from register.audit._fairness import FairnessReport
     from register.audit._reviews import Review
-    from register.record._schema import LocalizedText
+    from register.record._schema import LocalizedText, TransparencyRecord
     from register.store._results import AlgorithmVersion
 
 
@@ -76,6 +77,7 @@ class AuditReport:
     verification: AuditVerification | None
     head: AuditHead
     generated_at: datetime
+    record: TransparencyRecord | None = None  # its labels name attributes, groups, inputs
 
 
 def build_audit_report(
@@ -112,6 +114,7 @@ def build_audit_report(
         verification=verification,
         head=reg.audit_head(),
         generated_at=datetime.now(UTC),
+        record=found.record,
     )
 
 
@@ -126,15 +129,19 @@ def fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def fairness_rows(attribute: dict[str, Any], lang: str) -> list[list[str]]:
-    """Table rows (plain text) of one attribute: each group, then overall."""
+def fairness_rows(
+    attribute: dict[str, Any], lang: str, record: TransparencyRecord | None = None
+) -> list[list[str]]:
+    """Table rows (plain text) of one attribute: each group (by its label in ``lang`` with
+    the code beside it when ``record`` labels it), then overall."""
     rows = []
     for group in attribute["groups"]:
+        name = value_with_code(record, attribute["attribute"], group["group"], lang)
         if group.get("too_few"):
-            rows.append([group["group"], *[message("report.too_few", lang)] * 5])
+            rows.append([name, *[message("report.too_few", lang)] * 5])
         else:
             rows.append(
-                [group["group"], *[fmt(group[c]) for c in RATE_COLUMNS], fmt(int(group["count"]))]
+                [name, *[fmt(group[c]) for c in RATE_COLUMNS], fmt(int(group["count"]))]
             )
     overall = attribute["overall"]
     count = overall.get("count")
@@ -158,9 +165,9 @@ def _fairness_view(report: AuditReport, lang: str) -> list[dict[str, Any]] | Non
         return None
     return [
         {
-            "attribute": attribute["attribute"],
-            "grouping": attribute["grouping"],
-            "rows": fairness_rows(attribute, lang),
+            "attribute": column_with_code(report.record, attribute["attribute"], lang),
+            "grouping": grouping_text(attribute["grouping"], lang),
+            "rows": fairness_rows(attribute, lang, report.record),
             "flagged": bool(attribute["flags"]),
             "finding": _finding(attribute, lang),
         }
@@ -193,13 +200,17 @@ def _checks_view(report: AuditReport, lang: str) -> dict[str, list[list[str]]] |
         [message("report.reproducibility", lang), f"{same}; {recomputed}"],
     ]
     stability = checks.get("stability")
+
+    def names(columns: list[str]) -> str:
+        return fmt(", ".join(column_with_code(report.record, c, lang) for c in columns) or None)
+
     if stability is None:
         rows.append([message("report.stability", lang), message("report.no_previous", lang)])
     else:
         rows += [
             [message("report.spearman", lang), fmt(stability["spearman"])],
-            [message("report.entered", lang), fmt(", ".join(stability["entered_top"]) or None)],
-            [message("report.left", lang), fmt(", ".join(stability["left_top"]) or None)],
+            [message("report.entered", lang), names(stability["entered_top"])],
+            [message("report.left", lang), names(stability["left_top"])],
             [message("report.decision_changed", lang), fmt(stability["decision_changed_share"])],
         ]
     influence = []
@@ -208,11 +219,12 @@ def _checks_view(report: AuditReport, lang: str) -> dict[str, list[list[str]]] |
             fmt(item["direct_share"]) if item["is_input"] else message("report.not_input", lang)
         )
         proxies = ", ".join(
-            f"{p['feature']} ({p['measure']} {fmt(p['association'])}, "
+            f"{column_with_code(report.record, p['feature'], lang)} ({p['measure']} {fmt(p['association'])}, "
             f"|SHAP| {fmt(p['shap_share'])})"
             for p in item["proxies"]
         )
-        influence.append([item["attribute"], direct, proxies or "–", fmt(item["proxy_share"])])
+        attribute = column_with_code(report.record, item["attribute"], lang)
+        influence.append([attribute, direct, proxies or "–", fmt(item["proxy_share"])])
     return {"rows": rows, "influence": influence}
 
 
@@ -223,7 +235,7 @@ def _reviews_view(report: AuditReport, lang: str) -> list[dict[str, str]]:
             "organisation": review.organisation,
             "date": review.date.isoformat(),
             "text": review.text.get(lang),
-            "checks": ", ".join(review.checks),
+            "checks": ", ".join(check_name(c, lang) for c in review.checks),
         }
         for review in report.reviews
     ]

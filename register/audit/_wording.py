@@ -11,10 +11,21 @@ or name not recognised is returned unchanged, so nothing stored is ever lost.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from register.text import message
 
-__all__ = ["CHECK_NAMES", "check_name", "grouping_kind", "grouping_text"]
+if TYPE_CHECKING:
+    from register.record._schema import TransparencyRecord
+
+__all__ = [
+    "CHECK_NAMES",
+    "check_name",
+    "column_with_code",
+    "grouping_kind",
+    "grouping_text",
+    "value_with_code",
+]
 
 CHECK_NAMES = ("fairness", "additivity", "reproducibility", "stability", "protected_influence")
 AGE_BANDS_PREFIX = "age bands "
@@ -48,3 +59,23 @@ def grouping_text(how: str, lang: str) -> str:
 def check_name(name: str, lang: str) -> str:
     """A check's name in ``lang`` (``additivity`` → ``additivitet``); unknown names as given."""
     return message(f"check.name.{name}", lang) if name in CHECK_NAMES else name
+
+
+def _with_code(label: str | None, code: str) -> str:
+    return code if label is None or label == code else f"{label} ({code})"
+
+
+def column_with_code(record: TransparencyRecord | None, column: str, lang: str) -> str:
+    """``Kön (sex)``: the record's label of an input or protected attribute in ``lang``
+    with the column name beside it; the column name alone when unlabelled."""
+    found = None if record is None else record.column_label(column)
+    return _with_code(None if found is None else found.get(lang), str(column))
+
+
+def value_with_code(
+    record: TransparencyRecord | None, column: str, value: Any, lang: str
+) -> str:
+    """``Kvinna (female)``: the record's label of one raw value of ``column`` in ``lang``
+    with the value beside it; the value alone when unlabelled."""
+    found = None if record is None else record.value_label(column, value)
+    return _with_code(None if found is None else found.get(lang), str(value))
