@@ -183,9 +183,7 @@ def fairness_section(
     for attribute in fairness["attributes"]:
         name = str(attribute["attribute"])
         shown = name if record is None else column_with_code(record, name)
-        st.markdown(
-            "**" + escape_markdown(t("audit.fairness.attribute", attribute=shown)) + "**"
-        )
+        st.markdown("**" + escape_markdown(t("audit.fairness.attribute", attribute=shown)) + "**")
         grouping = grouping_text(str(attribute["grouping"]), lang)
         st.caption(escape_markdown(t("audit.fairness.grouping", grouping=grouping)))
         st.dataframe(fairness_table(attribute, record), hide_index=True, width="stretch")
@@ -197,9 +195,7 @@ def fairness_section(
             st.success(escape_markdown(finding))
 
 
-def checks_section(
-    checks: dict[str, Any] | None, record: TransparencyRecord | None = None
-) -> None:
+def checks_section(checks: dict[str, Any] | None, record: TransparencyRecord | None = None) -> None:
     """Additivity, reproducibility, stability and protected influence as stored; inputs
     and attributes by their label with the column name beside it."""
     st.header(t("audit.checks.title"), anchor=False)
@@ -295,13 +291,21 @@ def influence_section(influence: dict[str, Any], record: TransparencyRecord | No
     rows = []
     for item in influence["attributes"]:
         proxies = ", ".join(
-            f"{_column(record, p['feature'])} ({_number(p['association'], 2)}; {_number(p['shap_share'])})"
+            f"{_column(record, p['feature'])} "
+            f"({_number(p['association'], 2)}; {_number(p['shap_share'])})"
             for p in item["proxies"]
         )
         direct = (
             _number(item["direct_share"]) if item["is_input"] else t("audit.influence.not_input")
         )
-        rows.append([_column(record, item["attribute"]), direct, proxies or "–", _number(item["proxy_share"])])
+        rows.append(
+            [
+                _column(record, item["attribute"]),
+                direct,
+                proxies or "–",
+                _number(item["proxy_share"]),
+            ]
+        )
     columns = ["attribute", "direct", "proxies", "proxy_share"]
     st.dataframe(
         pd.DataFrame(rows, columns=[t(f"audit.influence.{c}") for c in columns]),
@@ -338,7 +342,9 @@ def reviews_list(reviews: list[dict[str, Any]], notes: list[str] | tuple[str, ..
                 escape_markdown(
                     t(
                         "audit.reviews.checks",
-                        checks=", ".join(check_name(c, current_language()) for c in review["checks"]),
+                        checks=", ".join(
+                            check_name(c, current_language()) for c in review["checks"]
+                        ),
                     )
                 )
             )

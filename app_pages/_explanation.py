@@ -23,9 +23,9 @@ from app_pages._format import (
     join_words,
 )
 from app_pages._labels import value_text
+from app_pages._numbers import format_scientific
 from app_pages._plain import global_summary
 from app_pages._sections import feature_label, heading, plain
-from app_pages._numbers import format_scientific
 from app_pages._text import current_language, t, t_enum
 from register import AlgorithmVersion, TransparencyRecord
 
@@ -141,7 +141,9 @@ def dependence_section(record: TransparencyRecord, tables: dict[str, Any]) -> No
             if rows.empty:
                 plain(t("dependence.none"))
             else:
-                st.dataframe(dependence_table(rows, scale, record), hide_index=True, width="stretch")
+                st.dataframe(
+                    dependence_table(rows, scale, record), hide_index=True, width="stretch"
+                )
 
 
 def _scientific(value: Any) -> str:

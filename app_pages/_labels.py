@@ -81,4 +81,3 @@ def class_text(record: TransparencyRecord, value: Any) -> str:
     """The plain label of one of the model's classes, or the class as text."""
     found = record.class_label(value)
     return localized(found) if found is not None else raw_text(value)
-

@@ -76,9 +76,7 @@ def choice_field(
     def shown(code: Any) -> str:
         return label_in(record, spec.name, code, lang) if record is not None else str(code)
 
-    return st.selectbox(
-        label, options, index=index, help=help_text, key=key, format_func=shown
-    )
+    return st.selectbox(label, options, index=index, help=help_text, key=key, format_func=shown)
 
 
 def form_key(version: AlgorithmVersion) -> str:

@@ -13,7 +13,6 @@ from register.audit._chain import AuditError
 from register.audit._publication_state import PublicationState
 from register.audit._reviews import Review, ReviewError
 from register.audit._signing import Signer, SigningKeyError
-from register.audit._wording import check_name, grouping_text
 from register.audit._types import (
     AuditEntry,
     AuditHead,
@@ -21,6 +20,7 @@ from register.audit._types import (
     AuditVerification,
     SignedHead,
 )
+from register.audit._wording import check_name, grouping_text
 from register.audit._writer import (
     AuditWriter,
     Author,

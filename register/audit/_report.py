@@ -140,9 +140,7 @@ def fairness_rows(
         if group.get("too_few"):
             rows.append([name, *[message("report.too_few", lang)] * 5])
         else:
-            rows.append(
-                [name, *[fmt(group[c]) for c in RATE_COLUMNS], fmt(int(group["count"]))]
-            )
+            rows.append([name, *[fmt(group[c]) for c in RATE_COLUMNS], fmt(int(group["count"]))])
     overall = attribute["overall"]
     count = overall.get("count")
     rows.append(
@@ -219,8 +217,8 @@ def _checks_view(report: AuditReport, lang: str) -> dict[str, list[list[str]]] |
             fmt(item["direct_share"]) if item["is_input"] else message("report.not_input", lang)
         )
         proxies = ", ".join(
-            f"{column_with_code(report.record, p['feature'], lang)} ({p['measure']} {fmt(p['association'])}, "
-            f"|SHAP| {fmt(p['shap_share'])})"
+            f"{column_with_code(report.record, p['feature'], lang)} "
+            f"({p['measure']} {fmt(p['association'])}, |SHAP| {fmt(p['shap_share'])})"
             for p in item["proxies"]
         )
         attribute = column_with_code(report.record, item["attribute"], lang)

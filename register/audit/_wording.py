@@ -72,9 +72,7 @@ def column_with_code(record: TransparencyRecord | None, column: str, lang: str) 
     return _with_code(None if found is None else found.get(lang), str(column))
 
 
-def value_with_code(
-    record: TransparencyRecord | None, column: str, value: Any, lang: str
-) -> str:
+def value_with_code(record: TransparencyRecord | None, column: str, value: Any, lang: str) -> str:
     """``Kvinna (female)``: the record's label of one raw value of ``column`` in ``lang``
     with the value beside it; the value alone when unlabelled."""
     found = None if record is None else record.value_label(column, value)

@@ -70,7 +70,10 @@ def test_too_small_groups_are_never_shown_as_numbers(demo_tracking_uri: str) -> 
             if group["too_few"]:
                 # a group by its label with its code beside it, or by its code when unlabelled
                 names = {group["group"]} | {
-                    n for t in tables if "Grupp" in t.columns for n in t["Grupp"]
+                    n
+                    for t in tables
+                    if "Grupp" in t.columns
+                    for n in t["Grupp"]
                     if str(n).endswith(f" ({group['group']})")
                 }
                 shown = [t for t in tables if "Grupp" in t.columns and names & set(t["Grupp"])]

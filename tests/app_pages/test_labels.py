@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from app_pages import _charts, _format, _labels, _text
+from app_pages import _charts, _format, _labels, _provenance_words, _text
 from app_pages._numbers import format_scientific
 from register import load_record
 from register.audit import check_name, grouping_text
@@ -113,10 +113,39 @@ def test_numbers_on_chart_axes_and_in_scientific_notation_follow_the_language(
     lang: str,
 ) -> None:
     axis = _charts.number_axis("Bidrag")
-    spec = alt.Chart(pd.DataFrame({"value": [-1.5]})).mark_bar().encode(x=alt.X("value:Q", axis=axis))
+    spec = (
+        alt.Chart(pd.DataFrame({"value": [-1.5]})).mark_bar().encode(x=alt.X("value:Q", axis=axis))
+    )
     x_axis = spec.to_dict()["encoding"]["x"]["axis"]
     if lang == "sv":
         assert "','" in x_axis["labelExpr"] and "'.'" in x_axis["labelExpr"]
     else:
         assert "labelExpr" not in x_axis and x_axis["format"] == _charts.NUMBER_FORMAT
     assert format_scientific(8.88e-16, lang) == ("8,88e-16" if lang == "sv" else "8.88e-16")
+
+
+CHECKED = (
+    "equal to shap.TreeExplainer within its float32 rounding on 16 rows against 100 "
+    "background rows (max |difference| 2.20e-09 <= 7.63e-06)"
+)
+NOT_CHECKED = (
+    "not compared with shap.TreeExplainer (shap 0.51 cannot read categorical splits); "
+    "checked against the model's own output instead (additivity on every explained row)"
+)
+
+
+def test_the_explainers_stored_texts_are_said_in_the_readers_language(
+    lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_provenance_words, "current_language", lambda: lang)
+    checked = _provenance_words.provenance_text(CHECKED)
+    nested = _provenance_words.provenance_text(NOT_CHECKED)
+    if lang == "sv":
+        assert checked.startswith("lika med shap.TreeExplainer inom dess float32-avrundning")
+        assert "16 rader mot 100 jämförelserader" in checked
+        assert "2,20e-09 <= 7,63e-06" in checked  # the decimal comma
+        assert nested.startswith("inte jämförd med shap.TreeExplainer (shap 0.51 kan inte läsa")
+    else:  # English is the stored text itself
+        assert (checked, nested) == (CHECKED, NOT_CHECKED)
+    # a text no explainer template wrote stays as stored
+    assert _provenance_words.provenance_text("a newer engine's words") == "a newer engine's words"

@@ -23,7 +23,9 @@ from tests.app_pages.conftest import (
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDITOR = ROOT / "app_pages" / "auditor.py"
-RECORDS = {slug: load_record(ROOT / "models" / slug / "record.yaml") for slug in (BENEFITS, HOUSING)}
+RECORDS = {
+    slug: load_record(ROOT / "models" / slug / "record.yaml") for slug in (BENEFITS, HOUSING)
+}
 # English the portal used to show on Swedish pages (check names, groupings, metric names).
 ENGLISH = (
     "fairness",
