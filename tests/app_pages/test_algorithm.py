@@ -106,7 +106,9 @@ def test_dependence_summaries_show_counts_per_bin(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, lang="en", slug=BENEFITS)
     tables = [f.value for f in at.dataframe if "Number of people" in f.value.columns]
     assert len(tables) == 13  # one per model input
-    reason = next(t for t in tables if "slack_work" in set(t["Value"]))
+    # categories by their labels, never the codes (slack_work)
+    reason = next(t for t in tables if "Slack work" in set(t["Value"]))
+    assert not any("slack_work" in set(t["Value"]) for t in tables)
     assert all(
         c == "too few to report" or c.replace(",", "").isdigit() for c in reason["Number of people"]
     )
