@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from register.audit._reviews import CHECKS
 from register.text import message
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ __all__ = [
     "value_with_code",
 ]
 
-CHECK_NAMES = ("fairness", "additivity", "reproducibility", "stability", "protected_influence")
+CHECK_NAMES = CHECKS  # the checks a review may name
 AGE_BANDS_PREFIX = "age bands "
 CATEGORIES = "categories as recorded"
 _QUANTILE_BANDS = re.compile(r"^(?P<count>\d+) quantile bands$")

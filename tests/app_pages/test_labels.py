@@ -3,6 +3,8 @@ only when the record gives none, and the code beside the label only for auditors
 
 from __future__ import annotations
 
+import re
+import string
 from pathlib import Path
 
 import altair as alt
@@ -149,3 +151,14 @@ def test_the_explainers_stored_texts_are_said_in_the_readers_language(
         assert (checked, nested) == (CHECKED, NOT_CHECKED)
     # a text no explainer template wrote stays as stored
     assert _provenance_words.provenance_text("a newer engine's words") == "a newer engine's words"
+
+
+def test_every_explainer_text_has_its_words_in_every_language() -> None:
+    for template, key in _provenance_words.TEMPLATES:
+        assert set(_text.MESSAGES[key]) == set(_text.LANGUAGES), key
+        # English says exactly what the explainer stored (same fields, same words)
+        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+        english = _text.MESSAGES[key]["en"]
+        assert {f for _, f, _, _ in string.Formatter().parse(english) if f} == fields, key
+        filled = {f: "X" for f in fields}
+        assert english.format(**filled) == re.sub(r"\{(\w+)(:[^}]*)?\}", "X", template), key
