@@ -28,7 +28,7 @@ from register import (
     build_audit_report,
     render_html,
 )
-from register.audit import check_name, grouping_text
+from register.audit import check_name, grouping_text, labelled_finding
 
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 # Absolute: `insyn serve` runs the router from a main script outside this package.
@@ -188,6 +188,7 @@ def fairness_section(
         st.caption(escape_markdown(t("audit.fairness.grouping", grouping=grouping)))
         st.dataframe(fairness_table(attribute, record), hide_index=True, width="stretch")
         finding = attribute["finding"].get(lang) or attribute["finding"]["sv"]
+        finding = labelled_finding(finding, name, record, lang)
         flagged = [f for f in attribute["flags"] if f != "too_few_groups"]
         if flagged:
             st.warning(escape_markdown(t("audit.fairness.flagged", finding=finding)))

@@ -20,7 +20,7 @@ from register.audit._types import (
     AuditVerification,
     SignedHead,
 )
-from register.audit._wording import check_name, grouping_text
+from register.audit._wording import check_name, grouping_text, labelled_finding
 from register.audit._writer import (
     AuditWriter,
     Author,
@@ -53,5 +53,6 @@ __all__ = [
     "WriterRefusedError",
     "check_name",
     "grouping_text",
+    "labelled_finding",
     "writer_for",
 ]

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 import jinja2
 import markupsafe
 
-from register.audit._wording import check_name, column_with_code, grouping_text, value_with_code
+from register.audit._wording import (
+    check_name,
+    column_with_code,
+    grouping_text,
+    labelled_finding,
+    value_with_code,
+)
 from register.text import SOURCE_LANGUAGE, message
 
 if TYPE_CHECKING:
@@ -167,7 +173,9 @@ def _fairness_view(report: AuditReport, lang: str) -> list[dict[str, Any]] | Non
             "grouping": grouping_text(attribute["grouping"], lang),
             "rows": fairness_rows(attribute, lang, report.record),
             "flagged": bool(attribute["flags"]),
-            "finding": _finding(attribute, lang),
+            "finding": labelled_finding(
+                _finding(attribute, lang), attribute["attribute"], report.record, lang
+            ),
         }
         for attribute in report.fairness["attributes"]
     ]

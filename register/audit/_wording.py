@@ -25,6 +25,7 @@ __all__ = [
     "column_with_code",
     "grouping_kind",
     "grouping_text",
+    "labelled_finding",
     "value_with_code",
 ]
 
@@ -78,3 +79,24 @@ def value_with_code(record: TransparencyRecord | None, column: str, value: Any, 
     with the value beside it; the value alone when unlabelled."""
     found = None if record is None else record.value_label(column, value)
     return _with_code(None if found is None else found.get(lang), str(value))
+
+
+def labelled_finding(
+    finding: str, attribute: str, record: TransparencyRecord | None, lang: str
+) -> str:
+    """A stored fairness finding with the attribute and its groups named as auditors read
+    them: the attribute (a whole word) as ``Kön (sex)``, a group written ``= code`` as
+    ``= Kvinna (female)``. Unchanged without a record or labels."""
+    if record is None or record.column_label(attribute) is None:
+        return finding
+    name = re.escape(attribute)
+    text = re.sub(
+        r"(?<![\w(])= (\S+?)(?=[ ,.;)]|$)",
+        lambda found: "= " + value_with_code(record, attribute, found.group(1), lang),
+        finding,
+    )
+    return re.sub(
+        rf"(?<![\w(]){name}(?![\w)])",
+        lambda _: column_with_code(record, attribute, lang),
+        text,
+    )

@@ -105,6 +105,8 @@ def test_no_english_word_on_the_swedish_auditor_page(demo_tracking_uri: str, slu
         assert "Skyddad uppgift: Kön (sex)" in text
         assert "Kvinna (female)" in text and "Man (male)" in text
         assert "grupperna så som de anges i uppgifterna" in text
+        # the finding names the attribute by its label too
+        assert "mellan grupperna för Kön (sex)." in text
 
 
 def test_no_raw_code_on_the_swedish_catalogue_and_about_pages(open_page: OpenPage) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from register import load_record, render_html
-from register.audit import _report
+from register.audit import _report, labelled_finding
 from tests.register._report_samples import HOSTILE, empty_report, full_report, no_checks_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -281,3 +281,29 @@ def test_the_report_names_attributes_and_groups_by_label_with_the_code_beside(
     assert [row[0] for row in table[1:3]] == groups
     assert table[3][0] == "other"  # a group the record does not label keeps its code
     assert any(p.endswith(grouping) or grouping in p for p in page.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("lang", "stored", "shown"),
+    [
+        (
+            "sv",
+            "Andelen positiva utfall för sex = female är 70 % av andelen för sex = male.",
+            "Andelen positiva utfall för Kön (sex) = Kvinna (female) är 70 % av andelen för "
+            "Kön (sex) = Man (male).",
+        ),
+        (
+            "en",
+            "No differences above the thresholds between the groups for nwhite.",
+            "No differences above the thresholds between the groups for Non-white (nwhite).",
+        ),
+        ("en", "The rate for sex = other differs.", "The rate for Sex (sex) = other differs."),
+    ],
+)
+def test_findings_name_the_attribute_and_groups_by_label_beside_the_code(
+    lang: str, stored: str, shown: str
+) -> None:
+    record = load_record(ROOT / "models" / "benefits-uptake" / "record.yaml")
+    attribute = "nwhite" if "nwhite" in stored else "sex"
+    assert labelled_finding(stored, attribute, record, lang) == shown
+    assert labelled_finding(stored, attribute, None, lang) == stored  # no record: as stored
