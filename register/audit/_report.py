@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
 import markupsafe
+from babel.core import UnknownLocaleError
+from babel.numbers import get_decimal_symbol
 
 from register.audit._wording import (
     check_name,
@@ -48,6 +51,7 @@ class ReportSource(Protocol):
     def audit_head(self) -> AuditHead: ...
 
 
+_DECIMAL = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
 RATE_COLUMNS = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 PROVENANCE_FIELDS = (
     "explainer",
@@ -135,6 +139,18 @@ def fmt(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
+def local_decimals(rows: list[list[str]], lang: str) -> list[list[str]]:
+    """Table cells with every decimal number written as ``lang`` writes it (``0,41`` and
+    ``1,23e-07`` in Swedish; Babel's decimal symbol); version-like ``0.51.0`` untouched."""
+    try:
+        symbol = get_decimal_symbol(lang)
+    except (UnknownLocaleError, ValueError):
+        symbol = "."
+    if symbol == ".":
+        return rows
+    return [[_DECIMAL.sub(rf"\1{symbol}\2", cell) for cell in row] for row in rows]
+
+
 def fairness_rows(
     attribute: dict[str, Any], lang: str, record: TransparencyRecord | None = None
 ) -> list[list[str]]:
@@ -171,7 +187,7 @@ def _fairness_view(report: AuditReport, lang: str) -> list[dict[str, Any]] | Non
         {
             "attribute": column_with_code(report.record, attribute["attribute"], lang),
             "grouping": grouping_text(attribute["grouping"], lang),
-            "rows": fairness_rows(attribute, lang, report.record),
+            "rows": local_decimals(fairness_rows(attribute, lang, report.record), lang),
             "flagged": bool(attribute["flags"]),
             "finding": labelled_finding(
                 _finding(attribute, lang), attribute["attribute"], report.record, lang
@@ -231,7 +247,7 @@ def _checks_view(report: AuditReport, lang: str) -> dict[str, list[list[str]]] |
         )
         attribute = column_with_code(report.record, item["attribute"], lang)
         influence.append([attribute, direct, proxies or "–", fmt(item["proxy_share"])])
-    return {"rows": rows, "influence": influence}
+    return {"rows": local_decimals(rows, lang), "influence": local_decimals(influence, lang)}
 
 
 def _reviews_view(report: AuditReport, lang: str) -> list[dict[str, str]]:

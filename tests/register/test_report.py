@@ -179,11 +179,12 @@ def test_the_swedish_report_takes_every_label_from_the_swedish_catalogue() -> No
     ]
     assert groups[3] == ["other", *["för få för att redovisas"] * 5]
     assert groups[4][0] == "Alla"
-    assert checks[1] == ["Additivitet (största fel)", "1.23e-07 (≤ 0.0001)"]
+    # numbers with the Swedish decimal comma
+    assert checks[1] == ["Additivitet (största fel)", "1,23e-07 (≤ 0,0001)"]
     # Before the template these words were English in the Swedish report too.
     assert checks[2] == [
         "Reproducerbarhet",
-        "största skillnad 2.5e-09; 50 rader, slumpfrö 7, jämförelserader cdcdcdcdcdcdcdcd",
+        "största skillnad 2,5e-09; 50 rader, slumpfrö 7, jämförelserader cdcdcdcdcdcdcdcd",
     ]
     assert influence[2][1] == "inte en indata"
     assert log[0] == ["#", "tid", "händelse", "version", "sha256"]
@@ -280,6 +281,9 @@ def test_the_report_names_attributes_and_groups_by_label_with_the_code_beside(
     _, table, *_ = page.tables
     assert [row[0] for row in table[1:3]] == groups
     assert table[3][0] == "other"  # a group the record does not label keeps its code
+    assert table[1][1:5] == (
+        ["0,3", "0,5", "0,1", "0,66"] if lang == "sv" else ["0.3", "0.5", "0.1", "0.66"]
+    )
     assert any(p.endswith(grouping) or grouping in p for p in page.paragraphs)
 
 
