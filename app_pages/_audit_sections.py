@@ -16,8 +16,15 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from app_pages import _cache, _data
+from app_pages._audit_checks import (
+    checks_section,
+    influence_section,
+    number_text,
+    override_warning,
+    value_table,
+)
 from app_pages._audit_notices import head_notice, publication_notice
-from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows, scientific
+from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows
 from app_pages._format import escape_markdown, format_number
 from app_pages._labels import column_with_code, value_with_code
 from app_pages._text import current_language, localized, t
@@ -30,10 +37,19 @@ from register import (
 )
 from register.audit import check_name, grouping_text, labelled_finding
 
+_table = value_table  # the auditor page's two-column tables
+_number = number_text
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 # Absolute: `insyn serve` runs the router from a main script outside this package.
 AUDITOR_PAGE = str(Path(__file__).resolve().with_name("auditor.py"))
-__all__ = ["head_notice", "publication_notice"]  # shown by the auditor and algorithm pages
+# shown by the auditor and algorithm pages
+__all__ = [
+    "checks_section",
+    "head_notice",
+    "influence_section",
+    "override_warning",
+    "publication_notice",
+]
 
 
 # -- cached reads -----------------------------------------------------------------
@@ -98,23 +114,6 @@ def requested_version() -> AlgorithmVersion | None:
 
 
 # -- sections ---------------------------------------------------------------------
-def _table(rows: list[tuple[str, str]]) -> None:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("audit.column.what"): [r[0] for r in rows],
-                t("audit.column.value"): [r[1] for r in rows],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-
-
-def _number(value: Any, decimals: int = 3) -> str:
-    return "–" if value is None else format_number(float(value), decimals)
-
-
 def provenance_section(uri: str, version: AlgorithmVersion) -> None:
     """The explanation's provenance (:func:`provenance_rows`); a warning when the values
     were sampled, a caption when model-agnostic values are exact."""
@@ -194,125 +193,6 @@ def fairness_section(
             st.warning(escape_markdown(t("audit.fairness.flagged", finding=finding)))
         else:
             st.success(escape_markdown(finding))
-
-
-def checks_section(checks: dict[str, Any] | None, record: TransparencyRecord | None = None) -> None:
-    """Additivity, reproducibility, stability and protected influence as stored; inputs
-    and attributes by their label with the column name beside it."""
-    st.header(t("audit.checks.title"), anchor=False)
-    if checks is None:
-        st.info(t("audit.checks.none"))
-        return
-    add, rep = checks["additivity"], checks["reproducibility"]
-    verdict = {True: t("audit.checks.passed"), False: t("audit.checks.failed")}
-    same = (
-        t("audit.checks.identical", rows=rep["rows_recomputed"])
-        if rep["identical"]
-        else t(
-            "audit.checks.different",
-            difference=scientific(rep["max_difference"]),
-            rows=rep["rows_recomputed"],
-        )
-    )
-    _table(
-        [
-            (
-                t("audit.checks.additivity"),
-                f"{scientific(add['max_error'])} ({verdict[bool(add['passed'])]})",
-            ),
-            (t("audit.checks.reproducibility"), f"{same} ({verdict[bool(rep['passed'])]})"),
-        ]
-    )
-    st.markdown("**" + t("audit.stability.title") + "**")
-    stability = checks.get("stability")
-
-    def names(columns: list[str]) -> str:
-        return ", ".join(_column(record, c) for c in columns) or "–"
-
-    if stability is None:
-        st.info(t("audit.stability.none"))
-    else:
-        _table(
-            [
-                (t("audit.stability.spearman"), _number(stability["spearman"])),
-                (t("audit.stability.entered"), names(stability["entered_top"])),
-                (t("audit.stability.left"), names(stability["left_top"])),
-                (t("audit.stability.changed"), _number(stability["decision_changed_share"])),
-            ]
-        )
-    influence_section(checks["protected_influence"], record)
-
-
-def override_warning(entries: list[dict[str, Any]], version: int) -> None:
-    """A warning when ``version`` was published although a check failed: the reason the
-    publisher gave and the failed checks with their numbers (from the ``published`` entry)."""
-    published = [
-        e for e in entries if e.get("event") == "published" and e.get("version") == version
-    ]
-    override = ((published[-1].get("details") or {}) if published else {}).get("override")
-    if not isinstance(override, dict):
-        return
-    failed = []
-    for check in override.get("checks") or []:
-        if check.get("check") == "additivity":
-            failed.append(
-                t(
-                    "audit.override.additivity",
-                    error=scientific(check.get("max_error")),
-                    tolerance=scientific(check.get("tolerance")),
-                )
-            )
-        else:
-            failed.append(
-                t(
-                    "audit.override.reproducibility",
-                    difference=scientific(check.get("max_difference")),
-                    tolerance=scientific(check.get("tolerance")),
-                )
-            )
-    st.warning(
-        escape_markdown(
-            t(
-                "audit.override.warning",
-                reason=str(override.get("reason", "")),
-                checks="; ".join(failed) or "–",
-            )
-        )
-    )
-
-
-def _column(record: TransparencyRecord | None, column: str) -> str:
-    return column if record is None else column_with_code(record, str(column))
-
-
-def influence_section(influence: dict[str, Any], record: TransparencyRecord | None = None) -> None:
-    """Share of |SHAP| carried by protected attributes directly and through named proxies
-    (each by its label with the column name beside it)."""
-    st.markdown("**" + t("audit.influence.title") + "**")
-    rows = []
-    for item in influence["attributes"]:
-        proxies = ", ".join(
-            f"{_column(record, p['feature'])} "
-            f"({_number(p['association'], 2)}; {_number(p['shap_share'])})"
-            for p in item["proxies"]
-        )
-        direct = (
-            _number(item["direct_share"]) if item["is_input"] else t("audit.influence.not_input")
-        )
-        rows.append(
-            [
-                _column(record, item["attribute"]),
-                direct,
-                proxies or "–",
-                _number(item["proxy_share"]),
-            ]
-        )
-    columns = ["attribute", "direct", "proxies", "proxy_share"]
-    st.dataframe(
-        pd.DataFrame(rows, columns=[t(f"audit.influence.{c}") for c in columns]),
-        hide_index=True,
-        width="stretch",
-    )
 
 
 def reviews_list(reviews: list[dict[str, Any]], notes: list[str] | tuple[str, ...] = ()) -> None:
