@@ -9,14 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from app_pages._format import format_number
-from app_pages._text import t
+from app_pages._numbers import format_scientific
+from app_pages._provenance_words import provenance_text
+from app_pages._text import current_language, t
 
 HASH_CHARS = 16
 
 
 def scientific(value: Any) -> str:
     """A number in scientific notation with three significant digits ("–" when missing)."""
-    return "–" if value is None else f"{float(value):.2e}"
+    return "–" if value is None else format_scientific(float(value), current_language())
 
 
 def provenance_rows(meta: dict[str, Any]) -> list[tuple[str, str]]:
@@ -26,7 +28,7 @@ def provenance_rows(meta: dict[str, Any]) -> list[tuple[str, str]]:
     rows = [
         (
             t("audit.provenance.explainer"),
-            f"{meta.get('explainer')} ({meta.get('explainer_class')})",
+            f"{meta.get('explainer')} ({provenance_text(str(meta.get('explainer_class')))})",
         ),
         (t("audit.provenance.shap"), str(meta.get("shap_version"))),
         (t("audit.provenance.sklearn"), str(meta.get("sklearn_version"))),
@@ -40,11 +42,15 @@ def provenance_rows(meta: dict[str, Any]) -> list[tuple[str, str]]:
         (t("audit.provenance.fingerprint"), str(meta.get("fingerprint"))[:HASH_CHARS]),
     ]
     estimation = meta.get("estimation")
-    definition = _agnostic_definition(meta) if estimation else str(meta.get("definition") or "–")
+    stored = provenance_text(str(meta.get("definition") or "–"))
+    definition = _agnostic_definition(meta) if estimation else stored
     rows += [
         (t("audit.provenance.definition"), definition),
         (t("audit.provenance.citizen"), citizen_view(meta)),
-        (t("audit.provenance.verification"), str(meta.get("verification") or "–")),
+        (
+            t("audit.provenance.verification"),
+            provenance_text(str(meta.get("verification") or "–")),
+        ),
     ]
     if not estimation:
         return rows

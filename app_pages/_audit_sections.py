@@ -16,17 +16,41 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from app_pages import _cache, _data
+from app_pages._audit_checks import (
+    checks_section,
+    influence_section,
+    number_text,
+    override_warning,
+    value_table,
+)
 from app_pages._audit_notices import head_notice, publication_notice
-from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows, scientific
+from app_pages._audit_provenance import HASH_CHARS, error_text, provenance_rows
 from app_pages._fairness_table import fairness_table
 from app_pages._format import escape_markdown, format_number
+from app_pages._labels import column_with_code
 from app_pages._tables import show_table
 from app_pages._text import current_language, localized, t
-from register import AlgorithmVersion, NotFoundError, build_audit_report, render_html
+from register import (
+    AlgorithmVersion,
+    NotFoundError,
+    TransparencyRecord,
+    build_audit_report,
+    render_html,
+)
+from register.audit import check_name, grouping_text, labelled_finding
 
+_table = value_table  # the auditor page's two-column tables
+_number = number_text
 # Absolute: `insyn serve` runs the router from a main script outside this package.
 AUDITOR_PAGE = str(Path(__file__).resolve().with_name("auditor.py"))
-__all__ = ["head_notice", "publication_notice"]  # shown by the auditor and algorithm pages
+# shown by the auditor and algorithm pages
+__all__ = [
+    "checks_section",
+    "head_notice",
+    "influence_section",
+    "override_warning",
+    "publication_notice",
+]
 
 
 # -- cached reads -----------------------------------------------------------------
@@ -91,21 +115,6 @@ def requested_version() -> AlgorithmVersion | None:
 
 
 # -- sections ---------------------------------------------------------------------
-def _table(rows: list[tuple[str, str]]) -> None:
-    show_table(
-        pd.DataFrame(
-            {
-                t("audit.column.what"): [r[0] for r in rows],
-                t("audit.column.value"): [r[1] for r in rows],
-            }
-        )
-    )
-
-
-def _number(value: Any, decimals: int = 3) -> str:
-    return "–" if value is None else format_number(float(value), decimals)
-
-
 def provenance_section(uri: str, version: AlgorithmVersion) -> None:
     """The explanation's provenance (:func:`provenance_rows`); a warning when the values
     were sampled, a caption when model-agnostic values are exact."""
@@ -119,9 +128,12 @@ def provenance_section(uri: str, version: AlgorithmVersion) -> None:
         st.caption(t("audit.estimation.exact"))
 
 
-def fairness_section(fairness: dict[str, Any] | None) -> None:
-    """Per protected attribute: the table and the finding. A clear difference (flagged)
-    is a warning, one that could be chance a notice, none a success."""
+def fairness_section(
+    fairness: dict[str, Any] | None, record: TransparencyRecord | None = None
+) -> None:
+    """Per protected attribute (its label and code): how groups were formed, the table
+    and the finding. A clear difference (flagged) is a warning, one that could be
+    chance a notice, none a success."""
     st.header(t("audit.fairness.title"), anchor=False)
     if fairness is None:
         st.info(t("audit.fairness.none"))
@@ -139,14 +151,14 @@ def fairness_section(fairness: dict[str, Any] | None) -> None:
         st.write(t("audit.fairness.intervals", minimum=fairness["min_denominator"]))
     lang = current_language()
     for attribute in fairness["attributes"]:
-        st.markdown(
-            "**"
-            + escape_markdown(t("audit.fairness.attribute", attribute=attribute["attribute"]))
-            + "**"
-        )
-        st.caption(escape_markdown(t("audit.fairness.grouping", grouping=attribute["grouping"])))
-        show_table(fairness_table(attribute))
+        name = str(attribute["attribute"])
+        shown = name if record is None else column_with_code(record, name)
+        st.markdown("**" + escape_markdown(t("audit.fairness.attribute", attribute=shown)) + "**")
+        grouping = grouping_text(str(attribute["grouping"]), lang)
+        st.caption(escape_markdown(t("audit.fairness.grouping", grouping=grouping)))
+        show_table(fairness_table(attribute, record))
         finding = attribute["finding"].get(lang) or attribute["finding"]["sv"]
+        finding = labelled_finding(finding, name, record, lang)
         flagged = [f for f in attribute["flags"] if f != "too_few_groups"]
         if flagged:
             st.warning(escape_markdown(t("audit.fairness.flagged", finding=finding)))
@@ -154,103 +166,6 @@ def fairness_section(fairness: dict[str, Any] | None) -> None:
             st.info(escape_markdown(finding))
         else:
             st.success(escape_markdown(finding))
-
-
-def checks_section(checks: dict[str, Any] | None) -> None:
-    """Additivity, reproducibility, stability and protected influence as stored."""
-    st.header(t("audit.checks.title"), anchor=False)
-    if checks is None:
-        st.info(t("audit.checks.none"))
-        return
-    add, rep = checks["additivity"], checks["reproducibility"]
-    verdict = {True: t("audit.checks.passed"), False: t("audit.checks.failed")}
-    same = (
-        t("audit.checks.identical", rows=rep["rows_recomputed"])
-        if rep["identical"]
-        else t(
-            "audit.checks.different",
-            difference=scientific(rep["max_difference"]),
-            rows=rep["rows_recomputed"],
-        )
-    )
-    _table(
-        [
-            (
-                t("audit.checks.additivity"),
-                f"{scientific(add['max_error'])} ({verdict[bool(add['passed'])]})",
-            ),
-            (t("audit.checks.reproducibility"), f"{same} ({verdict[bool(rep['passed'])]})"),
-        ]
-    )
-    st.markdown("**" + t("audit.stability.title") + "**")
-    stability = checks.get("stability")
-    if stability is None:
-        st.info(t("audit.stability.none"))
-    else:
-        _table(
-            [
-                (t("audit.stability.spearman"), _number(stability["spearman"])),
-                (t("audit.stability.entered"), ", ".join(stability["entered_top"]) or "–"),
-                (t("audit.stability.left"), ", ".join(stability["left_top"]) or "–"),
-                (t("audit.stability.changed"), _number(stability["decision_changed_share"])),
-            ]
-        )
-    influence_section(checks["protected_influence"])
-
-
-def override_warning(entries: list[dict[str, Any]], version: int) -> None:
-    """A warning when ``version`` was published although a check failed: the reason the
-    publisher gave and the failed checks with their numbers (from the ``published`` entry)."""
-    published = [
-        e for e in entries if e.get("event") == "published" and e.get("version") == version
-    ]
-    override = ((published[-1].get("details") or {}) if published else {}).get("override")
-    if not isinstance(override, dict):
-        return
-    failed = []
-    for check in override.get("checks") or []:
-        if check.get("check") == "additivity":
-            failed.append(
-                t(
-                    "audit.override.additivity",
-                    error=scientific(check.get("max_error")),
-                    tolerance=scientific(check.get("tolerance")),
-                )
-            )
-        else:
-            failed.append(
-                t(
-                    "audit.override.reproducibility",
-                    difference=scientific(check.get("max_difference")),
-                    tolerance=scientific(check.get("tolerance")),
-                )
-            )
-    st.warning(
-        escape_markdown(
-            t(
-                "audit.override.warning",
-                reason=str(override.get("reason", "")),
-                checks="; ".join(failed) or "–",
-            )
-        )
-    )
-
-
-def influence_section(influence: dict[str, Any]) -> None:
-    """Share of |SHAP| carried by protected attributes directly and through named proxies."""
-    st.markdown("**" + t("audit.influence.title") + "**")
-    rows = []
-    for item in influence["attributes"]:
-        proxies = ", ".join(
-            f"{p['feature']} ({_number(p['association'], 2)}; {_number(p['shap_share'])})"
-            for p in item["proxies"]
-        )
-        direct = (
-            _number(item["direct_share"]) if item["is_input"] else t("audit.influence.not_input")
-        )
-        rows.append([item["attribute"], direct, proxies or "–", _number(item["proxy_share"])])
-    columns = ["attribute", "direct", "proxies", "proxy_share"]
-    show_table(pd.DataFrame(rows, columns=[t(f"audit.influence.{c}") for c in columns]))
 
 
 def reviews_list(reviews: list[dict[str, Any]], notes: list[str] | tuple[str, ...] = ()) -> None:
@@ -278,7 +193,14 @@ def reviews_list(reviews: list[dict[str, Any]], notes: list[str] | tuple[str, ..
         st.text(localized(review["text_obj"]), width="stretch")
         if review["checks"]:
             st.caption(
-                escape_markdown(t("audit.reviews.checks", checks=", ".join(review["checks"])))
+                escape_markdown(
+                    t(
+                        "audit.reviews.checks",
+                        checks=", ".join(
+                            check_name(c, current_language()) for c in review["checks"]
+                        ),
+                    )
+                )
             )
 
 

@@ -12,6 +12,8 @@ import textwrap
 import altair as alt
 import pandas as pd
 
+from app_pages._text import current_language
+
 # Colour-blind-safe pair (blue raises, orange lowers); never the only carrier of meaning.
 RAISES_COLOUR = "#1f5fa8"
 LOWERS_COLOUR = "#c45a00"
@@ -57,6 +59,20 @@ def label_axis() -> alt.Axis:
     )
 
 
+# Vega's format writes a decimal point; a Swedish reader reads a decimal comma. "~g"
+# drops trailing zeros, and d3 writes negatives with the minus sign (−).
+NUMBER_FORMAT = "~g"
+_DECIMAL_COMMA = f"replace(format(datum.value, '{NUMBER_FORMAT}'), '.', ',')"
+
+
+def number_axis(title: str, lang: str | None = None) -> alt.Axis:
+    """A numeric axis titled ``title`` whose labels follow ``lang`` (the page's language
+    by default): ``−1,5`` in Swedish, ``−1.5`` in English."""
+    if (lang or current_language()) == "sv":
+        return alt.Axis(title=title, labelExpr=_DECIMAL_COMMA)
+    return alt.Axis(title=title, format=NUMBER_FORMAT)
+
+
 def importance_chart(table: pd.DataFrame, *, title: str, axis_title: str) -> alt.Chart:
     """Horizontal bars of ``table["value"]`` per ``table["label"]``, largest on top.
 
@@ -69,7 +85,7 @@ def importance_chart(table: pd.DataFrame, *, title: str, axis_title: str) -> alt
         alt.Chart(data, title=title)
         .mark_bar(color=BAR_COLOUR)
         .encode(
-            x=alt.X("value:Q", title=axis_title),
+            x=alt.X("value:Q", axis=number_axis(axis_title)),
             y=alt.Y("axis_label:N", sort="-x", title=None, axis=label_axis()),
             tooltip=[alt.Tooltip("label:N", title=None), alt.Tooltip("text:N", title=axis_title)],
         )
@@ -93,7 +109,7 @@ def contributions_chart(
         y=alt.Y("axis_label:N", sort=labels, title=None, axis=label_axis()),
     )
     bars = base.mark_bar().encode(
-        x=alt.X("value:Q", title=axis_title),
+        x=alt.X("value:Q", axis=number_axis(axis_title)),
         color=alt.Color(
             "direction:N",
             title=None,

@@ -31,10 +31,12 @@ from app_pages._format import (
     is_relative,
     join_words,
 )
+from app_pages._labels import value_text
+from app_pages._numbers import format_scientific
 from app_pages._plain import global_summary
 from app_pages._sections import feature_label, heading, plain
 from app_pages._tables import show_table
-from app_pages._text import t, t_enum
+from app_pages._text import current_language, t, t_enum
 from register import AlgorithmVersion, TransparencyRecord
 
 TOP_FACTORS = 3
@@ -109,8 +111,9 @@ def edge_text(value: float) -> str:
     return text.rstrip("0").rstrip(",.") if ("," in text or "." in text) else text
 
 
-def bin_text(row: pd.Series) -> str:
-    """A bin as a citizen reads it: ``< 25``, ``25 – 40``, ``≥ 40``, one value, or a category."""
+def bin_text(row: pd.Series, record: TransparencyRecord | None = None) -> str:
+    """A bin as a citizen reads it: ``< 25``, ``25 – 40``, ``≥ 40``, one value, or a
+    category by its plain label when ``record`` gives one for the row's feature."""
     lower, upper = row.get("lower"), row.get("upper")
     has_lower, has_upper = _is_number(lower), _is_number(upper)
     if has_lower and has_upper:
@@ -122,18 +125,23 @@ def bin_text(row: pd.Series) -> str:
     if has_lower:
         return f"≥ {edge_text(lower)}"
     label = str(row.get("bin"))
-    return t("dependence.missing") if label == MISSING_BIN else label
+    if label == MISSING_BIN:
+        return t("dependence.missing")
+    return label if record is None else value_text(record, str(row.get("feature")), label)
 
 
-def dependence_table(rows: pd.DataFrame, scale: str) -> pd.DataFrame:
-    """One feature's bins: value, count and mean effect; suppressed bins say so in words.
+def dependence_table(
+    rows: pd.DataFrame, scale: str, record: TransparencyRecord | None = None
+) -> pd.DataFrame:
+    """One feature's bins: value (a category by its label), count and mean effect;
+    suppressed bins say so in words.
 
     On a log-odds scale the mean effect is given as its direction in words only."""
     too_few = t("dependence.suppressed")
     relative = is_relative(scale)
     bins, counts, effects = [], [], []
     for _, row in rows.iterrows():
-        bins.append(bin_text(row))
+        bins.append(bin_text(row, record))
         if bool(row.get("suppressed")):
             counts.append(too_few)
             effects.append(too_few)
@@ -167,11 +175,13 @@ def dependence_section(record: TransparencyRecord, tables: dict[str, Any]) -> No
             if rows.empty:
                 plain(t("dependence.none"))
             else:
-                show_table(dependence_table(rows, scale))
+                show_table(dependence_table(rows, scale, record))
 
 
 def _scientific(value: Any) -> str:
-    return f"{float(value):.2e}" if _is_number(value) else t("not_given")
+    if not _is_number(value):
+        return t("not_given")
+    return format_scientific(float(value), current_language())
 
 
 def shown_scale(scale: str) -> str:

@@ -13,7 +13,9 @@ from typing import Any
 import pandas as pd
 
 from app_pages._format import format_number, format_percent
+from app_pages._labels import value_with_code
 from app_pages._text import t
+from register import TransparencyRecord
 
 RATES = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 
@@ -27,14 +29,22 @@ def _interval(group: dict[str, Any], metric: str) -> str:
     return f"{low}–{high}\u00a0%"
 
 
-def fairness_table(attribute: dict[str, Any]) -> pd.DataFrame:
-    """One attribute's groups and overall as shown: each rate as a percentage beside its
-    95 % interval; a too-small group, or a rate with too few people behind it, reads
-    "too few to report" instead of a number."""
+def fairness_table(
+    attribute: dict[str, Any], record: TransparencyRecord | None = None
+) -> pd.DataFrame:
+    """One attribute's groups and overall as shown: each group by its label with the raw
+    code beside it (when ``record`` labels it), each rate as a percentage beside its 95 %
+    interval; a too-small group, or a rate with too few people behind it, reads "too few
+    to report" instead of a number."""
     too_few = t("audit.fairness.too_few")
+    name = str(attribute["attribute"])
+
+    def shown(group: Any) -> str:
+        return str(group) if record is None else value_with_code(record, name, group)
+
     rows = []
     for group in [
-        *attribute["groups"],
+        *[{**g, "group": shown(g["group"])} for g in attribute["groups"]],
         {**attribute["overall"], "group": t("audit.fairness.overall")},
     ]:
         if group.get("too_few"):

@@ -24,7 +24,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["AMBIGUOUS", "NOT_A_NUMBER", "NumberFormatError", "format_input", "read_number"]
+__all__ = [
+    "AMBIGUOUS",
+    "NOT_A_NUMBER",
+    "NumberFormatError",
+    "format_input",
+    "format_scientific",
+    "read_number",
+]
 
 NOT_A_NUMBER = "not_a_number"
 AMBIGUOUS = "ambiguous"
@@ -95,3 +102,10 @@ def format_input(value: float | int, lang: str, *, integer: bool) -> str:
     if lang == "sv":
         text = text.replace(",", "\u00a0").replace(".", ",")
     return text.replace("-", "\u2212") if text.startswith("-") else text
+
+
+def format_scientific(value: float, lang: str) -> str:
+    """``value`` in scientific notation with three significant digits, as a reader of
+    ``lang`` writes it: ``8,88e-16`` in Swedish, ``8.88e-16`` in English."""
+    text = f"{float(value):.2e}"
+    return text.replace(".", ",") if lang == "sv" else text

@@ -19,6 +19,7 @@ import streamlit as st
 
 from app_pages._download import record_download, standard_downloads
 from app_pages._format import escape_markdown
+from app_pages._labels import class_text, column_text
 from app_pages._safe import safe_plain
 from app_pages._tables import show_table
 from app_pages._text import localized, t, t_enum
@@ -167,7 +168,7 @@ def data_section(record: TransparencyRecord) -> None:
     heading("section.data")
     paragraph("field.sources", localized(record.data.sources))
     fact("field.personal_data", yes_no(record.data.personal_data))
-    protected = [feature_label(record, name) for name in record.data.protected_attributes]
+    protected = [column_text(record, name) for name in record.data.protected_attributes]
     fact("field.protected_attributes", ", ".join(protected) if protected else t("none"))
 
 
@@ -177,7 +178,7 @@ def technical_section(record: TransparencyRecord) -> None:
     paragraph("field.model_type", localized(technical.model_type))
     paragraph("field.output", localized(technical.output))
     if technical.positive_class is not None:
-        fact("field.positive_class", technical.positive_class)
+        fact("field.positive_class", class_text(record, technical.positive_class))
     st.markdown(f"**{t('field.features')}**")
     table = pd.DataFrame(
         {

@@ -15,6 +15,7 @@ beyond the reader's own session.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -28,10 +29,10 @@ from app_pages._format import (
     effect_unit,
     escape_markdown,
     format_effect,
-    format_number,
     format_result,
     join_words,
 )
+from app_pages._labels import label_in, value_text
 from app_pages._numbers import format_input
 from app_pages._plain import decision_lines, local_summary
 from app_pages._sections import feature_label, heading, plain
@@ -67,11 +68,23 @@ def number_field(spec: FeatureSpec, label: str, help_text: str, key: str) -> str
     )
 
 
-def choice_field(spec: FeatureSpec, label: str, help_text: str, key: str) -> str | None:
-    """A select box of the categories the model knows."""
-    options = list(spec.categories)
+def choice_field(
+    spec: FeatureSpec,
+    label: str,
+    help_text: str,
+    key: str,
+    *,
+    record: TransparencyRecord | None = None,
+) -> str | None:
+    """A select box of the categories the model knows, each shown by its plain label in
+    the page's language; the value returned is the raw category."""
+    options, lang = list(spec.categories), current_language()
     index = options.index(spec.default) if spec.default in options else 0
-    return st.selectbox(label, options, index=index, help=help_text, key=key)
+
+    def shown(code: Any) -> str:
+        return label_in(record, spec.name, code, lang) if record is not None else str(code)
+
+    return st.selectbox(label, options, index=index, help=help_text, key=key, format_func=shown)
 
 
 def form_key(version: AlgorithmVersion) -> str:
@@ -93,7 +106,7 @@ def input_form(version: AlgorithmVersion) -> tuple[dict[str, Any] | None, dict[s
             described = record.feature(spec.name)
             label = escape_markdown(feature_label(record, spec.name))
             help_text = escape_markdown(localized(described.description)) if described else ""
-            field = number_field if spec.kind == "numeric" else choice_field
+            field = number_field if spec.kind == "numeric" else partial(choice_field, record=record)
             with columns[index % 2]:
                 values[spec.name] = field(spec, label, help_text, f"{key}_{spec.name}")
                 slots[spec.name] = st.empty()
@@ -101,12 +114,6 @@ def input_form(version: AlgorithmVersion) -> tuple[dict[str, Any] | None, dict[s
             st.session_state[f"{key}_values"] = values
     submitted: dict[str, Any] | None = st.session_state.get(f"{key}_values")
     return submitted, slots
-
-
-def _value_text(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    return format_number(float(value), 0 if float(value).is_integer() else 2)
 
 
 def contributions_table(record: TransparencyRecord, contributions: pd.DataFrame) -> pd.DataFrame:
@@ -117,7 +124,10 @@ def contributions_table(record: TransparencyRecord, contributions: pd.DataFrame)
     return pd.DataFrame(
         {
             "name": labels,
-            "given": [_value_text(v) for v in rows["value"]],
+            "given": [
+                value_text(record, str(n), v)
+                for n, v in zip(rows["feature"], rows["value"], strict=True)
+            ],
             "shap": rows["shap"].astype(float),
         }
     )

@@ -20,6 +20,7 @@ from register.audit._types import (
     AuditVerification,
     SignedHead,
 )
+from register.audit._wording import check_name, grouping_text, labelled_finding
 from register.audit._writer import (
     AuditWriter,
     Author,
@@ -50,5 +51,8 @@ __all__ = [
     "VersionReads",
     "WriterFactory",
     "WriterRefusedError",
+    "check_name",
+    "grouping_text",
+    "labelled_finding",
     "writer_for",
 ]

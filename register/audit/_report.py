@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
 import markupsafe
+from babel.core import UnknownLocaleError
+from babel.numbers import get_decimal_symbol
 
 from register.audit._fairness_public import interval_text, points
+from register.audit._wording import (
+    check_name,
+    column_with_code,
+    grouping_text,
+    labelled_finding,
+    value_with_code,
+)
 from register.text import SOURCE_LANGUAGE, message
 
 if TYPE_CHECKING:
@@ -25,7 +35,7 @@ if TYPE_CHECKING:
     from register.audit._chain import AuditEntry, AuditHead, AuditVerification
     from register.audit._fairness import FairnessReport
     from register.audit._reviews import Review
-    from register.record._schema import LocalizedText
+    from register.record._schema import LocalizedText, TransparencyRecord
     from register.store._results import AlgorithmVersion
 
 
@@ -42,6 +52,7 @@ class ReportSource(Protocol):
     def audit_head(self) -> AuditHead: ...
 
 
+_DECIMAL = re.compile(r"(?<![\d.])(\d+)\.(\d+)(?![\d.])")
 RATE_COLUMNS = ("selection_rate", "true_positive_rate", "false_positive_rate", "precision")
 PROVENANCE_FIELDS = (
     "explainer",
@@ -77,6 +88,7 @@ class AuditReport:
     verification: AuditVerification | None
     head: AuditHead
     generated_at: datetime
+    record: TransparencyRecord | None = None  # its labels name attributes, groups, inputs
 
 
 def build_audit_report(
@@ -113,6 +125,7 @@ def build_audit_report(
         verification=verification,
         head=reg.audit_head(),
         generated_at=datetime.now(UTC),
+        record=found.record,
     )
 
 
@@ -161,16 +174,32 @@ def _rate_cells(group: dict[str, Any], lang: str) -> list[str]:
     return cells
 
 
-def fairness_rows(attribute: dict[str, Any], lang: str) -> list[list[str]]:
-    """Table rows (plain text) of one attribute: each group, then overall (see
+def local_decimals(rows: list[list[str]], lang: str) -> list[list[str]]:
+    """Table cells with every decimal number written as ``lang`` writes it (``0,41`` and
+    ``1,23e-07`` in Swedish; Babel's decimal symbol); version-like ``0.51.0`` untouched."""
+    try:
+        symbol = get_decimal_symbol(lang)
+    except (UnknownLocaleError, ValueError):
+        symbol = "."
+    if symbol == ".":
+        return rows
+    return [[_DECIMAL.sub(rf"\1{symbol}\2", cell) for cell in row] for row in rows]
+
+
+def fairness_rows(
+    attribute: dict[str, Any], lang: str, record: TransparencyRecord | None = None
+) -> list[list[str]]:
+    """Table rows (plain text) of one attribute: each group (by its label in ``lang`` with
+    the code beside it when ``record`` labels it), then overall (see
     :func:`fairness_header`); a too-small group reads "too few to report" throughout."""
     rows = []
     width = 2 * len(RATE_COLUMNS) + 1
     for group in attribute["groups"]:
+        name = value_with_code(record, attribute["attribute"], group["group"], lang)
         if group.get("too_few"):
-            rows.append([group["group"], *[message("report.too_few", lang)] * width])
+            rows.append([name, *[message("report.too_few", lang)] * width])
         else:
-            rows.append([group["group"], *_rate_cells(group, lang), fmt(int(group["count"]))])
+            rows.append([name, *_rate_cells(group, lang), fmt(int(group["count"]))])
     overall = attribute["overall"]
     count = overall.get("count")
     rows.append(
@@ -193,11 +222,13 @@ def _fairness_view(report: AuditReport, lang: str) -> list[dict[str, Any]] | Non
         return None
     return [
         {
-            "attribute": attribute["attribute"],
-            "grouping": attribute["grouping"],
-            "rows": fairness_rows(attribute, lang),
+            "attribute": column_with_code(report.record, attribute["attribute"], lang),
+            "grouping": grouping_text(attribute["grouping"], lang),
+            "rows": local_decimals(fairness_rows(attribute, lang, report.record), lang),
             "flagged": bool(attribute["flags"]),
-            "finding": _finding(attribute, lang),
+            "finding": labelled_finding(
+                _finding(attribute, lang), attribute["attribute"], report.record, lang
+            ),
         }
         for attribute in report.fairness["attributes"]
     ]
@@ -228,13 +259,17 @@ def _checks_view(report: AuditReport, lang: str) -> dict[str, list[list[str]]] |
         [message("report.reproducibility", lang), f"{same}; {recomputed}"],
     ]
     stability = checks.get("stability")
+
+    def names(columns: list[str]) -> str:
+        return fmt(", ".join(column_with_code(report.record, c, lang) for c in columns) or None)
+
     if stability is None:
         rows.append([message("report.stability", lang), message("report.no_previous", lang)])
     else:
         rows += [
             [message("report.spearman", lang), fmt(stability["spearman"])],
-            [message("report.entered", lang), fmt(", ".join(stability["entered_top"]) or None)],
-            [message("report.left", lang), fmt(", ".join(stability["left_top"]) or None)],
+            [message("report.entered", lang), names(stability["entered_top"])],
+            [message("report.left", lang), names(stability["left_top"])],
             [message("report.decision_changed", lang), fmt(stability["decision_changed_share"])],
         ]
     influence = []
@@ -243,12 +278,13 @@ def _checks_view(report: AuditReport, lang: str) -> dict[str, list[list[str]]] |
             fmt(item["direct_share"]) if item["is_input"] else message("report.not_input", lang)
         )
         proxies = ", ".join(
-            f"{p['feature']} ({p['measure']} {fmt(p['association'])}, "
-            f"|SHAP| {fmt(p['shap_share'])})"
+            f"{column_with_code(report.record, p['feature'], lang)} "
+            f"({p['measure']} {fmt(p['association'])}, |SHAP| {fmt(p['shap_share'])})"
             for p in item["proxies"]
         )
-        influence.append([item["attribute"], direct, proxies or "–", fmt(item["proxy_share"])])
-    return {"rows": rows, "influence": influence}
+        attribute = column_with_code(report.record, item["attribute"], lang)
+        influence.append([attribute, direct, proxies or "–", fmt(item["proxy_share"])])
+    return {"rows": local_decimals(rows, lang), "influence": local_decimals(influence, lang)}
 
 
 def _reviews_view(report: AuditReport, lang: str) -> list[dict[str, str]]:
@@ -258,7 +294,7 @@ def _reviews_view(report: AuditReport, lang: str) -> list[dict[str, str]]:
             "organisation": review.organisation,
             "date": review.date.isoformat(),
             "text": review.text.get(lang),
-            "checks": ", ".join(review.checks),
+            "checks": ", ".join(check_name(c, lang) for c in review.checks),
         }
         for review in report.reviews
     ]

@@ -36,6 +36,16 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("human_decides", "true when a person makes every decision, else false."),
     ("personal_data", "true when the algorithm processes personal data, else false."),
     ("protected_attributes", "Protected attributes in the data, separated by '; '."),
+    (
+        "protected_attributes_sv",
+        "The protected attributes' plain names in Swedish, in the order of "
+        "protected_attributes, separated by '; ' (the column name when unlabelled).",
+    ),
+    (
+        "protected_attributes_en",
+        "The protected attributes' plain names in English, in the order of "
+        "protected_attributes, separated by '; ' (the column name when unlabelled).",
+    ),
     ("features", "Names of the model's inputs, separated by '; '."),
     (
         "impact_assessments",
@@ -85,6 +95,8 @@ def csv_row(
         "human_decides": str(record.decision_process.human_decides).lower(),
         "personal_data": str(record.data.personal_data).lower(),
         "protected_attributes": LIST_SEPARATOR.join(record.data.protected_attributes),
+        "protected_attributes_sv": _attribute_labels(record, "sv"),
+        "protected_attributes_en": _attribute_labels(record, "en"),
         "features": LIST_SEPARATOR.join(f.name for f in record.technical.features),
         "impact_assessments": LIST_SEPARATOR.join(
             f"{a['kind']} {a['completed'] or 'not completed'}" for a in data["impact_assessments"]
@@ -98,6 +110,15 @@ def csv_row(
     }
     assert tuple(row) == CSV_COLUMN_NAMES
     return row
+
+
+def _attribute_labels(record: TransparencyRecord, lang: str) -> str:
+    """The protected attributes' labels in ``lang`` (the column name when unlabelled)."""
+    labels = []
+    for name in record.data.protected_attributes:
+        found = record.protected_label(name)
+        labels.append(found.label.get(lang) if found is not None else name)
+    return LIST_SEPARATOR.join(labels)
 
 
 def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:

@@ -173,7 +173,11 @@ def _build(
     tables: list[tuple[str, Any]] = [(CSV_FILE, CSV_COLUMNS)]
     for v in versions:
         document = explanation_document(
-            reg.get_explanation(v.slug, v.version), slug=v.slug, version=v.version, **common
+            reg.get_explanation(v.slug, v.version),
+            slug=v.slug,
+            version=v.version,
+            record=v.record,
+            **common,
         )
         as_json, as_csv = explanation_files(document)
         stem = f"explanations/{v.slug}-v{v.version}"

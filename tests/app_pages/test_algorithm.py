@@ -145,7 +145,9 @@ def test_dependence_summaries_show_counts_per_bin(open_page: OpenPage) -> None:
     at = open_page(ALGORITHM, lang="en", slug=BENEFITS)
     tables = [f for f in shown_tables(at) if "Number of people" in f.columns]
     assert len(tables) == 13  # one per model input
-    reason = next(t for t in tables if "slack_work" in set(t["Value"]))
+    # categories by their labels, never the codes (slack_work)
+    reason = next(t for t in tables if "Slack work" in set(t["Value"]))
+    assert not any("slack_work" in set(t["Value"]) for t in tables)
     assert all(
         c == "too few to report" or c.replace(",", "").isdigit() for c in reason["Number of people"]
     )
@@ -262,7 +264,8 @@ def test_try_it_widgets_state_the_range_and_the_known_categories(open_page: Open
     age = at.text_input(key=f"tryit_{BENEFITS}_1_sv_age")
     assert "Modellens underlag har värden mellan 20 och 61." in age.help.replace("\\", "")
     married = at.selectbox(key=f"tryit_{BENEFITS}_1_sv_married")
-    assert married.options == ["no", "yes"]
+    assert married.options == ["Nej", "Ja"]  # the labels; the values stay the codes
+    assert married.value in ("no", "yes")
 
 
 @pytest.mark.parametrize(

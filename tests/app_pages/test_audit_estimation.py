@@ -12,7 +12,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 import explainers._agnostic as agnostic
-from app_pages import _audit_sections, _format, _text
+from app_pages import _audit_provenance, _audit_sections, _format, _provenance_words, _text
+from app_pages._numbers import format_scientific
 from explainers import explain
 from explainers._agnostic import Plan
 
@@ -21,6 +22,8 @@ from explainers._agnostic import Plan
 def lang(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(_text, "current_language", lambda: request.param)
     monkeypatch.setattr(_format, "current_language", lambda: request.param)
+    monkeypatch.setattr(_audit_provenance, "current_language", lambda: request.param)
+    monkeypatch.setattr(_provenance_words, "current_language", lambda: request.param)
     return str(request.param)
 
 
@@ -51,8 +54,9 @@ def test_sampled_values_show_method_and_estimated_error(
     error_label = _text.t("audit.provenance.error")
     assert rows[exact_label] == _text.t("no")
     shown = rows[error_label]
-    assert f"{estimation['standard_error_max']:.2e}" in shown
-    assert f"{estimation['standard_error_typical']:.2e}" in shown
+    # in the reader's number format: 1,23e-02 in Swedish, 1.23e-02 in English
+    assert format_scientific(estimation["standard_error_max"], lang) in shown
+    assert format_scientific(estimation["standard_error_typical"], lang) in shown
     share = _format.format_number(100 * estimation["standard_error_max_relative"], 2)
     assert share in shown
     method = rows[_text.t("audit.provenance.method")]
@@ -90,8 +94,16 @@ def test_tree_rows_show_the_stored_definition_and_check_once_each(
         labels = [label for label, _ in _audit_sections.provenance_rows(meta)]
         assert len(labels) == len(set(labels))  # one row each: definition, drawn, check
     rows = _rows(tree_meta)
-    assert rows[_text.t("audit.provenance.definition")] == tree_meta["definition"]
-    assert rows[_text.t("audit.provenance.verification")] == tree_meta["verification"]
+    definition = rows[_text.t("audit.provenance.definition")]
+    verification = rows[_text.t("audit.provenance.verification")]
+    assert definition == _provenance_words.provenance_text(tree_meta["definition"])
+    assert verification == _provenance_words.provenance_text(tree_meta["verification"])
+    if lang == "en":  # the stored statements, word for word
+        assert (definition, verification) == (tree_meta["definition"], tree_meta["verification"])
+    else:  # said in Swedish, the numbers with the decimal comma
+        assert definition.startswith("interventionella Shapley-värden")
+        assert verification.startswith("lika med shap.TreeExplainer") and "e-0" in verification
+        assert "." not in verification.split("|")[-1]
     assert _text.t("audit.provenance.method") not in rows
     drawn = rows[_text.t("audit.provenance.drawn")]
     assert "10" in drawn and "30" in drawn and "default_rng(4)" in drawn

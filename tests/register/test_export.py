@@ -36,7 +36,7 @@ from register.export._common import (
 )
 from register.export._csv import CSV_COLUMN_NAMES
 from register.export._eurocities import to_eurocities
-from register.export._explanations import explanation_document
+from register.export._explanations import explanation_document, explanation_files
 from register.export._nl import to_nl
 from register.export._records import eurocities_entries, nl_entry, standard_omissions
 from register.record._schema import TransparencyRecord, parse_record
@@ -274,6 +274,29 @@ def test_explanation_export_holds_aggregates_and_keeps_small_bins_suppressed() -
             assert item["count"] is None and item["mean_shap"] is None
         else:
             assert item["count"] >= 10
+
+
+def test_explanation_export_names_inputs_and_categories_by_the_records_labels() -> None:
+    document = explanation_document(
+        FakeExplanation(),
+        slug="benefits-uptake",
+        version=2,
+        generated_at="2025-01-01T00:00:00Z",
+        audit_head=None,
+        record=demo_record("benefits-uptake"),
+    )
+    validate_explanation(document)  # the label fields are part of the schema
+    first = document["global_importance"][0]
+    assert first["feature"] == "joblost"  # the raw name stays for machines
+    assert first["feature_label"] == {"sv": "Orsak till jobbförlusten", "en": "Reason for job loss"}
+    category = document["dependence"][-1]
+    assert category["bin"] == "other"
+    assert category["bin_label"] == {"sv": "Annan orsak", "en": "Other reason"}
+    assert document["dependence"][0]["bin_label"] is None  # a numeric bin has no label
+    _, as_csv = explanation_files(document)
+    header, *rows = as_csv.decode("utf-8").splitlines()
+    assert {"feature_label_sv", "bin_label_sv", "bin_label_en"} <= set(header.split(","))
+    assert any("Annan orsak" in row and "Other reason" in row for row in rows)
 
 
 # -- the whole register (fake store) ---------------------------------------------------

@@ -89,7 +89,9 @@ EARLIER_RELEASE = {
 }
 # The store seam (issue 13): what a user needs to open a register on another store.
 ADDED = {"MemoryStore", "MlflowStore", "Store", "StoreError", "VersionInfo"}
-EXPECTED = EARLIER_RELEASE | ADDED
+# Plain labels (issue 15): the record's labels for values, protected groups and outcomes.
+LABELS = {"FavourableOutcome", "LabelsMissingWarning", "ProtectedAttribute", "ValueLabel"}
+EXPECTED = EARLIER_RELEASE | ADDED | LABELS
 
 # register.cli's __init__ is the command-line program itself (its surface is the
 # ``insyn`` command, tested in test_cli.py), not a curated package front.

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import dataclasses
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
-from register import render_html
-from register.audit import _report
+from register import load_record, render_html
+from register.audit import _report, labelled_finding
 from tests.register._report_samples import HOSTILE, empty_report, full_report, no_checks_report
+
+ROOT = Path(__file__).resolve().parents[2]
 
 REPORT_TAGS = {
     "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "strong",
@@ -167,12 +170,12 @@ def test_the_english_report_has_every_section_and_number_as_before() -> None:
     assert page.paragraphs == [
         "Exempelkommun · benefits-uptake · version 2 · Generated 2026-11-29T12:00:00+00:00",
         INTERVALS_EN,
-        "Grouping: categories as recorded",
+        "Grouping: the groups as the data record them",
         "Finding: The rate differs.",
         "Grouping: age bands <25, 25–34",
         "Finding: No differences.",
         "Approved with remarks – Internrevisionen, 2026-11-20: The audit looked. "
-        "(fairness, additivity)",
+        "(fairness by group, additivity)",
         "Concerns – Revisorerna, 2026-11-21: Oro.",
         "The chain and every file verify.",
         f"Chain head hash: {'ab' * 32} (#3)",
@@ -209,12 +212,12 @@ def test_the_swedish_report_takes_every_label_from_the_swedish_catalogue() -> No
     assert page.paragraphs == [
         "Exempelkommun · benefits-uptake · version 2 · Skapad 2026-11-29T12:00:00+00:00",
         page.paragraphs[1],
-        "Indelning: categories as recorded",
+        "Indelning: grupperna så som de anges i uppgifterna",
         "Slutsats: Andelen skiljer.",
-        "Indelning: age bands <25, 25–34",
+        "Indelning: åldersgrupper <25, 25–34",
         "Slutsats: Inga skillnader.",
         "Godkänd med anmärkningar – Internrevisionen, 2026-11-20: Revisionen granskade. "
-        "(fairness, additivity)",
+        "(rättvisa mellan grupper, additivitet)",
         "Invändningar – Revisorerna, 2026-11-21: Oro.",
         "Kedjan och alla filer stämmer.",
         f"Kedjans senaste hash: {'ab' * 32} (#3)",
@@ -231,7 +234,7 @@ def test_the_swedish_report_takes_every_label_from_the_swedish_catalogue() -> No
         interval,
         "Andel felaktigt utpekade",
         interval,
-        "Precision",
+        "Andel rätt bland utpekade",
         interval,
         "Antal",
     ]
@@ -239,11 +242,12 @@ def test_the_swedish_report_takes_every_label_from_the_swedish_catalogue() -> No
     assert groups[2][7:9] == ["för få för att redovisas", "–"]
     assert groups[3] == ["other", *["för få för att redovisas"] * 9]
     assert groups[4][0] == "Alla"
-    assert checks[1] == ["Additivitet (största fel)", "1.23e-07 (≤ 0.0001)"]
+    # numbers with the Swedish decimal comma
+    assert checks[1] == ["Additivitet (största fel)", "1,23e-07 (≤ 0,0001)"]
     # Before the template these words were English in the Swedish report too.
     assert checks[2] == [
         "Reproducerbarhet",
-        "största skillnad 2.5e-09; 50 rader, slumpfrö 7, jämförelserader cdcdcdcdcdcdcdcd",
+        "största skillnad 2,5e-09; 50 rader, slumpfrö 7, jämförelserader cdcdcdcdcdcdcdcd",
     ]
     assert influence[2][1] == "inte en indata"
     assert log[0] == ["#", "tid", "händelse", "version", "sha256"]
@@ -324,7 +328,7 @@ def test_hostile_record_review_and_log_text_stays_text(lang: str) -> None:
         "Exempelkommun",
         "other",
         "age",
-        "age bands <25, 25–34",
+        "åldersgrupper <25, 25–34" if lang == "sv" else "age bands <25, 25–34",
         "Andelen skiljer." if lang == "sv" else "The rate differs.",
         "income",
         "job",
@@ -344,3 +348,51 @@ def test_the_report_language_only_picks_texts_not_markup() -> None:
     # No catalogue for that language: labels in the source language (English), record text
     # in Swedish (LocalizedText's rule).
     assert "<h1>Audit report: Stöd</h1>" in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "attribute", "groups", "grouping"),
+    [
+        ("sv", "Kön (sex)", ["Kvinna (female)", "Man (male)"], "grupperna så som"),
+        ("en", "Sex (sex)", ["Female (female)", "Male (male)"], "the groups as the data"),
+    ],
+)
+def test_the_report_names_attributes_and_groups_by_label_with_the_code_beside(
+    lang: str, attribute: str, groups: list[str], grouping: str
+) -> None:
+    record = load_record(ROOT / "models" / "benefits-uptake" / "record.yaml")
+    page = Page(render_html(dataclasses.replace(full_report(), record=record), lang))
+    assert attribute in page.headings
+    _, table, *_ = page.tables
+    assert [row[0] for row in table[1:3]] == groups
+    assert table[3][0] == "other"  # a group the record does not label keeps its code
+    assert table[1][1:5] == (
+        ["0,3", "0,5", "0,1", "0,66"] if lang == "sv" else ["0.3", "0.5", "0.1", "0.66"]
+    )
+    assert any(p.endswith(grouping) or grouping in p for p in page.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("lang", "stored", "shown"),
+    [
+        (
+            "sv",
+            "Andelen positiva utfall för sex = female är 70 % av andelen för sex = male.",
+            "Andelen positiva utfall för Kön (sex) = Kvinna (female) är 70 % av andelen för "
+            "Kön (sex) = Man (male).",
+        ),
+        (
+            "en",
+            "No differences above the thresholds between the groups for nwhite.",
+            "No differences above the thresholds between the groups for Non-white (nwhite).",
+        ),
+        ("en", "The rate for sex = other differs.", "The rate for Sex (sex) = other differs."),
+    ],
+)
+def test_findings_name_the_attribute_and_groups_by_label_beside_the_code(
+    lang: str, stored: str, shown: str
+) -> None:
+    record = load_record(ROOT / "models" / "benefits-uptake" / "record.yaml")
+    attribute = "nwhite" if "nwhite" in stored else "sex"
+    assert labelled_finding(stored, attribute, record, lang) == shown
+    assert labelled_finding(stored, attribute, None, lang) == stored  # no record: as stored

@@ -17,6 +17,7 @@ from register import text as catalogue
 from register.audit._fairness import RATE_METRICS as RATES
 from register.audit._fairness import _findings
 from register.audit._reviews import OUTCOMES
+from register.audit._wording import CHECK_NAMES
 from register.cli import build_parser
 from register.text import _catalogue
 from tests.register._report_samples import empty_report
@@ -113,6 +114,8 @@ def test_unknown_command_is_a_usage_error(command: str) -> None:
 DYNAMIC_PREFIXES = {
     "report.outcome.": OUTCOMES,
     "fairness.finding.metric.": ("true_positive_rate", "false_positive_rate"),
+    "fairness.grouping.": ("age_bands", "quantile_bands", "categories"),
+    "check.name.": CHECK_NAMES,
 }
 _TEMPLATE_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
