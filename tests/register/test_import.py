@@ -38,6 +38,9 @@ LABELS = {
     "technical.class_labels[].code",
     "technical.favourable_outcome.value",
     "technical.features[].values[].code",
+    # which way a person can change an input (what-if suggestions): no standard field
+    "technical.features[].change_direction",
+    "technical.features[].change_to",
 }
 LABEL_TEXTS = {
     "data.protected_labels[].label",

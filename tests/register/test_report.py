@@ -366,9 +366,8 @@ def test_the_report_names_attributes_and_groups_by_label_with_the_code_beside(
     _, table, *_ = page.tables
     assert [row[0] for row in table[1:3]] == groups
     assert table[3][0] == "other"  # a group the record does not label keeps its code
-    assert table[1][1:5] == (
-        ["0,3", "0,5", "0,1", "0,66"] if lang == "sv" else ["0.3", "0.5", "0.1", "0.66"]
-    )
+    rates = ["30,0", "50,0", "10,0", "66,0"] if lang == "sv" else ["30.0", "50.0", "10.0", "66.0"]
+    assert table[1][1:9:2] == [f"{rate}\u00a0%" for rate in rates]  # each beside its interval
     assert any(p.endswith(grouping) or grouping in p for p in page.paragraphs)
 
 
