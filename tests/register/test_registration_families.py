@@ -47,9 +47,11 @@ def test_xgboost_pipeline_registers_loads_and_serves(
     inputs, label = training
     model = _with_booster(benefits_build.model, xgb.XGBClassifier(n_estimators=20, max_depth=3))
     model.fit(inputs, (label == "yes").astype(int))
-    record = benefits_record.model_copy(
-        update={"technical": benefits_record.technical.model_copy(update={"positive_class": "1"})}
+    favourable = benefits_record.technical.favourable_outcome.model_copy(update={"value": "1"})
+    technical = benefits_record.technical.model_copy(
+        update={"positive_class": "1", "favourable_outcome": favourable, "class_labels": ()}
     )
+    record = benefits_record.model_copy(update={"technical": technical})
     version = reg.register_algorithm(model, record, reference_data=small_reference)
     assert version.is_published
     loaded = reg.load_model(record.slug, version.version)
@@ -290,9 +292,12 @@ def test_multiclass_without_a_chosen_class_is_refused(
     from explainers._errors import MULTICLASS_NEEDS_POSITIVE_CLASS
 
     model = _three_class_model(small_model, training)
-    record = benefits_record.model_copy(
-        update={"technical": benefits_record.technical.model_copy(update={"positive_class": None})}
+    # The record names neither a positive class nor a favourable outcome (the demo's
+    # "yes" is no class of this model, and registration would refuse it first).
+    technical = benefits_record.technical.model_copy(
+        update={"positive_class": None, "favourable_outcome": None, "class_labels": ()}
     )
+    record = benefits_record.model_copy(update={"technical": technical})
     with pytest.raises(InsynError) as info:
         reg.register_algorithm(model, record, reference_data=small_reference)
     assert str(info.value).startswith(MULTICLASS_NEEDS_POSITIVE_CLASS.split("(")[0].format(count=3))
