@@ -84,6 +84,10 @@ def check_favourable(model: Any, record: TransparencyRecord) -> None:
         return
     classes = getattr(model, "classes_", None)
     if classes is None:
+        from sklearn.base import is_classifier  # noqa: PLC0415  (lazy: see _families)
+
+        if is_classifier(model):
+            return  # an unfitted classifier: the explainer says so in its own words
         raise InsynError(
             FAVOURABLE_NOT_CLASSIFIER_MESSAGE.format(
                 kind=type(model).__name__, value=favourable.value
