@@ -125,8 +125,13 @@ def test_tryit_form_with_the_keyboard_alone(page: Any, portal: str) -> None:
     page.keyboard.press("Enter")
     settle(page)
     _main_text_has(page, "Fyll i egna värden")
+    # The panel's fields are drawn when the tab opens; on a loaded machine that takes a
+    # while, and Tab pressed before they exist walks past them. Wait until they are shown
+    # (waiting moves no focus), then go on with the keyboard alone.
+    page.get_by_label(FIRST_INPUT_SV, exact=True).wait_for(state="visible", timeout=60_000)
+    settle(page)
     # Into the first field of the form, type a value, then on to the button.
-    _tab_until(page, f"e.getAttribute('aria-label') === '{FIRST_INPUT_SV}'")
+    _tab_until(page, f"e.getAttribute('aria-label') === '{FIRST_INPUT_SV}'", limit=300)
     page.keyboard.press("Control+A")
     page.keyboard.type("0.55")
     _tab_until(page, "e.tagName === 'BUTTON' && e.innerText.trim() === 'Visa uppskattning'")
