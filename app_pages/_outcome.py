@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from app_pages._format import format_number
+from app_pages._labels import value_text as labelled_value
 from app_pages._text import localized, t
 from register import TransparencyRecord
 
@@ -102,6 +103,5 @@ def value_text(record: TransparencyRecord, column: str, value: Any) -> str:
     """A value of input ``column`` as a reader sees it: a category by its label (the
     raw value only when the record gives none), a number in the reader's language."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        label = record.value_label(column, value)
-        return (localized(label) if label is not None else "") or str(value)
+        return labelled_value(record, column, value)
     return number_text(float(value))
