@@ -27,10 +27,12 @@ ALLOWED: dict[str, set[str]] = {
     "audit": {"store"} | BASE,
     "export": {"audit", "store"} | BASE,
     "lifecycle": {"audit", "store"} | BASE,
+    "history": {"audit", "export", "store"} | BASE,
     "shared": {"lifecycle", "audit", "export", "store"} | BASE,
-    "_facade": {"shared", "lifecycle", "audit", "export", "store"} | BASE,
-    "cli": {"__init__", "_facade", "shared", "lifecycle", "audit", "export", "store"} | BASE,
-    "__init__": {"_facade", "shared", "lifecycle", "audit", "export", "store"} | BASE,
+    "_facade": {"shared", "lifecycle", "history", "audit", "export", "store"} | BASE,
+    "cli": {"__init__", "_facade", "shared", "lifecycle", "history", "audit", "export", "store"}
+    | BASE,
+    "__init__": {"_facade", "shared", "lifecycle", "history", "audit", "export", "store"} | BASE,
 }
 # Compatibility modules kept for files written by insyn 0.1 (they name these modules).
 COMPAT = {"register._model_io", "register._server_guard"}
