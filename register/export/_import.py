@@ -24,6 +24,7 @@ from register.export._common import (
     schema_problems,
 )
 from register.export._eurocities import from_eurocities
+from register.export._extra import EXTRA_READERS, is_atrs, nl_kind
 from register.export._nl import from_nl
 from register.export._paths import leaf_paths, merge, record_paths
 from register.record._errors import RecordValidationError
@@ -32,7 +33,7 @@ from register.record._schema import LANGUAGES, TransparencyRecord, parse_record
 READ_ERROR = "Cannot read {source}: {reason}."
 UNKNOWN_FORMAT = (
     "{source} is neither an insyn export nor an object of the NL Algoritmeregister "
-    "standard 1.0.0 or the Eurocities standard 0.3.1."
+    "standard 1.0.0 or 1.0.10, the Eurocities standard 0.3.1 or the UK ATRS 3.0."
 )
 SEVERAL_ALGORITHMS = "{source} holds several algorithms ({slugs}); choose one with a slug or base."
 SLUG_NOT_FOUND = "{source} holds no algorithm {slug!r} (it holds {slugs})."
@@ -95,6 +96,8 @@ def _load(source: Any) -> tuple[dict[str, Any], str]:
 
 
 def _kind(obj: Mapping[str, Any]) -> str | None:
+    if is_atrs(obj):
+        return "atrs"
     if obj.get("schema") == "1.0.0" and "publication_category" in obj:
         return "nl"
     if obj.get("standard_version") == "0.3.1":
@@ -110,6 +113,8 @@ def _entries(document: dict[str, Any], source: str, lang: str | None) -> tuple[s
         if len(kinds) != 1 or None in kinds:
             raise StandardImportError(UNKNOWN_FORMAT.format(source=source))
         kind = kinds.pop() or ""
+        if kind == "nl":
+            kind = nl_kind({}, str(document.get("standard_version")))
         rows = []
         for entry in entries:
             code = entry.get("lang") or FROM_639_3.get(entry.get("text_language", ""), lang)
@@ -118,8 +123,9 @@ def _entries(document: dict[str, Any], source: str, lang: str | None) -> tuple[s
     kind = _kind(document) or ""
     if not kind:
         raise StandardImportError(UNKNOWN_FORMAT.format(source=source))
-    if kind == "eu":
-        return kind, [(None, document.get("lang"), document)]
+    if kind in ("eu", "atrs"):
+        return kind, [(None, document.get("lang") or ("en" if kind == "atrs" else None), document)]
+    kind = nl_kind(document, None)
     if lang is None:
         raise StandardImportError(LANGUAGE_NEEDED.format(source=source))
     return kind, [(document.get("source_id"), lang, document)]
@@ -153,7 +159,8 @@ def import_standard(
         rows = [row for row in rows if row[0] == wanted]
     elif len(slugs) > 1:
         raise StandardImportError(SEVERAL_ALGORITHMS.format(source=name, slugs=", ".join(slugs)))
-    standard, schema_name = (NL_STANDARD, NL_SCHEMA) if kind == "nl" else (EU_STANDARD, EU_SCHEMA)
+    readers = {"nl": (NL_STANDARD, NL_SCHEMA, from_nl), "eu": (EU_STANDARD, EU_SCHEMA, None)}
+    standard, schema_name, reader = (readers | EXTRA_READERS)[kind]
     partial: dict[str, Any] = {}
     languages = []
     for row_slug, code, obj in rows:
@@ -168,7 +175,7 @@ def import_standard(
         if code not in LANGUAGES:
             raise StandardImportError(UNKNOWN_LANGUAGE.format(source=name, lang=code))
         languages.append(code)
-        piece = from_nl(obj, code) if kind == "nl" else from_eurocities(obj)
+        piece = reader(obj, code) if reader else from_eurocities(obj)
         if row_slug:
             piece["slug"] = row_slug
         partial = merge(piece, partial) if partial else piece

@@ -30,6 +30,7 @@ from register.export._common import (
 )
 from register.export._csv import CSV_COLUMN_NAMES, CSV_MEDIA_TYPE, csv_row, write_csv
 from register.export._eurocities import from_eurocities, to_eurocities
+from register.export._extra import extra_record_files
 from register.export._nl import from_nl, nl_language, to_nl
 from register.export._paths import leaf_paths, value_at
 from register.record._schema import Status, TransparencyRecord
@@ -269,7 +270,8 @@ def record_exports(
 
     Holds ``<slug>-v<version>-nl-algoritmeregister-1.0.0.json``,
     ``<slug>-v<version>-eurocities-ats-0.3.1.json`` and ``<slug>-v<version>.csv``
-    (one row), each in the same layout as the register-wide files. Raises
+    (one row), ``-nl-algoritmeregister-1.0.10.json`` and ``-uk-atrs-3.0.json`` (none
+    for a record without English text), each in the same layout as the register-wide files. Raises
     ExportError when the record cannot be expressed in a standard.
     """
     generated_at = generated_now()
@@ -280,7 +282,8 @@ def record_exports(
         raise built.errors[0]
     stem = f"{version.slug}-v{version.version}"
     common: dict[str, Any] = {"generated_at": generated_at, "audit_head": audit_head}
-    return {
+    extra = extra_record_files(version, **common, first_published=first_published)
+    own = {
         f"{stem}-{NL_FILE}": (dumps(nl_document([built.nl], **common)), JSON_MEDIA_TYPE),
         f"{stem}-{EU_FILE}": (
             dumps(eurocities_document(list(built.eurocities), **common)),
@@ -288,3 +291,4 @@ def record_exports(
         ),
         f"{stem}.csv": (write_csv([built.csv_row], CSV_COLUMN_NAMES), CSV_MEDIA_TYPE),
     }
+    return own | extra

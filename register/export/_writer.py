@@ -51,6 +51,7 @@ from register.export._explanations import (
     explanation_document,
     explanation_files,
 )
+from register.export._extra import ExtraExport, extra_files, verify_extra
 from register.export._records import (
     CSV_FILE,
     EU_FILE,
@@ -131,6 +132,10 @@ def _build(
         [e for b in built for e in b.eurocities], **common, omitted=left_out_eu
     )
     count = len(built)
+    extra = [
+        ExtraExport.of(v, first_published=_first_published(reg, v.slug, v.created_at.date()))
+        for v in versions
+    ]
     files: list[tuple[Distribution, str]] = [
         (
             Distribution(
@@ -170,6 +175,8 @@ def _build(
             CHECKED.format(what=f"header and {count} rows"),
         ),
     ]
+    files += extra_files(extra, **common)
+    omitted += [item for b in extra for item in b.omitted]
     tables: list[tuple[str, Any]] = [(CSV_FILE, CSV_COLUMNS)]
     for v in versions:
         document = explanation_document(
@@ -223,6 +230,7 @@ def _verify_folder(folder: Path, files: list[tuple[Distribution, str]]) -> None:
         content = (folder / item.name).read_bytes()
         if content != item.content:
             raise ExportError(FOLDER_ERROR.format(folder=folder, reason=f"{item.name} differs"))
+        verify_extra(item.name, content)
         if item.name in (NL_FILE, EU_FILE):
             document = json.loads(content)
             schema_name = NL_SCHEMA if item.name == NL_FILE else EU_SCHEMA
