@@ -43,6 +43,7 @@ from register.export._nl_1010 import (
     nl_1010_document,
     nl_1010_entry,
 )
+from register.export._printable import printable_files
 from register.record._schema import Status
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def extra_record_files(
     audit_head: str | None,
     first_published: date | None = None,
 ) -> dict[str, tuple[bytes, str]]:
-    """One version's NL 1.0.10 and ATRS downloads (filename -> (content, mime type)).
+    """One version's NL 1.0.10, ATRS and printable downloads (filename -> (content, mime)).
 
     A record without English text has no ATRS file; any other error is raised.
     """
@@ -176,7 +177,7 @@ def extra_record_files(
             dumps(atrs_document([built.atrs], **common)),
             JSON_MEDIA_TYPE,
         )
-    return files
+    return files | printable_files(version, audit_head=audit_head)
 
 
 def _from_atrs(obj: dict[str, Any], lang: str) -> dict[str, Any]:
