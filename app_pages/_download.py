@@ -43,6 +43,8 @@ def record_download(version: AlgorithmVersion) -> None:
 STANDARD_NAMES = {
     "nl-algoritmeregister-1.0.0.json": "NL Algoritmeregister 1.0.0 (JSON)",
     "eurocities-ats-0.3.1.json": "Eurocities ATS 0.3.1 (JSON)",
+    "nl-algoritmeregister-1.0.10.json": "NL Algoritmeregister 1.0.10 (JSON)",
+    "uk-atrs-3.0.json": "UK ATRS 3.0 (JSON)",
     ".csv": "CSV",
 }
 
@@ -54,6 +56,10 @@ def _exports(uri: str, slug: str, number: int) -> dict[str, tuple[bytes, str]]:
 
 
 def _standard_name(file_name: str) -> str:
+    if file_name.endswith("-record-sv.html"):  # the printable record: a page, not a standard
+        return t("printable.download_sv")
+    if file_name.endswith("-record-en.html"):
+        return t("printable.download_en")
     return next((n for end, n in STANDARD_NAMES.items() if file_name.endswith(end)), file_name)
 
 
