@@ -1,9 +1,10 @@
 """Exports of the register in published standards, and reading them back (private subpackage).
 
 ``export_register`` writes every published record as the NL Algoritmeregister
-standard 1.0.0, the Eurocities standard 0.3.1, CSV, global explanations as
-open data and a DCAT-AP catalogue; ``record_exports`` gives one version's
-downloads; ``import_standard`` reads an NL or Eurocities export back.
+standard 1.0.0 and 1.0.10, the Eurocities standard 0.3.1, the UK ATRS 3.0, CSV,
+global explanations as open data and a DCAT-AP catalogue; ``record_exports`` gives
+one version's downloads (with a printable page in Swedish and English);
+``import_standard`` reads an NL, Eurocities or ATRS export back.
 """
 
 from register.export._common import ExportError, ExportOmission

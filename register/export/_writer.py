@@ -116,14 +116,8 @@ def _build(
 ) -> tuple[list[tuple[Distribution, str]], list[AlgorithmVersion], list[ExportOmission]]:
     versions = [reg.get(item.slug) for item in reg.list_algorithms()]
     common: dict[str, Any] = {"generated_at": generated_at, "audit_head": audit_head}
-    built = [
-        VersionExport.of(
-            v,
-            **common,
-            first_published=_first_published(reg, v.slug, v.created_at.date()),
-        )
-        for v in versions
-    ]
+    firsts = {v.slug: _first_published(reg, v.slug, v.created_at.date()) for v in versions}
+    built = [VersionExport.of(v, **common, first_published=firsts[v.slug]) for v in versions]
     omitted = [item for b in built for item in b.omitted]
     left_out_nl = [item for item in omitted if item.standard == NL_STANDARD]
     left_out_eu = [item for item in omitted if item.standard != NL_STANDARD]
@@ -132,10 +126,7 @@ def _build(
         [e for b in built for e in b.eurocities], **common, omitted=left_out_eu
     )
     count = len(built)
-    extra = [
-        ExtraExport.of(v, first_published=_first_published(reg, v.slug, v.created_at.date()))
-        for v in versions
-    ]
+    extra = [ExtraExport.of(v, first_published=firsts[v.slug]) for v in versions]
     files: list[tuple[Distribution, str]] = [
         (
             Distribution(
