@@ -103,7 +103,7 @@ def _write_yaml(path: Path, data: dict[str, Any]) -> None:
 
 
 def cmd_import(reg: Register, args: argparse.Namespace) -> int:
-    """Read an NL or Eurocities file back; print carried and missing fields; optionally write."""
+    """Read an NL, Eurocities or ATRS file back; print carried and missing fields; maybe write."""
     del reg  # reading a file needs no register
     base = load_record(args.base) if args.base else None
     report = import_standard(args.file, base=base, slug=args.slug, lang=args.lang)
@@ -135,13 +135,15 @@ def add_export_commands(subparsers: Any) -> None:
     """Add ``export`` and ``import`` to the ``insyn`` subparsers (``set_defaults(func=...)``)."""
     p = subparsers.add_parser(
         "export",
-        help="export every published record (NL, Eurocities, CSV, explanations, DCAT-AP)",
+        help="export every published record (NL, Eurocities, UK ATRS, CSV, explanations, DCAT-AP)",
     )
     p.add_argument("folder", metavar="DIR", help="export folder (replaced as a whole)")
     p.add_argument("--base-url", help="public URL the folder will be served from (for DCAT-AP)")
     p.set_defaults(func=cmd_export)
 
-    p = subparsers.add_parser("import", help="read an NL or Eurocities export back into a record")
+    p = subparsers.add_parser(
+        "import", help="read an NL, Eurocities or UK ATRS export back into a record"
+    )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--base", metavar="RECORD_YAML", help="record that fills the missing fields")
     p.add_argument("--out", metavar="RECORD_YAML", help="write the complete record here")

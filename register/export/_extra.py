@@ -158,12 +158,11 @@ def extra_record_files(
 ) -> dict[str, tuple[bytes, str]]:
     """One version's NL 1.0.10, ATRS and printable downloads (filename -> (content, mime)).
 
-    A record without English text has no ATRS file; any other error is raised.
+    A standard the record cannot be expressed in (no English text for the ATRS, a
+    text over a 1.0.10 limit) has no file here, so the other downloads stay offered;
+    the register-wide export names why in that standard's notes.
     """
     built = ExtraExport.of(version, first_published=first_published)
-    for error in built.errors:
-        if not (error.field == "languages" and built.atrs is None):
-            raise error
     stem = f"{version.slug}-v{version.version}"
     common: dict[str, Any] = {"generated_at": generated_at, "audit_head": audit_head}
     files: dict[str, tuple[bytes, str]] = {}

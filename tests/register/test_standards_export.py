@@ -103,6 +103,9 @@ def test_a_short_description_over_the_1010_limit_is_left_out_of_1010_only(
     assert str(caught.value) == EXPORT_ERROR.format(
         slug=record.slug, field="short_description", reason=reason
     )
+    files = record_exports(fake_version(record))  # the other downloads stay offered
+    assert f"{record.slug}-v2-nl-algoritmeregister-1.0.0.json" in files
+    assert not any(name.endswith("nl-algoritmeregister-1.0.10.json") for name in files)
     reg = demo_fake_register()
     reg.versions["housing-guarantee"] = fake_version(record)
     report = export_register(reg, tmp_path / "out")
