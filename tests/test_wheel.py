@@ -143,6 +143,7 @@ def test_the_wheel_carries_the_portal_compiled_catalogues_templates_and_schemas(
     shipped += [*(ROOT / "app_pages" / "assets").glob("*.png")]
     shipped += [*(ROOT / "register" / "schemas").glob("*.json"), LOCALE / "insyn.pot"]
     shipped += [*(ROOT / "register" / "audit" / "templates").glob("*.j2")]
+    shipped += [*(ROOT / "register" / "export" / "templates").glob("*.j2")]
     catalogues = sorted(LOCALE.glob("*/LC_MESSAGES/insyn.po"))
     assert {p.parent.parent.name for p in catalogues} >= {"sv", "en"}
     missing = [p.relative_to(ROOT).as_posix() for p in [*shipped, *catalogues]]
