@@ -213,6 +213,21 @@ def test_import_reads_the_new_standards_back_and_lists_what_they_do_not_carry(
     assert alone.data["contact"]["email"] == record.contact.email
     filled = import_standard(document, base=record)
     assert filled.record == record and filled.filled_from_base
+    bare = import_standard(document["algorithms"][0]["record"], lang="en", base=record)
+    assert bare.standard == standard and bare.record == record
+
+
+def test_a_bare_nl_object_is_read_as_the_version_that_admits_it() -> None:
+    record = demo_record("benefits-uptake")
+    files = record_exports(fake_version(record))
+    old = json.loads(files[f"{STEM}-nl-algoritmeregister-1.0.0.json"][0])["algorithms"][0]
+    new = json.loads(files[f"{STEM}-nl-algoritmeregister-1.0.10.json"][0])["algorithms"][0]
+    assert (
+        import_standard(old["record"], lang="en").standard
+        == "Algoritmeregister Publicatiestandaard"
+    )
+    # Without a start month only 1.0.10 admits the object.
+    assert import_standard(new["record"], lang="en").standard == NL10_STANDARD
 
 
 # -- the printable record ----------------------------------------------------------------
