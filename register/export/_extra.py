@@ -44,7 +44,7 @@ from register.export._nl_1010 import (
     nl_1010_entry,
 )
 from register.export._printable import printable_files
-from register.record._schema import Status
+from register.record._schema import Status, TransparencyRecord
 
 if TYPE_CHECKING:
     from register.store._results import AlgorithmVersion
@@ -206,3 +206,20 @@ def nl_kind(obj: Mapping[str, Any], standard_version: str | None) -> str:
         return "nl10" if standard_version == NL10_VERSION else "nl"
     only_new = schema_problems(NL_SCHEMA, obj) and not schema_problems(NL10_SCHEMA, obj)
     return "nl10" if only_new else "nl"
+
+
+def extra_omissions(record: TransparencyRecord) -> tuple[ExportOmission, ...]:
+    """The NL 1.0.10 and ATRS exports ``record`` cannot be in, and why (before it is stored)."""
+    today = date.today()
+    where: dict[str, Any] = {"slug": record.slug, "version": 0}
+    status = record.status.value
+    omitted: list[ExportOmission] = []
+    try:
+        nl_1010_entry(record, version=0, status=status)
+    except ExportError as error:
+        omitted.append(omission(error, standard=NL10_STANDARD, **where))
+    try:
+        atrs_entry(record, version=0, status=status, published=today, changed=today)
+    except ExportError as error:
+        omitted.append(omission(error, standard=ATRS_STANDARD, **where))
+    return tuple(omitted)

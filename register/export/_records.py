@@ -30,7 +30,7 @@ from register.export._common import (
 )
 from register.export._csv import CSV_COLUMN_NAMES, CSV_MEDIA_TYPE, csv_row, write_csv
 from register.export._eurocities import from_eurocities, to_eurocities
-from register.export._extra import extra_record_files
+from register.export._extra import extra_omissions, extra_record_files
 from register.export._nl import from_nl, nl_language, to_nl
 from register.export._paths import leaf_paths, value_at
 from register.record._schema import Status, TransparencyRecord
@@ -257,7 +257,7 @@ def standard_omissions(record: TransparencyRecord) -> tuple[ExportOmission, ...]
             )
         except ExportError as error:
             omitted.append(omission(error, standard=f"{EU_STANDARD} ({lang})", **where))
-    return tuple(omitted)
+    return tuple(omitted) + extra_omissions(record)
 
 
 def record_exports(

@@ -559,4 +559,7 @@ def test_the_standards_a_record_cannot_be_exported_to_are_known_before_it_is_sto
         (NL_STANDARD, "name"),
         (f"{EU_STANDARD} (sv)", "contact.email"),
         (f"{EU_STANDARD} (en)", "contact.email"),
+        (f"{NL_STANDARD} 1.0.10", "name"),
     }
+    swedish = changed(base, name={"sv": base.name.sv})
+    assert [o.field for o in standard_omissions(swedish)] == ["languages"]  # the UK ATRS
