@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from register.export._cards import version_cards
 from register.export._common import (
     EU_CONFORMS_TO,
     EU_SCHEMA,
@@ -264,12 +265,17 @@ def record_exports(
     *,
     audit_head: str | None = None,
     first_published: date | None = None,
+    explanation: Any = None,
+    fairness: Any = None,
 ) -> dict[str, tuple[bytes, str]]:
     """Download files for one version: filename -> (content, mime type).
 
     Holds ``<slug>-v<version>-nl-algoritmeregister-1.0.0.json``,
     ``<slug>-v<version>-eurocities-ats-0.3.1.json`` and ``<slug>-v<version>.csv``
-    (one row), each in the same layout as the register-wide files. Raises
+    (one row), each in the same layout as the register-wide files, the model cards
+    ``<slug>-v<version>-model-card.json`` / ``.md`` (with the global importance of
+    ``explanation`` and the public dict ``fairness`` where given) and, for a high-risk
+    record, ``<slug>-v<version>-eu-ai-act-annex-viii-c.json``. Raises
     ExportError when the record cannot be expressed in a standard.
     """
     generated_at = generated_now()
@@ -280,6 +286,7 @@ def record_exports(
         raise built.errors[0]
     stem = f"{version.slug}-v{version.version}"
     common: dict[str, Any] = {"generated_at": generated_at, "audit_head": audit_head}
+    cards = version_cards(version, **common, explanation=explanation, fairness=fairness)
     return {
         f"{stem}-{NL_FILE}": (dumps(nl_document([built.nl], **common)), JSON_MEDIA_TYPE),
         f"{stem}-{EU_FILE}": (
@@ -287,4 +294,5 @@ def record_exports(
             JSON_MEDIA_TYPE,
         ),
         f"{stem}.csv": (write_csv([built.csv_row], CSV_COLUMN_NAMES), CSV_MEDIA_TYPE),
+        **cards,
     }
