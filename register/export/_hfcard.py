@@ -77,6 +77,19 @@ IMPORTANCE_DEFINITION = (
 )
 
 
+class _FrontMatterDumper(yaml.SafeDumper):
+    """Safe YAML in which a text with a line break is one double-quoted line (``\\n``),
+    so no record text can start a line of the front matter (or end it with ``---``)."""
+
+
+def _text_scalar(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if any(ch in value for ch in "\n\r\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_FrontMatterDumper.add_representer(str, _text_scalar)
+
+
 def _md(text: object) -> str:
     return inert_markdown(text)
 
@@ -176,8 +189,12 @@ def hf_model_card(
     weights = importances(explanation)
     contact = record.contact
     reach = " / ".join(str(x) for x in (contact.email, contact.url) if x is not None)
-    front = yaml.safe_dump(
-        _front_matter(record, lang, rates), sort_keys=False, allow_unicode=True, width=10_000
+    front = yaml.dump(
+        _front_matter(record, lang, rates),
+        Dumper=_FrontMatterDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,
     )
     technical = record.technical
     out = ["---", front.rstrip("\n"), "---", "", f"# Model card: {_md(record.name.get(lang))}"]

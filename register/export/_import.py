@@ -24,6 +24,7 @@ from register.export._common import (
     schema_problems,
 )
 from register.export._eurocities import from_eurocities
+from register.export._import_cards import CARD_KINDS, MCT_LANGUAGE_NEEDED, card_entries
 from register.export._nl import from_nl
 from register.export._paths import leaf_paths, merge, record_paths
 from register.record._errors import RecordValidationError
@@ -32,7 +33,7 @@ from register.record._schema import LANGUAGES, TransparencyRecord, parse_record
 READ_ERROR = "Cannot read {source}: {reason}."
 UNKNOWN_FORMAT = (
     "{source} is neither an insyn export nor an object of the NL Algoritmeregister "
-    "standard 1.0.0 or the Eurocities standard 0.3.1."
+    "standard 1.0.0 or the Eurocities standard 0.3.1 (nor an Annex VIII or model card file)."
 )
 SEVERAL_ALGORITHMS = "{source} holds several algorithms ({slugs}); choose one with a slug or base."
 SLUG_NOT_FOUND = "{source} holds no algorithm {slug!r} (it holds {slugs})."
@@ -143,7 +144,7 @@ def import_standard(
     if base is not None and not isinstance(base, (TransparencyRecord, Mapping)):
         raise StandardImportError(BAD_BASE.format(kind=type(base).__name__))
     base_dict = base.to_json_dict() if isinstance(base, TransparencyRecord) else base
-    kind, rows = _entries(document, name, lang)
+    kind, rows = card_entries(document, lang) or _entries(document, name, lang)
     slugs = sorted({row[0] for row in rows if row[0]})
     wanted = slug or (base_dict or {}).get("slug")
     if wanted and slugs:
@@ -154,6 +155,7 @@ def import_standard(
     elif len(slugs) > 1:
         raise StandardImportError(SEVERAL_ALGORITHMS.format(source=name, slugs=", ".join(slugs)))
     standard, schema_name = (NL_STANDARD, NL_SCHEMA) if kind == "nl" else (EU_STANDARD, EU_SCHEMA)
+    standard, schema_name, reader = CARD_KINDS.get(kind, (standard, schema_name, None))
     partial: dict[str, Any] = {}
     languages = []
     for row_slug, code, obj in rows:
@@ -165,10 +167,15 @@ def import_standard(
                     source=name, standard=standard, slug=row_slug, path=path, reason=reason
                 )
             )
+        if code is None and kind == "model-card":
+            raise StandardImportError(MCT_LANGUAGE_NEEDED.format(source=name))
         if code not in LANGUAGES:
             raise StandardImportError(UNKNOWN_LANGUAGE.format(source=name, lang=code))
         languages.append(code)
-        piece = from_nl(obj, code) if kind == "nl" else from_eurocities(obj)
+        if reader is not None:  # the Annex VIII file or a model card
+            piece = reader(obj, code)
+        else:
+            piece = from_nl(obj, code) if kind == "nl" else from_eurocities(obj)
         if row_slug:
             piece["slug"] = row_slug
         partial = merge(piece, partial) if partial else piece
