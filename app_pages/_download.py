@@ -44,6 +44,9 @@ STANDARD_NAMES = {
     "nl-algoritmeregister-1.0.0.json": "NL Algoritmeregister 1.0.0 (JSON)",
     "eurocities-ats-0.3.1.json": "Eurocities ATS 0.3.1 (JSON)",
     ".csv": "CSV",
+    "eu-ai-act-annex-viii-c.json": "EU AI Act Annex VIII C (JSON)",
+    "model-card.json": "Model card, Model Card Toolkit (JSON)",
+    "model-card.md": "Model card, Hugging Face (Markdown)",
 }
 
 

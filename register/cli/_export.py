@@ -141,10 +141,14 @@ def add_export_commands(subparsers: Any) -> None:
     p.add_argument("--base-url", help="public URL the folder will be served from (for DCAT-AP)")
     p.set_defaults(func=cmd_export)
 
-    p = subparsers.add_parser("import", help="read an NL or Eurocities export back into a record")
+    p = subparsers.add_parser(
+        "import", help="read an NL, Eurocities, Annex VIII or model card export back into a record"
+    )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--base", metavar="RECORD_YAML", help="record that fills the missing fields")
     p.add_argument("--out", metavar="RECORD_YAML", help="write the complete record here")
     p.add_argument("--slug", help="the algorithm to read when the file holds several")
-    p.add_argument("--lang", choices=("sv", "en"), help="language of a bare NL object's texts")
+    p.add_argument(
+        "--lang", choices=("sv", "en"), help="language of a bare NL object's or model card's texts"
+    )
     p.set_defaults(func=cmd_import)

@@ -17,6 +17,8 @@ def test_algorithm_page_offers_the_record_in_every_standard(open_page, demo_trac
     assert any("NL Algoritmeregister 1.0.0" in label for label in labels)
     assert any("Eurocities ATS 0.3.1" in label for label in labels)
     assert any(label.endswith("CSV") for label in labels)
+    for card in ("EU AI Act Annex VIII C", "Model Card Toolkit (JSON)", "Hugging Face (Markdown)"):
+        assert any(card in label for label in labels)
     # The buttons carry the same files the register's export builds, and they validate.
     from register import record_exports
 
