@@ -142,8 +142,12 @@ def _front_matter(
 
 def _scale(explanation: Any) -> str | None:
     """The scale the explanation's SHAP values are on (``probability``...), or None."""
-    metadata: Any = getattr(explanation, "metadata", None)
-    values = metadata.to_dict() if hasattr(metadata, "to_dict") else {}
+    metadata: Any = (
+        explanation.get("metadata")
+        if isinstance(explanation, Mapping)
+        else getattr(explanation, "metadata", None)
+    )
+    values = metadata.to_dict() if hasattr(metadata, "to_dict") else metadata
     scale = values.get("scale") if isinstance(values, dict) else None
     return scale if isinstance(scale, str) else None
 

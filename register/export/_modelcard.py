@@ -57,10 +57,16 @@ def _is_number(value: Any) -> bool:
 
 def importances(explanation: Any) -> list[tuple[str, float]]:
     """(input, mean absolute SHAP value) of the explanation's global importance, in its
-    order; empty without an explanation. Row-level data are never read."""
+    order; empty without an explanation. ``explanation`` is a stored explanation or its
+    public tables (a mapping with ``global_importance``); row-level data are never read."""
     if explanation is None:
         return []
-    rows = explanation.global_importance.to_dict(orient="records")
+    table = (
+        explanation["global_importance"]
+        if isinstance(explanation, Mapping)
+        else explanation.global_importance
+    )
+    rows = table.to_dict(orient="records")
     out = []
     for row in rows:
         value = row["mean_abs_shap"]

@@ -37,3 +37,9 @@ def test_algorithm_page_offers_the_record_in_every_standard(open_page, demo_trac
     for entry in document["algorithms"]:
         jsonschema.validate(entry["record"], schema)
         assert entry["slug"] == BENEFITS
+    # The page's model cards carry the version's global importance (public tables only).
+    from app_pages import _download
+
+    cards = _download._exports(demo_tracking_uri, BENEFITS, version.version)
+    markdown = next(content for name, (content, _) in cards.items() if name.endswith(".md"))
+    assert b"### Global importance" in markdown and b"| mean absolute SHAP value |" in markdown

@@ -371,3 +371,35 @@ def test_insyn_import_prints_the_fields_the_annex_viii_file_does_not_carry(
     printed = capsys.readouterr().out
     assert AIACT_STANDARD in printed and "  organisation" in printed
     assert "  technical.features[].name" in printed and "  impact.sv" in printed
+
+
+def test_demo_register_cards_carry_its_published_fairness_rates(demo_tracking_uri: str) -> None:
+    from register import Register
+
+    reg = Register(demo_tracking_uri)
+    slug = reg.list_algorithms()[0].slug
+    version = reg.get(slug)
+    report = reg.get_fairness(slug, version.version)
+    assert report is not None, "the demo versions are registered with evaluation data"
+    public = report.public_dict()
+    files = record_exports(
+        version,
+        explanation=reg.get_explanation(slug, version.version),
+        fairness=public,
+    )
+    card = json.loads(files[f"{slug}-v{version.version}-model-card.json"][0])
+    validate(MCT_SCHEMA, card)
+    metrics = card["quantitative_analysis"]["performance_metrics"]
+    shown = {(m["type"], m["slice"]): m["value"] for m in metrics}
+    overall = public["attributes"][0]["overall"]
+    for metric in ("selection_rate", "true_positive_rate", "false_positive_rate", "precision"):
+        if overall.get(metric) is not None:
+            assert float(shown[(metric, "overall")]) == pytest.approx(overall[metric], rel=1e-5)
+    for attribute in public["attributes"]:
+        for group in attribute["groups"]:
+            slice_name = f"{attribute['attribute']}: {group['group']}"
+            if group["too_few"]:  # a group too small to report has no number in the card
+                assert not [key for key in shown if key[1] == slice_name]
+    importance = [m["slice"] for m in metrics if m["type"] == IMPORTANCE_TYPE]
+    explanation = reg.get_explanation(slug, version.version)
+    assert importance == [f"input: {f}" for f in explanation.global_importance["feature"]]
