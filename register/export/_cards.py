@@ -100,10 +100,16 @@ def _fairness_of(reg: Any, version: AlgorithmVersion) -> Mapping[str, Any] | Non
 
 
 def register_cards(
-    reg: Any, versions: list[AlgorithmVersion], *, generated_at: str, audit_head: str | None
+    reg: Any,
+    versions: list[AlgorithmVersion],
+    *,
+    generated_at: str,
+    audit_head: str | None,
+    explanations: Mapping[str, Any] | None = None,
 ) -> tuple[list[tuple[Distribution, str]], list[ExportOmission]]:
     """The register-wide Annex VIII file and every version's model cards, with the
-    validation status of each and the records left out of Annex VIII."""
+    validation status of each and the records left out of Annex VIII. ``explanations``
+    (slug -> open-data explanation document) saves reading a stored explanation again."""
     entries, omitted, _ = annex_viii_entries([(v.record, v.version) for v in versions])
     document = annex_viii_document(
         entries, generated_at=generated_at, audit_head=audit_head, omitted=omitted
@@ -126,7 +132,10 @@ def register_cards(
         )
     ]
     for v in versions:
-        as_json, as_md = _cards(v, reg.get_explanation(v.slug, v.version), _fairness_of(reg, v))
+        explanation = (explanations or {}).get(v.slug)
+        if explanation is None:
+            explanation = reg.get_explanation(v.slug, v.version)
+        as_json, as_md = _cards(v, explanation, _fairness_of(reg, v))
         stem = f"{MODEL_CARD_FOLDER}/{card_stem(v.slug, v.version)}"
         title = f"of {v.slug} version {v.version}"
         files.append(

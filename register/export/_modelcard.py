@@ -57,8 +57,9 @@ def _is_number(value: Any) -> bool:
 
 def importances(explanation: Any) -> list[tuple[str, float]]:
     """(input, mean absolute SHAP value) of the explanation's global importance, in its
-    order; empty without an explanation. ``explanation`` is a stored explanation or its
-    public tables (a mapping with ``global_importance``); row-level data are never read."""
+    order; empty without an explanation. ``explanation`` is a stored explanation, its
+    public tables or its open-data document (a mapping with ``global_importance``, a
+    table or a list of rows); row-level data are never read."""
     if explanation is None:
         return []
     table = (
@@ -66,7 +67,7 @@ def importances(explanation: Any) -> list[tuple[str, float]]:
         if isinstance(explanation, Mapping)
         else explanation.global_importance
     )
-    rows = table.to_dict(orient="records")
+    rows = table.to_dict(orient="records") if hasattr(table, "to_dict") else list(table)
     out = []
     for row in rows:
         value = row["mean_abs_shap"]

@@ -172,6 +172,7 @@ def _build(
         ),
     ]
     tables: list[tuple[str, Any]] = [(CSV_FILE, CSV_COLUMNS)]
+    documents: dict[str, Any] = {}  # slug -> explanation document, for the model cards
     for v in versions:
         document = explanation_document(
             reg.get_explanation(v.slug, v.version),
@@ -181,6 +182,7 @@ def _build(
             **common,
         )
         as_json, as_csv = explanation_files(document)
+        documents[v.slug] = document
         stem = f"explanations/{v.slug}-v{v.version}"
         for suffix, content, media in (
             (".json", as_json, JSON_MEDIA_TYPE),
@@ -201,7 +203,7 @@ def _build(
             )
             files.append((distribution, status))
         tables.append((stem + ".csv", EXPLANATION_CSV_COLUMNS))
-    cards, left_out_cards = register_cards(reg, versions, **common)  # Annex VIII, model cards
+    cards, left_out_cards = register_cards(reg, versions, **common, explanations=documents)
     files, omitted = files + cards, omitted + left_out_cards
     metadata = dumps(csvw_metadata(tables, generated_at=generated_at))
     files.append(

@@ -310,7 +310,14 @@ def test_export_register_writes_annex_viii_and_model_cards_in_the_catalogue(tmp_
             m["type"] == "selection_rate"
             for m in card["quantitative_analysis"]["performance_metrics"]
         )
+        importance = [
+            (m["slice"], m["value"])
+            for m in card["quantitative_analysis"]["performance_metrics"]
+            if m["type"] == IMPORTANCE_TYPE
+        ]
+        assert importance == [("input: joblost", "0.05"), ("input: age", "0.02")]
         markdown = (folder / f"model-cards/{slug}-v2-model-card.md").read_text("utf-8")
+        assert "probability scale" in markdown  # the explanation's scale, from its metadata
         assert set(front_matter(markdown)) <= HUB_METADATA_KEYS
         assert names[f"model-cards/{slug}-v2-model-card.md"].media_type.startswith("text/markdown")
     catalog = json.loads((folder / "catalog.jsonld").read_text(encoding="utf-8"))
