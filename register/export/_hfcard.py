@@ -188,7 +188,7 @@ def hf_model_card(
 ) -> str:
     """The Markdown model card: front matter (Hub keys only) and the sections above."""
     lang = nl_language(record)
-    words = LABELS[lang]
+    words, heads = LABELS[lang], LABELS["en"]  # sentences in the text's language, labels English
     rates = fairness_rates(fairness)
     weights = importances(explanation)
     contact = record.contact
@@ -219,17 +219,17 @@ def hf_model_card(
     ]
     out += ["", "## Intended use", "", _md(record.purpose.get(lang)), ""]
     out += [
-        _item(words["output_use"], record.decision_process.output_use.get(lang)),
+        _item(heads["output_use"], record.decision_process.output_use.get(lang)),
         _item(
-            words["who_decides"],
+            heads["who_decides"],
             words["human_yes" if record.decision_process.human_decides else "human_no"],
         ),
-        _item(words["objection"], record.decision_process.objection.get(lang)),
+        _item(heads["objection"], record.decision_process.objection.get(lang)),
     ]
     out += ["", "## Factors", ""]
     protected = [protected_name(record, n, lang) for n in record.data.protected_attributes]
-    out.append(_item(words["protected"], ", ".join(protected) or "none recorded"))
-    out.append(_item(words["inputs"], ""))
+    out.append(_item(heads["protected"], ", ".join(protected) or "none recorded"))
+    out.append(_item(heads["inputs"], ""))
     for feature in technical.features:
         flag = f" ({words['changeable']})" if feature.changeable else ""
         text = f"{feature.label.get(lang)} ({feature.name}){flag}: {feature.description.get(lang)}"
@@ -257,7 +257,7 @@ def hf_model_card(
     )
     out.append(
         _item(
-            words["personal_data"],
+            heads["personal_data"],
             words["personal_yes" if record.data.personal_data else "personal_no"],
         )
     )
@@ -272,8 +272,8 @@ def hf_model_card(
         out.append(_item(f"Impact assessment ({item.kind})", f"{item.title}{done}"))
     out += ["", "## Caveats and recommendations", ""]
     out += [
-        _item(words["alternatives"], record.considerations.alternatives.get(lang)),
-        _item(words["references"], ""),
+        _item(heads["alternatives"], record.considerations.alternatives.get(lang)),
+        _item(heads["references"], ""),
         *(f"  - {_md(f'{ref.title} {ref.url}')}" for ref in record.legal_basis.references),
         _item("About this card", ABOUT),
     ]

@@ -410,3 +410,20 @@ def test_demo_register_cards_carry_its_published_fairness_rates(demo_tracking_ur
     importance = [m["slice"] for m in metrics if m["type"] == IMPORTANCE_TYPE]
     explanation = reg.get_explanation(slug, version.version)
     assert importance == [f"input: {f}" for f in explanation.global_importance["feature"]]
+
+
+def test_a_swedish_only_record_gives_swedish_cards_that_read_back(tmp_path: Path) -> None:
+    base = demo_record("benefits-uptake")
+    record = changed(base, name={"sv": base.name.sv})
+    files = files_of(record)
+    card = json.loads(files[f"{STEM}-model-card.json"][0])
+    assert card["model_details"]["name"] == base.name.sv
+    assert card["model_details"]["documentation"] == base.purpose.sv
+    markdown = files[f"{STEM}-model-card.md"][0].decode("utf-8")
+    assert front_matter(markdown)["language"] == ["sv"]
+    assert inert_markdown(base.purpose.sv) in markdown
+    path = tmp_path / "card.json"
+    path.write_bytes(files[f"{STEM}-model-card.json"][0])
+    report = import_standard(path, lang="sv", base=record)
+    assert report.record == record
+    assert "purpose.sv" in report.carried_fields and "purpose.en" in report.missing_fields
