@@ -33,13 +33,24 @@ CARD_KINDS: dict[str, tuple[str, str, Callable[[Mapping[str, Any], str], dict[st
 }
 
 
+def _languages(obj: Any) -> tuple[str, ...]:
+    """The languages an Annex VIII object's texts are in: Swedish, and English when given."""
+    name = obj.get("ai_system", {}).get("name") if isinstance(obj, Mapping) else None
+    return ("sv", "en") if isinstance(name, Mapping) and name.get("en") else ("sv",)
+
+
 def card_entries(
     document: Mapping[str, Any], lang: str | None
 ) -> tuple[str, list[tuple[Any, Any, Any]]] | None:
     """(kind, rows) when ``document`` is an Annex VIII file or a model card, else None."""
     entries = document.get("algorithms")
     if document.get("standard") == AIACT_STANDARD and isinstance(entries, list):
-        rows = [(e.get("slug"), "sv", e.get("record")) for e in entries if isinstance(e, dict)]
+        rows = [
+            (e.get("slug"), lang, e.get("record"))
+            for e in entries
+            if isinstance(e, dict)
+            for lang in _languages(e.get("record"))
+        ]
         return "annex-viii-c", rows
     if document.get("schema_version") == MCT_VERSION and "model_details" in document:
         return "model-card", [(None, lang, document)]

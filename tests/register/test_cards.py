@@ -351,6 +351,7 @@ def test_import_reads_annex_viii_and_model_card_back_with_the_fields_not_carried
     assert {"organisation", "contact.email", "name.en", "purpose.en"} <= set(bare.carried_fields)
     assert "technical.features[].name" in bare.missing_fields
     assert not set(bare.carried_fields) & set(bare.missing_fields)
+    assert bare.languages == (("sv", "en") if lang is None else ("en",))
     full = import_standard(path, lang=lang, base=record)
     assert full.record == record and full.filled_from_base
     assert full.carried_fields == bare.carried_fields
