@@ -46,13 +46,22 @@ STANDARD_NAMES = {
     "nl-algoritmeregister-1.0.10.json": "NL Algoritmeregister 1.0.10 (JSON)",
     "uk-atrs-3.0.json": "UK ATRS 3.0 (JSON)",
     ".csv": "CSV",
+    "eu-ai-act-annex-viii-c.json": "EU AI Act Annex VIII C (JSON)",
+    "model-card.json": "Model card, Model Card Toolkit (JSON)",
+    "model-card.md": "Model card, Hugging Face (Markdown)",
 }
 
 
 @_cache.TABLES.cache
 def _exports(uri: str, slug: str, number: int) -> dict[str, tuple[bytes, str]]:
-    """The per-record export files of one version (built and validated once per TTL)."""
-    return record_exports(_data.get_version(uri, slug, number))
+    """The per-record export files of one version (built and validated once per TTL); the
+    model cards carry the public explanation tables and the stored public fairness result."""
+    fairness = _data.get_register(uri).get_fairness(slug, number)
+    return record_exports(
+        _data.get_version(uri, slug, number),
+        explanation=_data.explanation_tables(uri, slug, number),
+        fairness=None if fairness is None else fairness.public_dict(),
+    )
 
 
 def _standard_name(file_name: str) -> str:

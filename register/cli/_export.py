@@ -142,11 +142,14 @@ def add_export_commands(subparsers: Any) -> None:
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser(
-        "import", help="read an NL, Eurocities or UK ATRS export back into a record"
+        "import",
+        help="read an NL, Eurocities, UK ATRS, Annex VIII or model card export back into a record",
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument("--base", metavar="RECORD_YAML", help="record that fills the missing fields")
     p.add_argument("--out", metavar="RECORD_YAML", help="write the complete record here")
     p.add_argument("--slug", help="the algorithm to read when the file holds several")
-    p.add_argument("--lang", choices=("sv", "en"), help="language of a bare NL object's texts")
+    p.add_argument(
+        "--lang", choices=("sv", "en"), help="language of a bare NL object's or model card's texts"
+    )
     p.set_defaults(func=cmd_import)

@@ -22,6 +22,7 @@ CONTEXT = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 FILE_TYPES = {"application/json": "JSON", "text/csv": "CSV", "application/ld+json": "JSON_LD"}
+FILE_TYPES["text/markdown"] = "TXT"  # model cards: Markdown is plain text
 CATALOG_MISMATCH = "The catalogue does not match the exported files: {detail}."
 
 

@@ -25,6 +25,7 @@ from register.export._common import (
 )
 from register.export._eurocities import from_eurocities
 from register.export._extra import EXTRA_READERS, is_atrs, nl_kind
+from register.export._import_cards import CARD_KINDS, MCT_LANGUAGE_NEEDED, card_entries
 from register.export._nl import from_nl
 from register.export._paths import leaf_paths, merge, record_paths
 from register.record._errors import RecordValidationError
@@ -33,7 +34,8 @@ from register.record._schema import LANGUAGES, TransparencyRecord, parse_record
 READ_ERROR = "Cannot read {source}: {reason}."
 UNKNOWN_FORMAT = (
     "{source} is neither an insyn export nor an object of the NL Algoritmeregister "
-    "standard 1.0.0 or 1.0.10, the Eurocities standard 0.3.1 or the UK ATRS 3.0."
+    "standard 1.0.0 or 1.0.10, the Eurocities standard 0.3.1 or the UK ATRS 3.0 (nor an "
+    "Annex VIII or model card file)."
 )
 SEVERAL_ALGORITHMS = "{source} holds several algorithms ({slugs}); choose one with a slug or base."
 SLUG_NOT_FOUND = "{source} holds no algorithm {slug!r} (it holds {slugs})."
@@ -149,7 +151,7 @@ def import_standard(
     if base is not None and not isinstance(base, (TransparencyRecord, Mapping)):
         raise StandardImportError(BAD_BASE.format(kind=type(base).__name__))
     base_dict = base.to_json_dict() if isinstance(base, TransparencyRecord) else base
-    kind, rows = _entries(document, name, lang)
+    kind, rows = card_entries(document, lang) or _entries(document, name, lang)
     slugs = sorted({row[0] for row in rows if row[0]})
     wanted = slug or (base_dict or {}).get("slug")
     if wanted and slugs:
@@ -160,7 +162,7 @@ def import_standard(
     elif len(slugs) > 1:
         raise StandardImportError(SEVERAL_ALGORITHMS.format(source=name, slugs=", ".join(slugs)))
     readers = {"nl": (NL_STANDARD, NL_SCHEMA, from_nl), "eu": (EU_STANDARD, EU_SCHEMA, None)}
-    standard, schema_name, reader = (readers | EXTRA_READERS)[kind]
+    standard, schema_name, reader = (readers | EXTRA_READERS | CARD_KINDS)[kind]
     partial: dict[str, Any] = {}
     languages = []
     for row_slug, code, obj in rows:
@@ -172,6 +174,8 @@ def import_standard(
                     source=name, standard=standard, slug=row_slug, path=path, reason=reason
                 )
             )
+        if code is None and kind == "model-card":
+            raise StandardImportError(MCT_LANGUAGE_NEEDED.format(source=name))
         if code not in LANGUAGES:
             raise StandardImportError(UNKNOWN_LANGUAGE.format(source=name, lang=code))
         languages.append(code)

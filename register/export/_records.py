@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from register.export._cards import version_cards
 from register.export._common import (
     EU_CONFORMS_TO,
     EU_SCHEMA,
@@ -265,13 +266,19 @@ def record_exports(
     *,
     audit_head: str | None = None,
     first_published: date | None = None,
+    explanation: Any = None,
+    fairness: Any = None,
 ) -> dict[str, tuple[bytes, str]]:
     """Download files for one version: filename -> (content, mime type).
 
     Holds ``<slug>-v<version>-nl-algoritmeregister-1.0.0.json``,
     ``<slug>-v<version>-eurocities-ats-0.3.1.json`` and ``<slug>-v<version>.csv``
     (one row), ``-nl-algoritmeregister-1.0.10.json`` and ``-uk-atrs-3.0.json`` (none
-    for a record without English text), each in the same layout as the register-wide files. Raises
+    for a record without English text), the printable record ``-record-sv.html`` /
+    ``-record-en.html``, the model cards ``-model-card.json`` / ``.md`` (with the global
+    importance of ``explanation`` and the public dict ``fairness`` where given) and, for
+    a high-risk record, ``-eu-ai-act-annex-viii-c.json``, each in the same layout as the
+    register-wide files. Raises
     ExportError when the record cannot be expressed in a standard.
     """
     generated_at = generated_now()
@@ -283,6 +290,7 @@ def record_exports(
     stem = f"{version.slug}-v{version.version}"
     common: dict[str, Any] = {"generated_at": generated_at, "audit_head": audit_head}
     extra = extra_record_files(version, **common, first_published=first_published)
+    cards = version_cards(version, **common, explanation=explanation, fairness=fairness)
     own = {
         f"{stem}-{NL_FILE}": (dumps(nl_document([built.nl], **common)), JSON_MEDIA_TYPE),
         f"{stem}-{EU_FILE}": (
@@ -290,5 +298,6 @@ def record_exports(
             JSON_MEDIA_TYPE,
         ),
         f"{stem}.csv": (write_csv([built.csv_row], CSV_COLUMN_NAMES), CSV_MEDIA_TYPE),
+        **cards,
     }
     return own | extra

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from register._errors import NotFoundError
+from register.export._cards import register_cards, schema_copies, verify_card
 from register.export._common import (
     EU_CONFORMS_TO,
     EU_SCHEMA,
@@ -169,6 +170,7 @@ def _build(
     files += extra_files(extra, **common)
     omitted += [item for b in extra for item in b.omitted]
     tables: list[tuple[str, Any]] = [(CSV_FILE, CSV_COLUMNS)]
+    documents: dict[str, Any] = {}  # slug -> explanation document, for the model cards
     for v in versions:
         document = explanation_document(
             reg.get_explanation(v.slug, v.version),
@@ -178,6 +180,7 @@ def _build(
             **common,
         )
         as_json, as_csv = explanation_files(document)
+        documents[v.slug] = document
         stem = f"explanations/{v.slug}-v{v.version}"
         for suffix, content, media in (
             (".json", as_json, JSON_MEDIA_TYPE),
@@ -198,6 +201,8 @@ def _build(
             )
             files.append((distribution, status))
         tables.append((stem + ".csv", EXPLANATION_CSV_COLUMNS))
+    cards, left_out_cards = register_cards(reg, versions, **common, explanations=documents)
+    files, omitted = files + cards, omitted + left_out_cards
     metadata = dumps(csvw_metadata(tables, generated_at=generated_at))
     files.append(
         (
@@ -222,6 +227,8 @@ def _verify_folder(folder: Path, files: list[tuple[Distribution, str]]) -> None:
         if content != item.content:
             raise ExportError(FOLDER_ERROR.format(folder=folder, reason=f"{item.name} differs"))
         verify_extra(item.name, content)
+        if verify_card(item.name, content):
+            continue
         if item.name in (NL_FILE, EU_FILE):
             document = json.loads(content)
             schema_name = NL_SCHEMA if item.name == NL_FILE else EU_SCHEMA
@@ -307,6 +314,8 @@ def export_register(
         if audit_anchor is not None:
             _write(staging, AUDIT_HEAD_FILE, dumps(audit_anchor))
         _write(staging, SCHEMA_COPY, (SCHEMA_FOLDER / EXPLANATION_SCHEMA).read_bytes())
+        for name, content in schema_copies().items():
+            _write(staging, name, content)
         _verify_folder(staging, files)
         staging.chmod(0o755)
         _swap(staging, target)

@@ -21,6 +21,8 @@ def test_algorithm_page_offers_the_record_in_every_standard(open_page, demo_trac
     assert any("UK ATRS 3.0" in label for label in labels)
     assert any("printable record in English (HTML)" in label for label in labels)
     assert any("printable record in Swedish (HTML)" in label for label in labels)
+    for card in ("EU AI Act Annex VIII C", "Model Card Toolkit (JSON)", "Hugging Face (Markdown)"):
+        assert any(card in label for label in labels)
     # The buttons carry the same files the register's export builds, and they validate.
     from register import record_exports
 
@@ -39,3 +41,9 @@ def test_algorithm_page_offers_the_record_in_every_standard(open_page, demo_trac
     for entry in document["algorithms"]:
         jsonschema.validate(entry["record"], schema)
         assert entry["slug"] == BENEFITS
+    # The page's model cards carry the version's global importance (public tables only).
+    from app_pages import _download
+
+    cards = _download._exports(demo_tracking_uri, BENEFITS, version.version)
+    markdown = next(content for name, (content, _) in cards.items() if name.endswith(".md"))
+    assert b"### Global importance" in markdown and b"| mean absolute SHAP value |" in markdown

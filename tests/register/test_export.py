@@ -60,7 +60,18 @@ FILES = {
     "csv-metadata.json",
     "catalog.jsonld",
     "schemas/insyn-explanation-v1.schema.json",
+    "eu-ai-act-annex-viii-c.json",  # Annex VIII and model cards: tests/register/test_cards.py
+    "schemas/insyn-ai-act-annex-viii-c-v1.schema.json",
+    "schemas/model-card-toolkit-v0.0.2.schema.json",
 }
+
+
+def card_files(stem: str) -> set[str]:
+    return {
+        f"{stem}-eu-ai-act-annex-viii-c.json",
+        f"{stem}-model-card.json",
+        f"{stem}-model-card.md",
+    }
 
 
 def shared_schema(name: str) -> dict[str, Any]:
@@ -231,6 +242,7 @@ def test_record_exports_give_nl_eurocities_and_a_csv_row() -> None:
         f"{stem}-uk-atrs-3.0.json",
         f"{stem}-record-sv.html",
         f"{stem}-record-en.html",
+        *card_files(stem),
     }
     nl = json.loads(files[f"{stem}-nl-algoritmeregister-1.0.0.json"][0])
     assert files[f"{stem}-nl-algoritmeregister-1.0.0.json"][1] == "application/json"
@@ -320,10 +332,10 @@ def test_export_register_writes_every_file_validated_and_equal_to_the_records(
     folder = tmp_path / "out"
     explanation_files = {
         f"explanations/{slug}-v2.{ext}" for slug in DEMO_SLUGS for ext in ("json", "csv")
-    }
+    } | {f"model-cards/{slug}-v2-model-card.{ext}" for slug in DEMO_SLUGS for ext in ("json", "md")}
     assert export_files(folder) == FILES | explanation_files
     assert {f.name for f in report.files} == (FILES | explanation_files) - {
-        "schemas/insyn-explanation-v1.schema.json"
+        name for name in FILES if name.startswith("schemas/")
     }
     assert report.algorithms == (("benefits-uptake", 2), ("housing-guarantee", 2))
     nl = json.loads((folder / "nl-algoritmeregister-1.0.0.json").read_text(encoding="utf-8"))

@@ -97,6 +97,7 @@ class FakeRegister:
 
     def __init__(self, records: list[TransparencyRecord]) -> None:
         self.versions = {r.slug: fake_version(r) for r in records}
+        self.fairness: Any = None  # a stored fairness result (its public_dict), or None
 
     def list_algorithms(self, *, include_unpublished: bool = False) -> list[AlgorithmSummary]:
         assert not include_unpublished
@@ -133,6 +134,10 @@ class FakeRegister:
     def get_explanation(self, slug: str, version: int) -> FakeExplanation:
         assert version == self.versions[slug].version
         return FakeExplanation()
+
+    def get_fairness(self, slug: str, version: int) -> Any:
+        assert version == self.versions[slug].version
+        return self.fairness
 
     def history(self, slug: str) -> list[VersionChange]:
         first = datetime(2024, 12, 1, tzinfo=UTC)
