@@ -25,8 +25,9 @@ from register.history._record_diff import FieldChange, record_changes
 if TYPE_CHECKING:
     from register._facade import Register
 
-__all__ = ["SAME_VERSION_MESSAGE", "VersionDiff", "diff_versions"]
+__all__ = ["BAD_VERSION_MESSAGE", "SAME_VERSION_MESSAGE", "VersionDiff", "diff_versions"]
 
+BAD_VERSION_MESSAGE = "A version is a whole number of 1 or more; {name}={value!r} is not."
 SAME_VERSION_MESSAGE = (
     "A diff compares two different versions; from={older} and to={newer} are the same version."
 )
@@ -65,17 +66,19 @@ class VersionDiff:
         }
 
 
-def diff_versions(reg: Register, slug: str, older: int, newer: int) -> VersionDiff:
+def diff_versions(reg: Register, slug: str, older: int | str, newer: int | str) -> VersionDiff:
     """What changed from version ``older`` to ``newer`` of ``slug`` (in that direction).
 
     Raises :class:`register.NotFoundError` (the register's wording) for an unknown slug or
-    version and :class:`register.InsynError` (:data:`SAME_VERSION_MESSAGE`) when both are
-    the same version. Reads two records, two explanations, two fitted models (only when
-    the older one can score the newer inputs) and two fairness results.
+    version and :class:`register.InsynError` when a version is not a whole number of 1 or
+    more (:data:`BAD_VERSION_MESSAGE`) or both are the same (:data:`SAME_VERSION_MESSAGE`).
+    Reads two records, two explanations, two fitted models (only when the older one can
+    score the newer inputs) and two fairness results, nothing of any other version.
     """
-    if int(older) == int(newer):
+    old_number, new_number = _number("from", older), _number("to", newer)
+    if old_number == new_number:
         raise InsynError(SAME_VERSION_MESSAGE.format(older=older, newer=newer))
-    before, after = reg.get(slug, int(older)), reg.get(slug, int(newer))
+    before, after = reg.get(slug, old_number), reg.get(slug, new_number)
     old_inputs = before.input_profile.names
     new_inputs = after.input_profile.names
     old_explanation = reg.get_explanation(slug, before.version)
@@ -97,6 +100,17 @@ def diff_versions(reg: Register, slug: str, older: int, newer: int) -> VersionDi
             None if new_fairness is None else new_fairness.public_dict(),
         ),
     )
+
+
+def _number(name: str, value: Any) -> int:
+    """``value`` as a version number; InsynError (:data:`BAD_VERSION_MESSAGE`) otherwise."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InsynError(BAD_VERSION_MESSAGE.format(name=name, value=value)) from None
+    if isinstance(value, bool) or number < 1 or (number != value and str(number) != str(value)):
+        raise InsynError(BAD_VERSION_MESSAGE.format(name=name, value=value))
+    return number
 
 
 def _decisions(

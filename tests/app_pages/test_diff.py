@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from streamlit.testing.v1 import AppTest
 
 from register import Register, TransparencyRecord, diff_versions
+from register.history._model_diff import decision_change
 from tests.app_pages.conftest import (
     ALGORITHM,
     APP,
@@ -158,3 +160,43 @@ def test_one_version_has_nothing_to_compare(
     text = visible_text(at)
     assert words["title"] in text and words["only_one"] in text
     assert words["from"] not in text
+
+
+def _show_decisions(decisions, lang):  # type: ignore[no-untyped-def]
+    # Runs as an AppTest script of its own: no annotations, imports inside.
+    import streamlit as st
+
+    st.session_state["lang"] = lang
+    from app_pages._diff import _decisions
+
+    _decisions({"from": 1, "to": 2, "explanation": {"decisions": decisions}})
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_decisions_say_why_there_is_no_number_or_only_fewer_than_ten(lang: str) -> None:
+    frame = pd.DataFrame({"x": range(30)})
+    mismatched = decision_change(None, None, frame, ("x", "head")).to_dict()
+    at = AppTest.from_function(_show_decisions, args=(mismatched, lang), default_timeout=TIMEOUT)
+    at.run()
+    assert_no_exception(at)
+    assert mismatched["reason"][lang] in visible_text(at)
+    assert "head" in visible_text(at)
+
+    class Fixed:
+        classes_ = ("no", "yes")
+
+        def __init__(self, answers: list[str]) -> None:
+            self.answers = answers
+
+        def predict(self, rows: pd.DataFrame) -> list[str]:
+            return self.answers[: len(rows)]
+
+    few = decision_change(
+        Fixed(["no"] * 30), Fixed(["yes"] * 4 + ["no"] * 26), frame, ("x",)
+    ).to_dict()
+    at = AppTest.from_function(_show_decisions, args=(few, lang), default_timeout=TIMEOUT)
+    at.run()
+    assert_no_exception(at)
+    text = visible_text(at)
+    assert ("Färre än 10 av 30" if lang == "sv" else "Fewer than 10 of 30") in text
+    assert " 4 " not in text and "13,3" not in text and "13.3" not in text

@@ -25,7 +25,7 @@ from register import (
     diff_versions,
 )
 from register.export._paths import record_paths
-from register.history import SAME_VERSION_MESSAGE, field_label
+from register.history import BAD_VERSION_MESSAGE, SAME_VERSION_MESSAGE, field_label
 from register.history._model_diff import decision_change, explanation_diff
 from register.history._record_diff import RECORD_PARTS
 from register.store._view import NOT_FOUND_MESSAGE, VERSION_NOT_FOUND_MESSAGE
@@ -287,6 +287,17 @@ def test_the_same_version_twice_is_refused(built: dict[str, Any]) -> None:
     with pytest.raises(InsynError) as info:
         diff_versions(built["reg"], SLUG, 2, 2)
     assert str(info.value) == SAME_VERSION_MESSAGE.format(older=2, newer=2)
+
+
+@pytest.mark.parametrize("bad", ["abc", "1.5", 0, -2, True, None])
+def test_a_version_that_is_not_a_whole_number_is_named(built: dict[str, Any], bad: Any) -> None:
+    with pytest.raises(InsynError) as info:
+        diff_versions(built["reg"], SLUG, 1, bad)
+    assert str(info.value) == BAD_VERSION_MESSAGE.format(name="to", value=bad)
+
+
+def test_a_version_given_as_text_is_read_as_its_number(built: dict[str, Any]) -> None:
+    assert diff_versions(built["reg"], SLUG, "1", "2") == diff_versions(built["reg"], SLUG, 1, 2)
 
 
 def test_a_diff_reads_only_the_two_versions(built: dict[str, Any], benefits_build: Any) -> None:
