@@ -3,7 +3,10 @@
 Paths are dotted with list positions (``purpose.sv``, ``technical.features[2].name``,
 ``legal_basis.references[0].url``): every leaf of the record's JSON form that differs is
 one change, each language of a localized text its own leaf. Lists are compared position
-by position, so an item added at the end is a run of leaves whose ``before`` is None.
+by position, except lists whose items are named (inputs by ``name``, value labels by
+``code``) when the names differ: then items are paired by name, so an input added or
+removed is the run of its own leaves (``before`` or ``after`` None), at its position in
+the version that has it (the newer one when both do).
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ _INDEXED = re.compile(r"^(?P<name>[a-z_]+)\[(?P<index>\d+)\]$")
 class FieldChange:
     """One leaf field of the record that differs between the two versions.
 
-    ``path``: dotted path with list positions (0-based), e.g. ``technical.features[2].name``;
+    ``path``: dotted path with list positions (0-based; in the newer version, or in the older
+    for an item it alone has), e.g. ``technical.features[2].name``;
     ``before``/``after``: the JSON value in each version (None where the field is absent or
     empty); ``language``: ``"sv"``/``"en"`` when the leaf is one language of a localized
     text, whose whole text in both languages is ``text_before``/``text_after``; ``label``:
@@ -96,13 +100,45 @@ def _walk(before: Any, after: Any, path: str) -> Iterator[tuple[str, Any, Any, s
     if isinstance(before, list) or isinstance(after, list):
         old_list = before if isinstance(before, list) else []
         new_list = after if isinstance(after, list) else []
-        for index in range(max(len(old_list), len(new_list))):
-            old = old_list[index] if index < len(old_list) else None
-            new = new_list[index] if index < len(new_list) else None
-            yield from _walk(old, new, f"{path}[{index}]")
+        for (old_at, old), (new_at, new) in _pairs(old_list, new_list):
+            yield from _walk(old, new, f"{path}[{new_at if new_at is not None else old_at}]")
         return
     if before != after:
         yield path, before, after, None, (None, None)
+
+
+def _key(items: list[Any]) -> str | None:
+    """The field that names each item of ``items`` uniquely (``name`` or ``code``), or None."""
+    for key in ("name", "code"):
+        names = [item.get(key) if isinstance(item, Mapping) else None for item in items]
+        if items and None not in names and len(set(map(str, names))) == len(names):
+            return key
+    return None
+
+
+def _pairs(
+    old: list[Any], new: list[Any]
+) -> Iterator[tuple[tuple[int | None, Any], tuple[int | None, Any]]]:
+    """The items of both lists paired: by their ``name``/``code`` when both lists name their
+    items and the names differ (so removing one input lists only that input), else by
+    position. Each side is (position, item), (None, None) where that list lacks it."""
+    key = _key(old) if _key(old) == _key(new) else None
+    old_names = [str(item[key]) for item in old] if key else []
+    new_names = [str(item[key]) for item in new] if key else []
+    if key is None or old_names == new_names:
+        for index in range(max(len(old), len(new))):
+            yield (
+                (index, old[index]) if index < len(old) else (None, None),
+                (index, new[index]) if index < len(new) else (None, None),
+            )
+        return
+    position = {name: index for index, name in enumerate(old_names)}
+    for index, name in enumerate(new_names):
+        found = position.get(name)
+        yield ((found, old[found]) if found is not None else (None, None)), (index, new[index])
+    for index, name in enumerate(old_names):
+        if name not in set(new_names):
+            yield (index, old[index]), (None, None)
 
 
 def field_label(path: str, lang: str) -> str:

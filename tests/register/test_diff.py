@@ -27,7 +27,7 @@ from register import (
 from register.export._paths import record_paths
 from register.history import BAD_VERSION_MESSAGE, SAME_VERSION_MESSAGE, field_label
 from register.history._model_diff import decision_change, explanation_diff
-from register.history._record_diff import RECORD_PARTS
+from register.history._record_diff import RECORD_PARTS, record_changes
 from register.store._view import NOT_FOUND_MESSAGE, VERSION_NOT_FOUND_MESSAGE
 from register.text import message
 
@@ -341,3 +341,23 @@ def test_every_field_of_a_record_has_a_plain_name() -> None:
     }
     names |= {"kind", "title", "completed"}  # impact assessments: one leaf in record_paths
     assert names <= set(RECORD_PARTS)
+
+
+def test_an_input_removed_in_the_middle_lists_only_its_own_fields(
+    benefits_record: TransparencyRecord,
+) -> None:
+    data = benefits_record.to_json_dict()
+    removed = data["technical"]["features"].pop(4)
+    data["technical"]["features"][5]["label"]["en"] = "Lives in a city"  # smsa, was [6]
+    newer = TransparencyRecord.model_validate(data)
+    changes = record_changes(benefits_record, newer)
+    gone = [c for c in changes if c.after is None]
+    assert {c.path.split(".")[1] for c in gone} == {"features[4]"}
+    assert next(c.before for c in gone if c.path == "technical.features[4].name") == "joblost"
+    assert removed["name"] == "joblost"
+    kept = [c for c in changes if c.after is not None]
+    assert [(c.path, c.after) for c in kept] == [
+        ("technical.features[5].label.en", "Lives in a city")
+    ]
+    # the same lists in the same order are compared position by position
+    assert record_changes(benefits_record, benefits_record) == []
