@@ -120,9 +120,7 @@ def _rates(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[
         old, old_few, old_has = _value(before, rate)
         new, new_few, new_has = _value(after, rate)
         if rate != "selection_rate" and not (old_has and new_has):
-            continue
-        if rate != "selection_rate" and (old is None and new is None and not (old_few or new_few)):
-            continue
+            continue  # a version whose rows do not hold this rate at all
         too_few = old_few or new_few
         rates[rate] = RateChange(
             before=None if too_few else old,

@@ -26,6 +26,7 @@ from register import (
 )
 from register.export._paths import record_paths
 from register.history import BAD_VERSION_MESSAGE, SAME_VERSION_MESSAGE, field_label
+from register.history._fairness_diff import fairness_diff
 from register.history._model_diff import decision_change, explanation_diff
 from register.history._record_diff import RECORD_PARTS, record_changes
 from register.store._view import NOT_FOUND_MESSAGE, VERSION_NOT_FOUND_MESSAGE
@@ -361,3 +362,14 @@ def test_an_input_removed_in_the_middle_lists_only_its_own_fields(
     ]
     # the same lists in the same order are compared position by position
     assert record_changes(benefits_record, benefits_record) == []
+
+
+def test_fairness_is_none_without_results_and_one_sided_with_one(built: dict[str, Any]) -> None:
+    assert fairness_diff(None, None) is None
+    stored = built["reg"].get_fairness(SLUG, 1).public_dict()
+    one = fairness_diff(None, stored)
+    assert one is not None and (one.has_before, one.has_after) == (False, True)
+    reported = [c for c in one.changes if not c.rates["selection_rate"].too_few]
+    assert reported and all(not c.in_before and c.in_after for c in one.changes)
+    assert all(c.rates["selection_rate"].before is None for c in reported)
+    assert all(c.rates["selection_rate"].change is None for c in reported)
