@@ -17,7 +17,7 @@ import pandas as pd
 from app_pages import _cache
 from app_pages._resilience import last_good
 from explainers import LocalExplainer
-from register import Register
+from register import Register, diff_versions
 
 # Results per catalogue page (read at each run, so tests may lower it).
 PAGE_SIZE = 10
@@ -144,6 +144,14 @@ def local_explainer(uri: str, slug: str, version: int, positive_class: Any) -> L
     )
 
 
+@_cache.TABLES.cache
+def version_diff(uri: str, slug: str, older: int, newer: int) -> dict[str, Any]:
+    """What changed from version ``older`` to ``newer`` (``register.VersionDiff.to_dict``:
+    aggregates only, never a row). The two models are read through a register opened for
+    this call, so no second copy of them stays in the process."""
+    return diff_versions(_cache.open_register(uri), slug, older, newer).to_dict()
+
+
 # While the tracking server is down, answer from the last good result of the same call
 # (the page shows "visar uppgifter från HH:MM"); see app_pages._resilience.
 filter_options = last_good(filter_options)
@@ -151,3 +159,4 @@ search = last_good(search)
 get_version = last_good(get_version)
 history = last_good(history)
 explanation_tables = last_good(explanation_tables)
+version_diff = last_good(version_diff)

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app_pages import _data
 from app_pages._audit_sections import publication_notice, review_section
+from app_pages._diff import diff_section
 from app_pages._explanation import dependence_section, importance_section, provenance_section
 from app_pages._format import escape_markdown
 from app_pages._guard import guarded, show_error
@@ -66,7 +67,9 @@ def algorithm_page() -> None:
     with try_it:
         try_it_section(version)
     with versions:
-        history_section(_data.history(uri, version.slug))
+        changes = _data.history(uri, version.slug)
+        history_section(changes)
+        diff_section(version, changes)
         provenance_section(version, tables)
         review_section(version)
     catalogue_link()

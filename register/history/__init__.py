@@ -5,4 +5,27 @@ keyword-only result objects whose ``to_dict()`` is JSON-safe and holds aggregate
 (never a row of personal data), so the portal and the read API show the same numbers.
 """
 
-__all__: list[str] = []
+from register.history._diff import (
+    BAD_VERSION_MESSAGE,
+    SAME_VERSION_MESSAGE,
+    VersionDiff,
+    diff_versions,
+)
+from register.history._fairness_diff import FairnessChange, FairnessDiff, RateChange
+from register.history._model_diff import DecisionChange, ExplanationDiff, ImportanceChange
+from register.history._record_diff import FieldChange, field_label
+
+__all__: list[str] = [
+    "BAD_VERSION_MESSAGE",
+    "SAME_VERSION_MESSAGE",
+    "DecisionChange",
+    "ExplanationDiff",
+    "FairnessChange",
+    "FairnessDiff",
+    "FieldChange",
+    "ImportanceChange",
+    "RateChange",
+    "VersionDiff",
+    "diff_versions",
+    "field_label",
+]

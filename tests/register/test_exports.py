@@ -91,7 +91,19 @@ EARLIER_RELEASE = {
 ADDED = {"MemoryStore", "MlflowStore", "Store", "StoreError", "VersionInfo"}
 # Plain labels (issue 15): the record's labels for values, protected groups and outcomes.
 LABELS = {"FavourableOutcome", "LabelsMissingWarning", "ProtectedAttribute", "ValueLabel"}
-EXPECTED = EARLIER_RELEASE | ADDED | LABELS
+# Version diffs (issue 16): what changed between two versions of one algorithm.
+DIFFS = {
+    "DecisionChange",
+    "ExplanationDiff",
+    "FairnessChange",
+    "FairnessDiff",
+    "FieldChange",
+    "ImportanceChange",
+    "RateChange",
+    "VersionDiff",
+    "diff_versions",
+}
+EXPECTED = EARLIER_RELEASE | ADDED | LABELS | DIFFS
 
 # register.cli's __init__ is the command-line program itself (its surface is the
 # ``insyn`` command, tested in test_cli.py), not a curated package front.

@@ -19,6 +19,8 @@ from register.audit._fairness import _findings
 from register.audit._reviews import OUTCOMES
 from register.audit._wording import CHECK_NAMES
 from register.cli import build_parser
+from register.history._model_diff import SCALES
+from register.history._record_diff import RECORD_PARTS
 from register.text import _catalogue
 from tests.register._report_samples import empty_report
 
@@ -116,6 +118,9 @@ DYNAMIC_PREFIXES = {
     "fairness.finding.metric.": ("true_positive_rate", "false_positive_rate"),
     "fairness.grouping.": ("age_bands", "quantile_bands", "categories"),
     "check.name.": CHECK_NAMES,
+    "diff.part.": RECORD_PARTS,
+    "diff.lang.": ("sv", "en"),
+    "scale.": SCALES,
 }
 _TEMPLATE_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
