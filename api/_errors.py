@@ -128,10 +128,11 @@ def _rule_of(error: dict[str, Any]) -> str:
         "string_too_long": "must be at most {max_length} characters long",
         "string_too_short": "must be at least {min_length} characters long",
         "missing": "is required",
+        "string_pattern_mismatch": "must match the pattern {pattern}",
     }
     template = rules.get(kind)
     if template is None:
-        return str(error.get("msg", "is not valid")).lower()
+        return "is not valid: " + str(error.get("msg", ""))
     return template.format(**{k: v for k, v in context.items() if isinstance(v, int | str)})
 
 

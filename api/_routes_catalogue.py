@@ -19,6 +19,7 @@ router = APIRouter()
 MAX_TEXT = 200  # characters of a search text or filter value
 MAX_LIMIT = 200  # results per page
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$"
+PAGE_TOKEN_PATTERN = r"^[A-Za-z0-9_-]+\.[0-9a-f]{32}$"
 Filter = Annotated[str | None, Query(max_length=MAX_TEXT)]
 Slug = Annotated[str, Path(pattern=SLUG_PATTERN, description="The algorithm's slug")]
 
@@ -85,7 +86,14 @@ def algorithms(
     status: Filter = None,
     risk: Filter = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    page_token: Annotated[str | None, Query(max_length=1024)] = None,
+    page_token: Annotated[
+        str | None,
+        Query(
+            max_length=1024,
+            pattern=PAGE_TOKEN_PATTERN,
+            description="The next_page_token of the page before",
+        ),
+    ] = None,
 ) -> Response:
     filters = {
         "q": q or None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from api import PAGE_TOKEN_RULE
+from api._routes_catalogue import PAGE_TOKEN_PATTERN
 from register._facade import NOT_FOUND_MESSAGE, NOT_PUBLISHED_MESSAGE
 from tests.api.conftest import BASE, FIRST, HIDDEN, SECOND, SECOND_ORGANISATION
 
@@ -58,12 +59,16 @@ def test_next_page_token_walks_every_page_exactly_once(client):
 def test_a_page_token_of_another_search_or_a_forged_one_is_refused(client):
     first = client.get(f"{BASE}/algorithms", params={"limit": 1}).json()
     token = first["next_page_token"]
-    for params in ({"limit": 2, "page_token": token}, {"limit": 1, "page_token": token + "x"}):
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
+    for params in ({"limit": 2, "page_token": token}, {"limit": 1, "page_token": forged}):
         response = client.get(f"{BASE}/algorithms", params=params)
         assert response.status_code == 422
         error = response.json()["error"]
         assert (error["parameter"], error["rule"]) == ("page_token", PAGE_TOKEN_RULE)
         assert error["value"] == params["page_token"]
+    garbled = client.get(f"{BASE}/algorithms", params={"page_token": "<b>"}).json()["error"]
+    assert garbled["parameter"] == "page_token"
+    assert garbled["rule"] == f"must match the pattern {PAGE_TOKEN_PATTERN}"
 
 
 def test_one_algorithm_has_its_published_summary_and_every_version(client):
