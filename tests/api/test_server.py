@@ -5,6 +5,7 @@ no credential or tracking URI appears."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -113,3 +114,35 @@ def test_the_rate_limit_answers_429_with_retry_after(served: str) -> None:
     seconds = int(headers["retry-after"])
     assert seconds >= 1
     assert _error(status, headers, body)["message"] == RATE_LIMITED_MESSAGE.format(seconds=seconds)
+
+
+def test_stopping_insyn_api_stops_the_server_it_started(
+    demo_tracking_uri: str, tmp_path: Any
+) -> None:
+    port = free_port()
+    command = [sys.executable, "-m", "register.cli", "--tracking-uri", demo_tracking_uri]
+    command += ["api", "--port", str(port)]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env={**os.environ, "INSYN_HOME": str(tmp_path)},
+    )
+    health = f"http://127.0.0.1:{port}/api/v1/health"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if _get(health)[0] == 200:
+                    break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.5)
+        os.kill(process.pid, signal.SIGTERM)  # insyn only, as a service manager would
+        process.wait(timeout=60)
+        with pytest.raises(OSError):
+            _get(health)  # uvicorn went with it
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
