@@ -128,3 +128,18 @@ def test_stop_api_kills_a_process_that_does_not_stop(monkeypatch: pytest.MonkeyP
     stubborn = Stubborn([], {})
     _api.stop_api(stubborn)  # type: ignore[arg-type]
     assert stubborn.terminated and stubborn.killed
+
+
+def test_the_api_process_reads_its_rate_limit_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from api._serve import BAD_RATE_LIMIT_MESSAGE, rate_limit_from_env
+
+    monkeypatch.delenv("INSYN_API_RATE_LIMIT", raising=False)
+    assert rate_limit_from_env() == 600
+    monkeypatch.setenv("INSYN_API_RATE_LIMIT", "25")
+    assert rate_limit_from_env() == 25
+    monkeypatch.setenv("INSYN_API_RATE_LIMIT", "lots")
+    with pytest.raises(InsynError) as raised:
+        rate_limit_from_env()
+    assert str(raised.value) == BAD_RATE_LIMIT_MESSAGE.format(value="lots")
