@@ -7,11 +7,16 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 
-from api import _routes_audit, _routes_catalogue, _routes_exports, _routes_versions
+from api import (
+    _routes_audit,
+    _routes_catalogue,
+    _routes_exports,
+    _routes_history,
+    _routes_versions,
+)
 from api._cache import DEFAULT_TTL
 from api._context import BASE_PATH, ApiContext, Context, Settings
 from api._errors import install_error_handlers
@@ -92,7 +97,13 @@ def create_app(
     )
     app.state.insyn = ApiContext(reg, settings)
     app.state.exports = ExportFolder(settings.exports_dir)
-    for part in (_routes_catalogue, _routes_versions, _routes_audit, _routes_exports):
+    for part in (
+        _routes_catalogue,
+        _routes_versions,
+        _routes_history,
+        _routes_audit,
+        _routes_exports,
+    ):
         app.include_router(part.router, prefix=BASE_PATH)
     _add_documents(app)
     install_error_handlers(app)
@@ -114,17 +125,10 @@ def create_app(
 
 
 def _add_documents(app: FastAPI) -> None:
-    """The OpenAPI document and the interactive docs, with ETags like every answer."""
+    """The OpenAPI document, with an ETag like every answer. (No interactive docs page:
+    Swagger UI would make every reader's browser fetch its scripts from a CDN.)"""
 
     @app.get(f"{BASE_PATH}/openapi.json", include_in_schema=False)
     def openapi(request: Request, ctx: Context) -> Response:
         found: Cached = ctx.cached(("openapi",), lambda: entity(app.openapi()), ttl=1e9)
         return cached_response(request, found, max_age=3600)
-
-    @app.get(f"{BASE_PATH}/docs", include_in_schema=False)
-    def docs(request: Request, ctx: Context) -> Response:
-        def page() -> Cached:
-            html = get_swagger_ui_html(openapi_url=f"{BASE_PATH}/openapi.json", title=API_TITLE)
-            return Cached(bytes(html.body), "text/html; charset=utf-8")
-
-        return cached_response(request, ctx.cached(("docs",), page, ttl=1e9), max_age=3600)

@@ -19,7 +19,14 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from register import NotFoundError, TrackingUnreachableError
+from register import (
+    AuthenticationError,
+    ExportError,
+    InsynError,
+    NotFoundError,
+    PermissionDeniedError,
+    TrackingUnreachableError,
+)
 
 __all__ = [
     "BAD_PARAMETER_MESSAGE",
@@ -31,6 +38,7 @@ __all__ = [
     "QUERY_TOO_LONG_MESSAGE",
     "RATE_LIMITED_MESSAGE",
     "REFUSED_MESSAGE",
+    "UNEXPORTABLE_MESSAGE",
     "UNREACHABLE_MESSAGE",
     "UNREACHABLE_RETRY_AFTER",
     "ApiError",
@@ -52,6 +60,7 @@ METHOD_NOT_ALLOWED_MESSAGE = "The API only reads: use GET, HEAD or OPTIONS."
 REFUSED_MESSAGE = "The API refused this request (HTTP {status})."
 BAD_PARAMETER_MESSAGE = "The parameter {parameter!r} {rule}; it was given {value}."
 UNREACHABLE_RETRY_AFTER = 30  # seconds a client waits before asking again (503)
+UNEXPORTABLE_MESSAGE = "This record cannot be written in the published standards: {reason}"
 MAX_ECHO = 200  # characters of a client's value echoed back in an error
 
 _log = logging.getLogger("insyn.api")
@@ -163,6 +172,15 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return error_response(404, str(exc))
 
 
+async def _unexportable(request: Request, exc: Exception) -> Response:
+    return error_response(409, UNEXPORTABLE_MESSAGE.format(reason=exc))
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    """A request the register itself refuses (its own plain message: field, rule, value)."""
+    return error_response(422, str(exc))
+
+
 async def _unreachable(request: Request, exc: Exception) -> Response:
     _log.warning("store unreachable: %s", type(exc).__name__)
     headers = {"Retry-After": str(UNREACHABLE_RETRY_AFTER)}
@@ -191,5 +209,10 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(NotFoundError, _not_found)
     app.add_exception_handler(TrackingUnreachableError, _unreachable)
+    app.add_exception_handler(ExportError, _unexportable)
+    app.add_exception_handler(InsynError, _refused)
+    # the portal's read account refused by the store: the server's configuration, not the client
+    app.add_exception_handler(AuthenticationError, _internal)
+    app.add_exception_handler(PermissionDeniedError, _internal)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _internal)

@@ -119,6 +119,7 @@ class ErrorOut(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "No such algorithm, version or file"},
+    409: {"model": ErrorOut, "description": "The record cannot be written in a standard"},
     422: {"model": ErrorOut, "description": "A parameter breaks its rule"},
     429: {"model": ErrorOut, "description": "Too many requests (see Retry-After)"},
     503: {"model": ErrorOut, "description": "The store does not answer (see Retry-After)"},

@@ -28,6 +28,7 @@ ROUTES = {
     "/api/v1/exports/{name}",
     "/api/v1/audit/head",
     "/api/v1/audit/entries",
+    "/api/v1/algorithms/{slug}/diff",
 }
 
 
@@ -36,8 +37,8 @@ def test_the_openapi_document_is_valid_and_names_every_route(client):
     validate(document)
     assert set(document["paths"]) == ROUTES
     assert all(set(methods) == {"get"} for methods in document["paths"].values())
-    docs = client.get(f"{BASE}/docs")
-    assert docs.status_code == 200 and f"{BASE}/openapi.json" in docs.text
+    # no docs page: Swagger UI would make a reader's browser fetch its scripts from a CDN
+    assert client.get(f"{BASE}/docs").status_code == 404
 
 
 @pytest.fixture(scope="module")
