@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="serve the public portal")
     p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     p.add_argument("--address", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    p.add_argument(
+        "--public-url",
+        help="where citizens reach the portal, e.g. behind a proxy (default http://ADDRESS:PORT);"
+        " the open-data catalogue links there",
+    )
     p.set_defaults(func=cmd_serve)
 
     add_audit_commands(sub)

@@ -35,14 +35,21 @@ def _publish_exports(reg: Register, static: Path, base_url: str) -> None:
         err.print(str(exc), markup=False, highlight=False)
 
 
+def public_base(args: argparse.Namespace) -> str:
+    """The portal's address as citizens reach it: ``--public-url`` (no trailing slash), else
+    ``http://ADDRESS:PORT``."""
+    public: str | None = getattr(args, "public_url", None)
+    return public.rstrip("/") if public else f"http://{args.address}:{args.port}"
+
+
 def cmd_serve(reg: Register, args: argparse.Namespace) -> int:
     """Serve the installed portal from ``$INSYN_HOME/portal`` (any working folder), with the
     open-data exports in its ``static/exports``; returns Streamlit's exit code."""
     folder = portal_folder(home())
     main_script = write_main_script(folder)
-    base = f"http://{args.address}:{args.port}"
-    _publish_exports(reg, folder / "static", f"{base}/app/static/exports")
+    _publish_exports(reg, folder / "static", f"{public_base(args)}/app/static/exports")
     env = {**os.environ, "MLFLOW_TRACKING_URI": reg.tracking_uri}
-    out.print(f"Serving the portal on {base} (register {reg.tracking_uri})")
+    listening = f"http://{args.address}:{args.port}"
+    out.print(f"Serving the portal on {listening} (register {reg.tracking_uri})")
     command = streamlit_command(main_script, port=args.port, address=args.address, static=True)
     return subprocess.call(command, env=env)
