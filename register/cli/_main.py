@@ -98,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-port", type=int, help="port of the read API (default: the portal's port + 1)"
     )
     add_rate_limit_option(p)
+    p.add_argument(
+        "--public-url",
+        help="where citizens reach the portal, e.g. behind a proxy (default http://ADDRESS:PORT);"
+        " the open-data catalogue links there",
+    )
     p.set_defaults(func=cmd_serve)
     add_api_command(sub)
 

@@ -37,6 +37,13 @@ def _publish_exports(reg: Register, static: Path, base_url: str) -> None:
         err.print(str(exc), markup=False, highlight=False)
 
 
+def public_base(args: argparse.Namespace) -> str:
+    """The portal's address as citizens reach it: ``--public-url`` (no trailing slash), else
+    ``http://ADDRESS:PORT``."""
+    public: str | None = getattr(args, "public_url", None)
+    return public.rstrip("/") if public else f"http://{args.address}:{args.port}"
+
+
 def cmd_serve(reg: Register, args: argparse.Namespace) -> int:
     """Serve the installed portal from ``$INSYN_HOME/portal`` (any working folder), with the
     open-data exports in its ``static/exports``, and the read API on ``--api-port``
@@ -45,13 +52,19 @@ def cmd_serve(reg: Register, args: argparse.Namespace) -> int:
     api_port = getattr(args, "api_port", None) or args.port + 1
     folder = portal_folder(home())
     main_script = write_main_script(folder)
-    base = f"http://{args.address}:{args.port}"
-    _publish_exports(reg, folder / "static", f"{base}/app/static/exports")
+    listening = f"http://{args.address}:{args.port}"
+    _publish_exports(reg, folder / "static", f"{public_base(args)}/app/static/exports")
     with terminate_as_exit():  # SIGTERM stops the portal (subprocess.call kills it) and the API
         api, api_base = start_api(reg, address=args.address, port=api_port, rate_limit=rate_limit)
         try:
-            env = {**os.environ, "MLFLOW_TRACKING_URI": reg.tracking_uri, "INSYN_API_URL": api_base}
-            out.print(f"Serving the portal on {base} (register {reg.tracking_uri})")
+            # behind a proxy the operator gives the API's public address in INSYN_API_URL
+            public_api = os.environ.get("INSYN_API_URL") or api_base
+            env = {
+                **os.environ,
+                "MLFLOW_TRACKING_URI": reg.tracking_uri,
+                "INSYN_API_URL": public_api,
+            }
+            out.print(f"Serving the portal on {listening} (register {reg.tracking_uri})")
             out.print(API_SERVING.format(base=api_base), highlight=False)
             command = streamlit_command(
                 main_script, port=args.port, address=args.address, static=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 from register.cli import _portal
@@ -41,6 +42,19 @@ def test_only_the_served_portal_gets_static_serving(tmp_path):
     assert served[served.index("--server.enableStaticServing") + 1] == "true"
     assert "--server.enableStaticServing" not in shared
     assert shared[shared.index("--server.address") + 1] == "0.0.0.0"
+
+
+def test_a_served_portal_watches_no_files_and_collects_no_garbage_after_each_run(tmp_path):
+    """Both cost most of a visit's CPU time; a served portal never reloads its code."""
+    for command in (
+        _portal.streamlit_command(tmp_path / "m.py", port=8501, address="127.0.0.1", static=True),
+        _portal.streamlit_command(tmp_path / "m.py", port=8502, address="0.0.0.0", static=False),
+    ):
+        assert command[command.index("--server.fileWatcherType") + 1] == "none"
+        assert command[command.index("--runner.postScriptGC") + 1] == "false"
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["server"]["fileWatcherType"] == "none"
+    assert config["runner"]["postScriptGC"] is False
 
 
 def test_an_installed_insyn_has_no_checkout_to_protect_or_put_on_pythonpath(monkeypatch, tmp_path):
