@@ -1,0 +1,59 @@
+"""A small register in memory for the history tests: four algorithms of three
+organisations, one of them retired, one changed in a second version, one reviewed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from register import MemoryStore, Register, TransparencyRecord
+
+HOSTILE_NAME = '<script>alert("x")</script> & ]]> "Bostad" \x07'
+# slug, organisation, theme, risk category, status
+ALGORITHMS = (
+    ("benefits-uptake", "Exempelkommunen", "social_services", "high_risk", "in_use"),
+    ("school-places", "Exempelkommunen", "education", "limited", "in_use"),
+    ("home-care-visits", "Norrby kommun", "elder_care", "limited", "in_development"),
+    ("permit-queue", "Söderby kommun", "permits", "minimal", "in_use"),
+)
+RETIRED = "school-places"
+CHANGED = "benefits-uptake"
+REVIEWED = "home-care-visits"
+
+
+def record_for(
+    base: TransparencyRecord, slug: str, org: str, theme: str, risk: str, status: str, **extra: Any
+) -> TransparencyRecord:
+    data = base.to_json_dict()
+    data.update(slug=slug, organisation=org, theme=theme, status=status, **extra)
+    data["risk"]["category"] = risk
+    return TransparencyRecord.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def history_register(small_model: Any, small_reference: Any, benefits_record: Any) -> Register:
+    """The register described in the module docstring (hostile text in one name)."""
+    reg = Register(store=MemoryStore())
+    for slug, org, theme, risk, status in ALGORITHMS:
+        reg.register_algorithm(
+            small_model,
+            record_for(benefits_record, slug, org, theme, risk, status),
+            reference_data=small_reference,
+        )
+    changed = record_for(benefits_record, *ALGORITHMS[0])
+    data = changed.to_json_dict()
+    data["name"]["sv"] = HOSTILE_NAME
+    data["purpose"]["en"] = "A changed purpose."
+    reg.register_algorithm(
+        small_model, TransparencyRecord.model_validate(data), reference_data=small_reference
+    )
+    reg.retire(RETIRED)
+    reg.add_review(
+        REVIEWED,
+        1,
+        outcome="approved_with_remarks",
+        text_sv="Granskad.",
+        organisation="Granskarna AB",
+    )
+    return reg
