@@ -3,11 +3,12 @@ organisations, one of them retired, one changed in a second version, one reviewe
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from register import MemoryStore, Register, TransparencyRecord
+from register import MemoryStore, Register, Store, TransparencyRecord
 
 HOSTILE_NAME = '<script>alert("x")</script> & ]]> "Bostad" \x07'
 # slug, organisation, theme, risk category, status
@@ -29,6 +30,27 @@ def record_for(
     data.update(slug=slug, organisation=org, theme=theme, status=status, **extra)
     data["risk"]["category"] = risk
     return TransparencyRecord.model_validate(data)
+
+
+class CountingStore:
+    """A :class:`Store` that delegates to ``inner`` and counts audit entry reads."""
+
+    def __init__(self, inner: Store) -> None:
+        self._inner = inner
+        self.entry_reads = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def read_artifact(self, run_id: str, path: str) -> bytes:
+        if path.startswith("entries/"):
+            self.entry_reads += 1
+        return self._inner.read_artifact(run_id, path)
+
+    def download_artifacts(self, run_id: str, path: str, destination: Path) -> Path:
+        if path.startswith("entries"):
+            self.entry_reads += 1
+        return self._inner.download_artifacts(run_id, path, destination)
 
 
 @pytest.fixture(scope="module")
