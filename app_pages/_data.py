@@ -17,7 +17,7 @@ import pandas as pd
 from app_pages import _cache
 from app_pages._resilience import last_good
 from explainers import LocalExplainer
-from register import Register
+from register import Register, RegisterStatistics, register_statistics
 
 # Results per catalogue page (read at each run, so tests may lower it).
 PAGE_SIZE = 10
@@ -86,6 +86,14 @@ def algorithms(uri: str) -> list[Any]:
 
 
 @_cache.TABLES.cache
+def statistics(uri: str) -> RegisterStatistics:
+    """The register's statistics (see :func:`register.register_statistics` for every
+    number): catalogue tags and the audit log's entries, each entry read once by the
+    kept register."""
+    return register_statistics(get_register(uri))
+
+
+@_cache.TABLES.cache
 def get_version(uri: str, slug: str, version: int | None) -> Any:
     """The stored version (None: the published one); raises register.NotFoundError."""
     return get_register(uri).get(slug, version)
@@ -150,4 +158,5 @@ filter_options = last_good(filter_options)
 search = last_good(search)
 get_version = last_good(get_version)
 history = last_good(history)
+statistics = last_good(statistics)
 explanation_tables = last_good(explanation_tables)

@@ -56,6 +56,13 @@ class CountingStore:
 @pytest.fixture(scope="module")
 def history_register(small_model: Any, small_reference: Any, benefits_record: Any) -> Register:
     """The register described in the module docstring (hostile text in one name)."""
+    return build_history_register(small_model, small_reference, benefits_record)
+
+
+def build_history_register(
+    small_model: Any, small_reference: Any, benefits_record: TransparencyRecord
+) -> Register:
+    """The register described in the module docstring (hostile text in one name)."""
     reg = Register(store=MemoryStore())
     for slug, org, theme, risk, status in ALGORITHMS:
         reg.register_algorithm(
