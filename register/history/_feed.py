@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from register.audit._reviews import OUTCOMES as REVIEW_OUTCOMES
 from register.audit._types import AuditEntry
 from register.record._sanitize import clean_text
 from register.text import message
@@ -168,9 +169,7 @@ def _details(entry: AuditEntry, lang: str) -> dict[str, str]:
     if entry.event == "review_added":
         review = entry.details.get("review")
         outcome = review.get("outcome") if isinstance(review, Mapping) else None
-        key = f"audit.outcome.{outcome}"
-        try:
-            return {"outcome": message(key, lang)}
-        except KeyError:
-            return {"outcome": clean_text(outcome or "–")}
+        if outcome in REVIEW_OUTCOMES:
+            return {"outcome": message(f"audit.outcome.{outcome}", lang)}
+        return {"outcome": clean_text(outcome or "–")}
     return {}

@@ -91,7 +91,21 @@ EARLIER_RELEASE = {
 ADDED = {"MemoryStore", "MlflowStore", "Store", "StoreError", "VersionInfo"}
 # Plain labels (issue 15): the record's labels for values, protected groups and outcomes.
 LABELS = {"FavourableOutcome", "LabelsMissingWarning", "ProtectedAttribute", "ValueLabel"}
-EXPECTED = EARLIER_RELEASE | ADDED | LABELS
+# The register's history (issue 16): the change feed and the statistics.
+HISTORY = {
+    "ATOM_MEDIA_TYPE",
+    "FEED_EVENTS",
+    "JSON_FEED_MEDIA_TYPE",
+    "ChangeFeed",
+    "FeedEntry",
+    "MonthStatistics",
+    "RegisterStatistics",
+    "atom_feed",
+    "change_feed",
+    "json_feed",
+    "register_statistics",
+}
+EXPECTED = EARLIER_RELEASE | ADDED | LABELS | HISTORY
 
 # register.cli's __init__ is the command-line program itself (its surface is the
 # ``insyn`` command, tested in test_cli.py), not a curated package front.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from register import render_html
+from register import FEED_EVENTS, render_html
 from register import text as catalogue
 from register.audit._fairness import RATE_METRICS as RATES
 from register.audit._fairness import _findings
@@ -116,6 +116,11 @@ DYNAMIC_PREFIXES = {
     "fairness.finding.metric.": ("true_positive_rate", "false_positive_rate"),
     "fairness.grouping.": ("age_bands", "quantile_bands", "categories"),
     "check.name.": CHECK_NAMES,
+    # the change feed (register.history): every event it shows, a review's outcome
+    "feed.title.": FEED_EVENTS,
+    "feed.summary.": FEED_EVENTS,
+    "feed.event.": FEED_EVENTS,
+    "audit.outcome.": OUTCOMES,
 }
 _TEMPLATE_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
