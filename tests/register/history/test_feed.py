@@ -4,7 +4,9 @@ from the end of the log only."""
 from __future__ import annotations
 
 import json
+import tempfile
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import feedparser
@@ -20,6 +22,7 @@ from register import (
     clean_text,
     json_feed,
 )
+from register.audit import _chain
 from register.history._feed import LIMIT_MESSAGE, MAX_LIMIT
 from register.history._feed_formats import INSYN_NAMESPACE, LANGUAGE_MESSAGE
 from tests.register.history.conftest import (
@@ -214,3 +217,52 @@ def test_an_empty_register_gives_an_empty_valid_feed() -> None:
     parsed = feedparser.parse(atom_feed(feed, base_url=API, portal_url=PORTAL))
     assert not parsed.bozo and parsed.entries == []
     assert json.loads(json_feed(feed, base_url=API, portal_url=PORTAL))["items"] == []
+
+
+def _append_unsigned(reg: Register, slug: str) -> None:
+    """A format 1 entry (no author, no signature), as insyn wrote before signing."""
+    view = reg.view
+    run_id = _chain.log_run(view)
+    assert run_id is not None
+    last = _chain.head(view)
+    entry = {
+        "format": 1,
+        "sequence": last.sequence + 1,
+        "event": "published",
+        "time": "2025-01-01T00:00:00.000+00:00",
+        "slug": slug,
+        "version": 1,
+        "details": {},
+        "artifacts": [],
+        "previous_hash": last.hash,
+    }
+    entry["hash"] = _chain.entry_hash(entry)
+    path = Path(_chain.entry_path(entry["sequence"], entry["hash"]))
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(tmp) / path.name
+        local.write_bytes(_chain.canonical(entry) + b"\n")
+        reg.store.log_artifact(run_id, local, _chain.ENTRY_DIR)
+    assert reg.store.claim(run_id, f"entry.{entry['sequence']:08d}", entry["hash"])
+
+
+def test_newest_entries_keep_the_rule_for_unsigned_entries() -> None:
+    """Unsigned entries count only before the first signed one, read from the end too."""
+    reg = Register(store=MemoryStore())
+    _append_unsigned(reg, "old-one")  # creates the log: an early, unsigned entry counts
+    _append_unsigned(reg, "old-two")
+    writer = reg.writer()
+    for number in range(3):
+        writer.append("published", slug=f"signed-{number}", version=1)
+    _append_unsigned(reg, "forged")  # after signed entries: not written by insyn
+    writer.append("published", slug="signed-last", version=1)
+    fresh = Register(store=reg.store)
+    every = fresh.audit_entries()
+    assert [e.slug for e in every] == [
+        "old-one",
+        "old-two",
+        *[f"signed-{n}" for n in range(3)],
+        "signed-last",
+    ]
+    for limit in (1, 2, 4, 10):
+        assert [e.hash for e in fresh.audit.newest(limit)] == [e.hash for e in every[::-1][:limit]]
+    assert [e.slug for e in Register(store=reg.store).audit.events()] == [e.slug for e in every]
