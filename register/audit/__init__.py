@@ -10,7 +10,7 @@ signing in this process, or the writer service of a shared deployment.
 
 from register.audit._api import AuditTrail, Reviews, VersionReads, WriterFactory
 from register.audit._chain import AuditError
-from register.audit._newest import LoggedEvent, logged_events, newest_entries
+from register.audit._newest import LoggedEvent, logged_events, newest_entries, newest_of
 from register.audit._publication_state import PublicationState
 from register.audit._reviews import Review, ReviewError
 from register.audit._signing import Signer, SigningKeyError
@@ -58,5 +58,6 @@ __all__ = [
     "labelled_finding",
     "logged_events",
     "newest_entries",
+    "newest_of",
     "writer_for",
 ]

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from explainers import Explanation, ExplanationChecks, run_checks
 from register.audit._chain import entries, head, signed_head
 from register.audit._fairness import FairnessReport
-from register.audit._newest import Keep, LoggedEvent, logged_events, newest_entries
+from register.audit._newest import Keep, LoggedEvent, logged_events, newest_entries, newest_of
 from register.audit._publication_state import PublicationState, publication_state
 from register.audit._reviews import Review, add_review, read_reviews, reviews
 from register.audit._types import AuditEntry, AuditHead, AuditVerification, SignedHead
@@ -83,9 +83,14 @@ class AuditTrail:
         """The audit log's entries (of one slug when given), in order."""
         return entries(self._view, slug=slug)
 
-    def newest(self, limit: int, *, where: Keep | None = None) -> list[AuditEntry]:
-        """Up to ``limit`` of the newest entries for which ``where`` holds, newest first,
-        read from the end of the log (see :func:`register.audit._newest.newest_entries`)."""
+    def newest(
+        self, limit: int, *, where: Keep | None = None, slugs: Iterable[str] | None = None
+    ) -> list[AuditEntry]:
+        """Up to ``limit`` of the newest entries for which ``where`` holds (about one of
+        ``slugs`` when given), newest first; see :func:`register.audit._newest.newest_entries`
+        (read from the end of the log) and :func:`~register.audit._newest.newest_of`."""
+        if slugs is not None:
+            return newest_of(self._view, slugs, limit, where=where)
         return newest_entries(self._view, limit, where=where)
 
     def events(self) -> tuple[LoggedEvent, ...]:

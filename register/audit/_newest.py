@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -19,7 +19,7 @@ from register.audit._chain import _load_entry, _signature_ok, claims, entries, l
 from register.audit._types import AuditEntry
 from register.store._view import StoreView
 
-__all__ = ["LoggedEvent", "logged_events", "newest_entries"]
+__all__ = ["LoggedEvent", "logged_events", "newest_entries", "newest_of"]
 
 Keep = Callable[[AuditEntry], bool]
 
@@ -73,6 +73,7 @@ class LoggedEvent:
     time: str
     slug: str
     version: int | None
+    hash: str
 
 
 @dataclass(kw_only=True, slots=True)
@@ -126,6 +127,37 @@ def logged_events(view: StoreView) -> tuple[LoggedEvent, ...]:
                     time=entry.time,
                     slug=entry.slug,
                     version=entry.version,
+                    hash=entry.hash,
                 )
             )
         return tuple(index.events)
+
+
+def newest_of(
+    view: StoreView, slugs: Iterable[str], limit: int, *, where: Keep | None = None
+) -> list[AuditEntry]:
+    """Up to ``limit`` of the newest entries about any of ``slugs`` for which ``where``
+    holds, newest first: the same entries :func:`newest_entries` would find with a
+    ``where`` that also asks for the slug.
+
+    Guarantees: finds them through :func:`logged_events` (each entry read once per
+    ``view``), then reads only the entries it returns or rejects with ``where``; a few
+    algorithms' events deep in a long log cost no walk through it.
+    """
+    wanted = set(slugs)
+    run_id = log_run(view, create=False)
+    if limit <= 0 or not wanted or run_id is None:
+        return []
+    found: list[AuditEntry] = []
+    for event in reversed(logged_events(view)):
+        if event.slug not in wanted:
+            continue
+        entry = view.cached(
+            ("audit", "entry", event.hash),
+            partial(_load_entry, view, run_id, event.sequence, event.hash),
+        )
+        if entry is not None and (where is None or where(entry)):
+            found.append(entry)
+            if len(found) >= limit:
+                break
+    return found

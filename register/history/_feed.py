@@ -99,21 +99,26 @@ def change_feed(
     newest first; of algorithms of ``organisation`` only when given.
 
     Guarantees: each entry carries the hash its event has in the audit chain; reads the
-    catalogue once and only as many audit entries, from the newest back, as it takes to
-    find ``limit`` events. An algorithm's organisation is the catalogue's (the
-    ``registered`` entry's for one not in the catalogue). Raises ``ValueError`` for a
-    ``limit`` outside 1..:data:`MAX_LIMIT`.
+    catalogue once. The register's feed reads only as many audit entries, from the
+    newest back, as it takes to find ``limit`` events; an organisation's feed (its
+    algorithms in the catalogue, published or not) finds its events through the log's
+    event index, which reads each entry once per ``reg`` (see
+    :meth:`register.audit.AuditTrail.events`), so a small organisation's events deep in
+    a long log cost no walk through it after the first feed. Raises ``ValueError`` for
+    a ``limit`` outside 1..:data:`MAX_LIMIT`.
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise ValueError(LIMIT_MESSAGE.format(maximum=MAX_LIMIT, value=limit))
     catalogue = {item.slug: item for item in reg.list_algorithms(include_unpublished=True)}
 
     def keep(entry: AuditEntry) -> bool:
-        if entry.event not in FEED_EVENTS:
-            return False
-        return organisation is None or _organisation(entry, catalogue) == organisation
+        return entry.event in FEED_EVENTS
 
-    found = reg.audit.newest(limit, where=keep)
+    if organisation is None:
+        found = reg.audit.newest(limit, where=keep)
+    else:
+        slugs = [slug for slug, item in catalogue.items() if item.organisation == organisation]
+        found = reg.audit.newest(limit, where=keep, slugs=slugs)
     return ChangeFeed(
         organisation=organisation,
         limit=limit,

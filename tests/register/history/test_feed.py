@@ -266,3 +266,22 @@ def test_newest_entries_keep_the_rule_for_unsigned_entries() -> None:
     for limit in (1, 2, 4, 10):
         assert [e.hash for e in fresh.audit.newest(limit)] == [e.hash for e in every[::-1][:limit]]
     assert [e.slug for e in Register(store=reg.store).audit.events()] == [e.slug for e in every]
+
+
+def test_newest_of_some_slugs_agrees_with_a_full_read(history_register: Register) -> None:
+    every = history_register.audit_entries()
+    for slugs in ({CHANGED}, {CHANGED, RETIRED}, set(ORGANISATION)):
+        want = [e.hash for e in every[::-1] if e.slug in slugs][:4]
+        assert [e.hash for e in history_register.audit.newest(4, slugs=slugs)] == want
+    assert history_register.audit.newest(4, slugs=set()) == []
+
+
+def test_an_organisation_feed_reads_only_its_entries_once_the_index_is_built(
+    history_register: Register,
+) -> None:
+    counting = CountingStore(history_register.store)
+    reg = Register(store=counting)
+    change_feed(reg, organisation="Norrby kommun")  # the first feed reads the log once
+    counting.entry_reads = 0
+    feed = change_feed(reg, organisation="Söderby kommun", limit=1)
+    assert len(feed.entries) == 1 and counting.entry_reads <= 1

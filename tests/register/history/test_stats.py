@@ -44,7 +44,9 @@ def test_the_months_match_the_audit_log(history_register: Register) -> None:
 
 
 def _event(sequence: int, event: str, time: str, slug: str) -> LoggedEvent:
-    return LoggedEvent(sequence=sequence, event=event, time=time, slug=slug, version=1)
+    return LoggedEvent(
+        sequence=sequence, event=event, time=time, slug=slug, version=1, hash=f"{sequence:064x}"
+    )
 
 
 def test_months_count_first_publications_retirements_and_what_is_in_at_the_end() -> None:
