@@ -105,7 +105,8 @@ def change_feed(
     event index, which reads each entry once per ``reg`` (see
     :meth:`register.audit.AuditTrail.events`), so a small organisation's events deep in
     a long log cost no walk through it after the first feed. Raises ``ValueError`` for
-    a ``limit`` outside 1..:data:`MAX_LIMIT`.
+    a ``limit`` outside 1..:data:`MAX_LIMIT`. Titles name an algorithm by its published
+    record's name; one never published (its record is not public) by its slug.
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise ValueError(LIMIT_MESSAGE.format(maximum=MAX_LIMIT, value=limit))
@@ -139,7 +140,9 @@ def _feed_entry(entry: AuditEntry, catalogue: Mapping[str, AlgorithmSummary]) ->
     titles: dict[str, str] = {}
     summaries: dict[str, str] = {}
     for lang in FEED_LANGUAGES:
-        name = clean_text(item.name.get(lang)) if item is not None else entry.slug
+        # A record is public once published: a never-published algorithm goes by its slug.
+        public = item is not None and item.version is not None
+        name = clean_text(item.name.get(lang)) if public and item else entry.slug
         fmt = {
             "name": name,
             "version": "" if entry.version is None else entry.version,

@@ -21,6 +21,9 @@ ALGORITHMS = (
 RETIRED = "school-places"
 CHANGED = "benefits-uptake"
 REVIEWED = "home-care-visits"
+# Registered, never published: its record is not public.
+DRAFT = ("draft-algorithm", "Norrby kommun", "housing", "limited", "in_development")
+DRAFT_NAME = "Utkast som inte är publicerat"
 
 
 def record_for(
@@ -76,6 +79,14 @@ def build_history_register(
     data["purpose"]["en"] = "A changed purpose."
     reg.register_algorithm(
         small_model, TransparencyRecord.model_validate(data), reference_data=small_reference
+    )
+    draft = record_for(benefits_record, *DRAFT).to_json_dict()
+    draft["name"]["sv"] = DRAFT_NAME
+    reg.register_algorithm(
+        small_model,
+        TransparencyRecord.model_validate(draft),
+        reference_data=small_reference,
+        publish=False,
     )
     reg.retire(RETIRED)
     reg.add_review(

@@ -28,6 +28,8 @@ from register.history._feed_formats import INSYN_NAMESPACE, LANGUAGE_MESSAGE
 from tests.register.history.conftest import (
     ALGORITHMS,
     CHANGED,
+    DRAFT,
+    DRAFT_NAME,
     HOSTILE_NAME,
     RETIRED,
     CountingStore,
@@ -37,7 +39,7 @@ API = "http://127.0.0.1:8502"
 PORTAL = "http://127.0.0.1:8501"
 A = "{http://www.w3.org/2005/Atom}"
 I = f"{{{INSYN_NAMESPACE}}}"  # noqa: E741
-ORGANISATION = {slug: org for slug, org, *_ in ALGORITHMS}
+ORGANISATION = {slug: org for slug, org, *_ in (*ALGORITHMS, DRAFT)}
 
 
 def expected(reg: Register, limit: int, organisation: str | None = None) -> list[AuditEntry]:
@@ -285,3 +287,13 @@ def test_an_organisation_feed_reads_only_its_entries_once_the_index_is_built(
     counting.entry_reads = 0
     feed = change_feed(reg, organisation="Söderby kommun", limit=1)
     assert len(feed.entries) == 1 and counting.entry_reads <= 1
+
+
+def test_a_never_published_algorithm_goes_by_its_slug(history_register: Register) -> None:
+    feed = change_feed(history_register, organisation=DRAFT[1])
+    draft = [e for e in feed.entries if e.slug == DRAFT[0]]
+    assert [e.event for e in draft] == ["registered"]
+    assert all(
+        DRAFT_NAME not in text for e in draft for text in (*e.title.values(), *e.summary.values())
+    )
+    assert draft[0].title["sv"].startswith(DRAFT[0])
