@@ -131,7 +131,8 @@ def statistics_sections(stats: Any) -> None:
     if stats.empty:
         st.info(t("stats.empty"))
         return
-    st.write(t("stats.total", count=stats.published))
+    one = stats.published == 1
+    st.write(t("stats.total_one") if one else t("stats.total", count=stats.published))
     for field, group in SPLITS:
         split_section(stats, field, group)
     if stats.months:
