@@ -1,8 +1,9 @@
 """insyn's public portal: the router.
 
 Sets up the page, the language switch in the sidebar (kept in
-``st.session_state["lang"]``; ``?lang=en`` in the address selects English)
-and the navigation between the Catalogue, Algorithm and About pages.
+``st.session_state["lang"]``; ``?lang=en`` in the address selects English),
+the change feed's links and the navigation between the Catalogue, Algorithm, Auditor,
+Statistics and About pages.
 Run with ``streamlit run streamlit_app.py``, or ``insyn serve`` (which runs it from a
 main script under ``$INSYN_HOME/portal``; page paths are absolute for that reason).
 """
@@ -15,6 +16,7 @@ import streamlit as st
 
 from app_pages import _resilience
 from app_pages._a11y import install_page_css, set_document_language
+from app_pages._feed_links import feed_links
 from app_pages._guard import guarded
 from app_pages._text import (
     DEFAULT_LANGUAGE,
@@ -57,6 +59,7 @@ _resolve_language()
 # fonts.gstatic.com, which a public register must not make citizens do.
 st.set_page_config(page_title=t("app.title"), page_icon=str(FAVICON), layout="wide")
 _language_switch()
+feed_links()  # the change feed, on every page (when the read API runs beside the portal)
 set_document_language(current_language())  # <html lang> for screen readers
 install_page_css()  # long words wrap (record text cannot widen the page); caption contrast
 page = st.navigation(
@@ -78,6 +81,12 @@ page = st.navigation(
             title=t("nav.auditor"),
             icon=":material/fact_check:",
             url_path="auditor",
+        ),
+        st.Page(
+            PAGES / "statistics.py",
+            title=t("nav.statistics"),
+            icon=":material/bar_chart:",
+            url_path="statistics",
         ),
         st.Page(
             PAGES / "about.py",

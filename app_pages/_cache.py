@@ -31,7 +31,7 @@ from register.store._catalogue_index import TTL_SECONDS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# How long a table (search page, version, history, audit data) is served from cache (s).
+# How long a table (search page, version, history, statistics, audit data) is cached (s).
 TABLE_TTL = 300
 # How long the catalogue's filter lists are served from cache (s): the register's figure.
 FILTER_OPTIONS_TTL = int(TTL_SECONDS)
@@ -98,7 +98,7 @@ REGISTERS = CachePolicy(
     what="the register of a tracking URI", kind="resource", max_entries=URI_ENTRIES
 )
 TABLES = CachePolicy(
-    what="search pages, versions, history, audit data, export files",
+    what="search pages, versions, history, statistics, audit data, export files",
     kind="data",
     ttl=TABLE_TTL,
     max_entries=TABLE_ENTRIES,

@@ -17,7 +17,7 @@ import pandas as pd
 from app_pages import _cache
 from app_pages._resilience import last_good
 from explainers import LocalExplainer
-from register import Register, diff_versions
+from register import Register, RegisterStatistics, diff_versions, register_statistics
 
 # Results per catalogue page (read at each run, so tests may lower it).
 PAGE_SIZE = 10
@@ -83,6 +83,14 @@ def algorithms(uri: str) -> list[Any]:
         found += items
         if token is None:
             return found
+
+
+@_cache.TABLES.cache
+def statistics(uri: str) -> RegisterStatistics:
+    """The register's statistics (see :func:`register.register_statistics` for every
+    number): catalogue tags and the audit log's entries, each entry read once by the
+    kept register."""
+    return register_statistics(get_register(uri))
 
 
 @_cache.TABLES.cache
@@ -158,5 +166,6 @@ filter_options = last_good(filter_options)
 search = last_good(search)
 get_version = last_good(get_version)
 history = last_good(history)
+statistics = last_good(statistics)
 explanation_tables = last_good(explanation_tables)
 version_diff = last_good(version_diff)

@@ -10,6 +10,7 @@ signing in this process, or the writer service of a shared deployment.
 
 from register.audit._api import AuditTrail, Reviews, VersionReads, WriterFactory
 from register.audit._chain import AuditError
+from register.audit._newest import LoggedEvent, logged_events, newest_entries, newest_of
 from register.audit._publication_state import PublicationState
 from register.audit._reviews import Review, ReviewError
 from register.audit._signing import Signer, SigningKeyError
@@ -40,6 +41,7 @@ __all__ = [
     "AuditWriter",
     "Author",
     "LocalWriter",
+    "LoggedEvent",
     "Publication",
     "PublicationState",
     "Review",
@@ -54,5 +56,8 @@ __all__ = [
     "check_name",
     "grouping_text",
     "labelled_finding",
+    "logged_events",
+    "newest_entries",
+    "newest_of",
     "writer_for",
 ]

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from explainers import Explanation, ExplanationChecks, run_checks
 from register.audit._chain import entries, head, signed_head
 from register.audit._fairness import FairnessReport
+from register.audit._newest import Keep, LoggedEvent, logged_events, newest_entries, newest_of
 from register.audit._publication_state import PublicationState, publication_state
 from register.audit._reviews import Review, add_review, read_reviews, reviews
 from register.audit._types import AuditEntry, AuditHead, AuditVerification, SignedHead
@@ -81,6 +82,21 @@ class AuditTrail:
     def entries(self, slug: str | None = None) -> list[AuditEntry]:
         """The audit log's entries (of one slug when given), in order."""
         return entries(self._view, slug=slug)
+
+    def newest(
+        self, limit: int, *, where: Keep | None = None, slugs: Iterable[str] | None = None
+    ) -> list[AuditEntry]:
+        """Up to ``limit`` of the newest entries for which ``where`` holds (about one of
+        ``slugs`` when given), newest first; see :func:`register.audit._newest.newest_entries`
+        (read from the end of the log) and :func:`~register.audit._newest.newest_of`."""
+        if slugs is not None:
+            return newest_of(self._view, slugs, limit, where=where)
+        return newest_entries(self._view, limit, where=where)
+
+    def events(self) -> tuple[LoggedEvent, ...]:
+        """Every readable entry's sequence, event, time, slug and version, in order; each
+        entry is read once per register (see :func:`register.audit._newest.logged_events`)."""
+        return logged_events(self._view)
 
     def signed_head(self) -> SignedHead:
         """The head with the last entry's time, key id and signature: remember it and pass

@@ -23,6 +23,7 @@ from tests.app_pages.conftest import (
 
 ROOT = Path(__file__).resolve().parents[2]
 AUDITOR = ROOT / "app_pages" / "auditor.py"
+STATISTICS = "app_pages/statistics.py"
 RECORDS = {
     slug: load_record(ROOT / "models" / slug / "record.yaml") for slug in (BENEFITS, HOUSING)
 }
@@ -109,9 +110,11 @@ def test_no_english_word_on_the_swedish_auditor_page(demo_tracking_uri: str, slu
         assert "mellan grupperna för Kön (sex)." in text
 
 
-def test_no_raw_code_on_the_swedish_catalogue_and_about_pages(open_page: OpenPage) -> None:
+def test_no_raw_code_on_the_swedish_catalogue_statistics_and_about_pages(
+    open_page: OpenPage,
+) -> None:
     codes = raw_codes(RECORDS[BENEFITS]) | raw_codes(RECORDS[HOUSING])
-    for page in (None, ABOUT):
+    for page in (None, STATISTICS, ABOUT):
         at = open_page(lang="sv") if page is None else open_page(page, lang="sv")
         text = visible_text(at)
         assert text.strip()

@@ -28,6 +28,7 @@ PAGES = [
     ("algorithm:housing-guarantee", "/algorithm?slug=housing-guarantee"),
     ("auditor", "/auditor"),  # no slug: the list of algorithms to pick from
     ("auditor:housing-guarantee", "/auditor?slug=housing-guarantee"),
+    ("statistics", "/statistics"),
 ]
 SUBMIT = {"sv": "Visa uppskattning", "en": "Show estimate"}
 SKIP_LINK = {"sv": "Hoppa till huvudinnehållet", "en": "Skip to main content"}

@@ -103,7 +103,21 @@ DIFFS = {
     "VersionDiff",
     "diff_versions",
 }
-EXPECTED = EARLIER_RELEASE | ADDED | LABELS | DIFFS
+# The register's history (issue 16): the change feed and the statistics.
+HISTORY = {
+    "ATOM_MEDIA_TYPE",
+    "FEED_EVENTS",
+    "JSON_FEED_MEDIA_TYPE",
+    "ChangeFeed",
+    "FeedEntry",
+    "MonthStatistics",
+    "RegisterStatistics",
+    "atom_feed",
+    "change_feed",
+    "json_feed",
+    "register_statistics",
+}
+EXPECTED = EARLIER_RELEASE | ADDED | LABELS | DIFFS | HISTORY
 
 # register.cli's __init__ is the command-line program itself (its surface is the
 # ``insyn`` command, tested in test_cli.py), not a curated package front.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from register import render_html
+from register import FEED_EVENTS, render_html
 from register import text as catalogue
 from register.audit._fairness import RATE_METRICS as RATES
 from register.audit._fairness import _findings
@@ -121,6 +121,11 @@ DYNAMIC_PREFIXES = {
     "diff.part.": RECORD_PARTS,
     "diff.lang.": ("sv", "en"),
     "scale.": SCALES,
+    # the change feed (register.history): every event it shows, a review's outcome
+    "feed.title.": FEED_EVENTS,
+    "feed.summary.": FEED_EVENTS,
+    "feed.event.": FEED_EVENTS,
+    "audit.outcome.": OUTCOMES,
 }
 _TEMPLATE_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
