@@ -25,10 +25,11 @@ from api._limits import LimitsMiddleware
 from api._routes_exports import ExportFolder
 from register import Register
 
-__all__ = ["API_TITLE", "API_VERSION", "create_app"]
+__all__ = ["API_TITLE", "API_VERSION", "DEFAULT_PORTAL_URL", "create_app"]
 
 API_TITLE = "insyn: the algorithm register's read API"
 API_VERSION = "1.0.0"
+DEFAULT_PORTAL_URL = "http://127.0.0.1:8501"  # `make run`'s portal
 DESCRIPTION = (
     "Read-only access to the published algorithms of an insyn transparency register: "
     "the catalogue, each version's record, its explanation and fairness aggregates, "
@@ -69,6 +70,7 @@ def create_app(
     cors: bool = True,
     trusted_proxies: Iterable[str] = (),
     public_url: str = "",
+    portal_url: str = DEFAULT_PORTAL_URL,
     cache_ttl: float = DEFAULT_TTL,
     exports_dir: str | Path | None = None,
 ) -> FastAPI:
@@ -77,13 +79,15 @@ def create_app(
     ``rate_limit`` is requests per minute per client (None or 0: none); ``cors`` lets
     any origin read (GET, HEAD, OPTIONS, no credentials); ``trusted_proxies`` are peers
     whose ``X-Forwarded-For`` names the client; ``public_url`` starts every link
-    (default: paths only); answers are reused for ``cache_ttl`` seconds; register-wide
+    (default: paths only); the change feed links algorithms to pages of the portal at
+    ``portal_url``; answers are reused for ``cache_ttl`` seconds; register-wide
     exports are built under ``exports_dir`` (default: a new temporary folder).
     """
     settings = Settings(
         rate_limit=rate_limit or None,
         trusted_proxies=frozenset(trusted_proxies),
         public_url=public_url.rstrip("/"),
+        portal_url=portal_url.rstrip("/"),
         cache_ttl=cache_ttl,
         exports_dir=None if exports_dir is None else Path(exports_dir),
     )

@@ -24,11 +24,13 @@ BASE_PATH = "/api/v1"
 class Settings:
     """How the app behaves: requests per minute per client (None or 0: no limit), peers
     whose ``X-Forwarded-For`` is believed, the address links start with ("" = paths
-    only), seconds answers are cached, and the folder register-wide exports are built in."""
+    only), the portal the change feed links to, seconds answers are cached, and the
+    folder register-wide exports are built in."""
 
     rate_limit: int | None = None
     trusted_proxies: frozenset[str] = frozenset()
     public_url: str = ""
+    portal_url: str = ""
     cache_ttl: float = DEFAULT_TTL
     exports_dir: Path | None = None
     token_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))

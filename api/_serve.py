@@ -5,6 +5,7 @@
 - ``INSYN_API_RATE_LIMIT``: requests per minute per client (0: none; default 600);
 - ``INSYN_API_TRUSTED_PROXIES``: comma-separated peers whose ``X-Forwarded-For`` counts;
 - ``INSYN_API_PUBLIC_URL``: the address links start with (e.g. ``http://127.0.0.1:8502``);
+- ``INSYN_PORTAL_URL``: the portal the change feed links to (default ``http://127.0.0.1:8501``);
 - ``INSYN_API_EXPORTS_DIR``: where register-wide exports are built (default: a temporary folder).
 """
 
@@ -14,7 +15,7 @@ import os
 
 from fastapi import FastAPI
 
-from api._app import create_app
+from api._app import DEFAULT_PORTAL_URL, create_app
 from api._limits import DEFAULT_RATE_LIMIT
 from register import InsynError, Register
 
@@ -44,5 +45,6 @@ def app_from_env() -> FastAPI:
         rate_limit=rate_limit_from_env(),
         trusted_proxies=[p.strip() for p in proxies.split(",") if p.strip()],
         public_url=os.environ.get("INSYN_API_PUBLIC_URL", ""),
+        portal_url=os.environ.get("INSYN_PORTAL_URL") or DEFAULT_PORTAL_URL,
         exports_dir=os.environ.get("INSYN_API_EXPORTS_DIR") or None,
     )

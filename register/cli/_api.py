@@ -106,11 +106,14 @@ def api_environment(
 
 
 def start_api(
-    reg: Register, *, address: str, port: int, rate_limit: int
+    reg: Register, *, address: str, port: int, rate_limit: int, portal_url: str | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start the API process; returns it and the address it serves (``http://host:port``)."""
+    """Start the API process; returns it and the address it serves (``http://host:port``).
+    ``portal_url`` is where the feed's links to algorithm pages point (``INSYN_PORTAL_URL``)."""
     base = f"http://{address}:{port}"
     env = api_environment(reg, base=base, rate_limit=rate_limit)
+    if portal_url:
+        env["INSYN_PORTAL_URL"] = portal_url
     return subprocess.Popen(api_command(address=address, port=port), env=env), base
 
 

@@ -55,7 +55,13 @@ def cmd_serve(reg: Register, args: argparse.Namespace) -> int:
     listening = f"http://{args.address}:{args.port}"
     _publish_exports(reg, folder / "static", f"{public_base(args)}/app/static/exports")
     with terminate_as_exit():  # SIGTERM stops the portal (subprocess.call kills it) and the API
-        api, api_base = start_api(reg, address=args.address, port=api_port, rate_limit=rate_limit)
+        api, api_base = start_api(
+            reg,
+            address=args.address,
+            port=api_port,
+            rate_limit=rate_limit,
+            portal_url=public_base(args),
+        )
         try:
             # behind a proxy the operator gives the API's public address in INSYN_API_URL
             public_api = os.environ.get("INSYN_API_URL") or api_base

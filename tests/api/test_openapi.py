@@ -29,6 +29,9 @@ ROUTES = {
     "/api/v1/audit/head",
     "/api/v1/audit/entries",
     "/api/v1/algorithms/{slug}/diff",
+    "/api/v1/feed.atom",
+    "/api/v1/feed.json",
+    "/api/v1/statistics",
 }
 
 
