@@ -83,7 +83,14 @@ def _listing(ctx: ApiContext, prefix: str, names: dict[str, str]) -> list[dict[s
 def _version_files(ctx: ApiContext, slug: str, version: int) -> dict[str, tuple[bytes, str]]:
     def build() -> dict[str, tuple[bytes, str]]:
         ctx.published(slug)
-        return record_exports(ctx.reg.get(slug, version), audit_head=_head_hash(ctx))
+        fairness = ctx.reg.get_fairness(slug, version)
+        return record_exports(
+            ctx.reg.get(slug, version),
+            audit_head=_head_hash(ctx),
+            # the model cards carry the same importances and fairness rates as the portal's
+            explanation=ctx.reg.get_explanation(slug, version),
+            fairness=None if fairness is None else fairness.public_dict(),
+        )
 
     found: dict[str, tuple[bytes, str]] = ctx.cached(
         ("version-exports", slug, version), build, ttl=VERSION_TTL

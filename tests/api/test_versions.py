@@ -133,3 +133,23 @@ def test_register_wide_exports_are_built_once_per_audit_head_in_the_cache_folder
     assert (built[0] / "register.csv").stat().st_mtime_ns == stamp  # not built again
     assert client.get(f"{BASE}/exports/../../etc/passwd").status_code == 404
     assert client.get(f"{BASE}/exports/nothing.json").status_code == 404
+
+
+def test_version_model_card_carries_the_published_importances(client, api_register) -> None:  # type: ignore[no-untyped-def]
+    """The API's model card is the portal's: it names every input's global importance."""
+    import json
+
+    from tests.api.conftest import BASE, FIRST
+
+    name = f"{FIRST}-v1-model-card.json"
+    response = client.get(f"{BASE}/algorithms/{FIRST}/versions/1/exports/{name}")
+    assert response.status_code == 200
+    card = json.loads(response.content)
+    importance = api_register.get_explanation(FIRST, 1).global_importance
+    metrics = card["quantitative_analysis"]["performance_metrics"]
+    shown = {
+        m["slice"].removeprefix("input: ")
+        for m in metrics
+        if m["type"] == "global_importance_mean_abs_shap"
+    }
+    assert shown == set(importance["feature"])
