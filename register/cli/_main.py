@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from register._errors import InsynError
 from register._facade import Register
 from register.cli._admin import add_admin_commands
+from register.cli._api import add_api_command, add_rate_limit_option
 from register.cli._audit import add_audit_commands
 from register.cli._catalogue import cmd_list, cmd_show
 from register.cli._console import EXIT_ERROR, err
@@ -90,10 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build the demo register (running it twice changes nothing)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("serve", help="serve the public portal")
+    p = sub.add_parser("serve", help="serve the public portal and the read API beside it")
     p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     p.add_argument("--address", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    p.add_argument(
+        "--api-port", type=int, help="port of the read API (default: the portal's port + 1)"
+    )
+    add_rate_limit_option(p)
     p.set_defaults(func=cmd_serve)
+    add_api_command(sub)
 
     add_audit_commands(sub)
     add_export_commands(sub)
