@@ -1,6 +1,6 @@
 # The two commands a newcomer needs:
 #   make run   - builds the demo register (first time) and serves the portal on http://localhost:8501
-#                (another port: make run PORT=8600)
+#                and the read API on http://localhost:8502/api/v1 (another port: make run PORT=8600)
 #   make test  - lint (ruff), types (mypy) and the whole test suite (pytest)
 # and while working: make test-fast - ruff and the unit layer (no server, no register), < 1 min
 # Both create .venv and install insyn into it the first time.

@@ -39,6 +39,7 @@ __all__ = [
     "error_response",
     "etag_of",
     "install_error_handlers",
+    "markup_safe",
 ]
 
 INTERNAL_MESSAGE = "The register could not answer this request because of an error on the server."
@@ -90,10 +91,16 @@ def bad_parameter(parameter: str, rule: str, value: Any) -> ApiError:
     return ApiError(422, message, parameter=parameter, rule=rule, value=shown)
 
 
+def markup_safe(text: str) -> str:
+    """JSON text with ``<``, ``>`` and ``&`` written as ``\\u`` escapes: the same JSON once
+    parsed, and inert should anything read it as HTML."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def error_body(status: int, message: str, fields: Mapping[str, str] | None = None) -> bytes:
-    """The JSON error document (UTF-8)."""
+    """The JSON error document (UTF-8, markup characters escaped)."""
     error = {"status": status, "message": message, **(fields or {})}
-    return json.dumps({"error": error}, ensure_ascii=False).encode("utf-8")
+    return markup_safe(json.dumps({"error": error}, ensure_ascii=False)).encode("utf-8")
 
 
 def error_response(

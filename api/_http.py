@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import Response
 
-from api._errors import etag_of
+from api._errors import etag_of, markup_safe
 
 __all__ = [
     "DEFAULT_MAX_AGE",
@@ -40,9 +40,10 @@ def _default(value: Any) -> Any:
 
 
 def dump_json(payload: Any) -> bytes:
-    """``payload`` as compact UTF-8 JSON (dates as ISO 8601 text; same input, same bytes)."""
+    """``payload`` as compact UTF-8 JSON (dates as ISO 8601 text; ``<``, ``>``, ``&``
+    escaped; the same input gives the same bytes)."""
     text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_default)
-    return text.encode("utf-8")
+    return markup_safe(text).encode("utf-8")
 
 
 class Cached:

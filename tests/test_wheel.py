@@ -140,6 +140,7 @@ def test_the_wheel_carries_the_portal_compiled_catalogues_templates_and_schemas(
     archive = zipfile.ZipFile(wheel)
     names = set(archive.namelist())
     shipped = [ROOT / "streamlit_app.py", *(ROOT / "app_pages").rglob("*.py")]
+    shipped += [*(ROOT / "api").glob("*.py")]  # the read API that `insyn serve` starts
     shipped += [*(ROOT / "app_pages" / "assets").glob("*.png")]
     shipped += [*(ROOT / "register" / "schemas").glob("*.json"), LOCALE / "insyn.pot"]
     shipped += [*(ROOT / "register" / "audit" / "templates").glob("*.j2")]

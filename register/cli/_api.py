@@ -9,10 +9,14 @@ API runs in its own uvicorn process, which builds the app from the environment
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from types import FrameType
 
 from register._errors import InsynError
 from register._facade import Register
@@ -33,6 +37,7 @@ __all__ = [
     "rate_limit_of",
     "start_api",
     "stop_api",
+    "terminate_as_exit",
 ]
 
 API_FACTORY = "api._serve:app_from_env"
@@ -44,6 +49,25 @@ BAD_RATE_LIMIT = (
     "it is {value!r}."
 )
 STOP_SECONDS = 10
+EXIT_TERMINATED = 128 + signal.SIGTERM
+
+
+def _exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(EXIT_TERMINATED)
+
+
+@contextlib.contextmanager
+def terminate_as_exit() -> Iterator[None]:
+    """While inside, SIGTERM to this process ends it as ``SystemExit`` (so ``finally``
+    blocks stop the processes it started) instead of ending it where it stands."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def rate_limit_of(given: int | None) -> int:
@@ -105,12 +129,13 @@ def stop_api(process: subprocess.Popen[bytes]) -> None:
 def cmd_api(reg: Register, args: argparse.Namespace) -> int:
     """Serve the read API alone until stopped; returns uvicorn's exit code."""
     rate_limit = rate_limit_of(args.rate_limit)
-    process, base = start_api(reg, address=args.address, port=args.port, rate_limit=rate_limit)
-    out.print(API_SERVING.format(base=base), highlight=False)
-    try:
-        return process.wait()
-    finally:
-        stop_api(process)
+    with terminate_as_exit():
+        process, base = start_api(reg, address=args.address, port=args.port, rate_limit=rate_limit)
+        out.print(API_SERVING.format(base=base), highlight=False)
+        try:
+            return process.wait()
+        finally:
+            stop_api(process)
 
 
 def add_rate_limit_option(parser: argparse.ArgumentParser) -> None:

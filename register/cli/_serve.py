@@ -13,7 +13,7 @@ from pathlib import Path
 
 from register._errors import InsynError
 from register._facade import Register
-from register.cli._api import API_SERVING, rate_limit_of, start_api, stop_api
+from register.cli._api import API_SERVING, rate_limit_of, start_api, stop_api, terminate_as_exit
 from register.cli._console import err, out
 from register.cli._export import audit_anchor, audit_head
 from register.cli._portal import portal_folder, streamlit_command, write_main_script
@@ -47,12 +47,15 @@ def cmd_serve(reg: Register, args: argparse.Namespace) -> int:
     main_script = write_main_script(folder)
     base = f"http://{args.address}:{args.port}"
     _publish_exports(reg, folder / "static", f"{base}/app/static/exports")
-    api, api_base = start_api(reg, address=args.address, port=api_port, rate_limit=rate_limit)
-    try:
-        env = {**os.environ, "MLFLOW_TRACKING_URI": reg.tracking_uri, "INSYN_API_URL": api_base}
-        out.print(f"Serving the portal on {base} (register {reg.tracking_uri})")
-        out.print(API_SERVING.format(base=api_base), highlight=False)
-        command = streamlit_command(main_script, port=args.port, address=args.address, static=True)
-        return subprocess.call(command, env=env)
-    finally:
-        stop_api(api)
+    with terminate_as_exit():  # SIGTERM stops the portal (subprocess.call kills it) and the API
+        api, api_base = start_api(reg, address=args.address, port=api_port, rate_limit=rate_limit)
+        try:
+            env = {**os.environ, "MLFLOW_TRACKING_URI": reg.tracking_uri, "INSYN_API_URL": api_base}
+            out.print(f"Serving the portal on {base} (register {reg.tracking_uri})")
+            out.print(API_SERVING.format(base=api_base), highlight=False)
+            command = streamlit_command(
+                main_script, port=args.port, address=args.address, static=True
+            )
+            return subprocess.call(command, env=env)
+        finally:
+            stop_api(api)

@@ -1,110 +1,70 @@
-"""The API's answer cache under concurrent clients: one computation per key, shared."""
+"""The app's short-lived cache: answers are reused while fresh, computed again after, and
+concurrent misses of one key ask the register once."""
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
 
 from api import TTLCache
 
-FOLLOWERS = 5
 
-
-def _waiting_in_get(thread: threading.Thread) -> bool:
-    """Whether ``thread`` is blocked inside the cache, waiting for another's computation."""
-    frame = sys._current_frames().get(thread.ident or -1)
-    while frame is not None:
-        if frame.f_code.co_name == "wait" and "threading" in frame.f_code.co_filename:
-            return True
-        frame = frame.f_back
-    return False
-
-
-def _run_concurrently(
-    cache: TTLCache[str], compute: Callable[[], str], started: threading.Event, calls: list[int]
-) -> tuple[list[str], list[BaseException]]:
-    """A leader whose computation blocks, then followers asking for the same key while it
-    runs; returns the lists their results and errors will be appended to."""
-    results: list[str] = []
-    errors: list[BaseException] = []
-
-    def ask() -> None:
-        try:
-            results.append(cache.get("page-1", compute))
-        except BaseException as exc:
-            errors.append(exc)
-
-    leader = threading.Thread(target=ask, daemon=True)
-    leader.start()
-    assert started.wait(30), "the first computation never started"
-    followers = [threading.Thread(target=ask, daemon=True) for _ in range(FOLLOWERS)]
-    for thread in followers:
-        thread.start()
-    for _ in range(3000):  # until every follower waits (or, without sharing, computes too)
-        if all(_waiting_in_get(t) for t in followers) or len(calls) > FOLLOWERS:
-            break
-        time.sleep(0.01)
-    return results, errors
-
-
-def test_clients_missing_the_same_key_together_share_one_computation() -> None:
-    cache: TTLCache[str] = TTLCache()
+def test_a_value_is_reused_until_it_expires():
+    now = [0.0]
+    cache: TTLCache[int] = TTLCache(clock=lambda: now[0])
     calls: list[int] = []
-    started, release = threading.Event(), threading.Event()
 
-    def compute() -> str:
+    def compute() -> int:
         calls.append(1)
-        started.set()
-        release.wait(30)
-        return "the first page"
+        return len(calls)
 
-    results, errors = _run_concurrently(cache, compute, started, calls)
-    release.set()
-    for _ in range(3000):
-        if len(results) + len(errors) == FOLLOWERS + 1:
-            break
-        time.sleep(0.01)
-    assert errors == []
-    assert results == ["the first page"] * (FOLLOWERS + 1)
-    assert len(calls) == 1
-    assert cache.get("page-1", lambda: "recomputed") == "the first page"
+    assert cache.get("k", compute, ttl=30) == 1
+    now[0] = 29.0
+    assert cache.get("k", compute, ttl=30) == 1
+    now[0] = 31.0
+    assert cache.get("k", compute, ttl=30) == 2
 
 
-def test_an_error_of_the_shared_computation_reaches_every_waiter_and_is_not_kept() -> None:
-    cache: TTLCache[str] = TTLCache()
-    calls: list[int] = []
-    started, release = threading.Event(), threading.Event()
-
-    def compute() -> str:
-        calls.append(1)
-        started.set()
-        release.wait(30)
-        raise ConnectionError("the tracking server did not answer")
-
-    results, errors = _run_concurrently(cache, compute, started, calls)
-    release.set()
-    for _ in range(3000):
-        if len(results) + len(errors) == FOLLOWERS + 1:
-            break
-        time.sleep(0.01)
-    assert results == []
-    assert [type(e) for e in errors] == [ConnectionError] * (FOLLOWERS + 1)
-    assert len(calls) == 1
-    assert cache.get("page-1", lambda: "answered later") == "answered later"
-
-
-def test_a_computation_that_asks_for_its_own_key_does_not_wait_for_itself() -> None:
+def test_an_error_is_raised_and_not_kept():
     cache: TTLCache[int] = TTLCache()
-    assert cache.get("k", lambda: cache.get("k", lambda: 1) + 1) == 2
-    assert cache.get("k", lambda: 99) == 2
+
+    def fail() -> int:
+        raise LookupError("gone")
+
+    with pytest.raises(LookupError):
+        cache.get("k", fail)
+    assert cache.get("k", lambda: 5) == 5
 
 
-@pytest.mark.parametrize("ttl", [0.0, -1.0])
-def test_an_expired_answer_is_computed_again(ttl: float) -> None:
-    cache: TTLCache[str] = TTLCache()
-    cache.get("k", lambda: "old", ttl=ttl)
-    assert cache.get("k", lambda: "new") == "new"
+def test_the_oldest_entries_go_first_beyond_the_bound():
+    cache: TTLCache[int] = TTLCache(max_entries=2)
+    for key in ("a", "b", "c"):
+        cache.get(key, lambda: 1)
+    assert len(cache) == 2
+    assert cache.get("a", lambda: 2) == 2  # "a" was dropped, computed again
+
+
+def test_concurrent_misses_of_one_key_compute_it_once():
+    cache: TTLCache[int] = TTLCache()
+    calls: list[int] = []
+    started = threading.Barrier(8)
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return 7
+
+    def ask(results: list[int]) -> None:
+        started.wait()
+        results.append(cache.get("search", slow))
+
+    results: list[int] = []
+    threads = [threading.Thread(target=ask, args=(results,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [7] * 8
+    assert len(calls) == 1

@@ -52,6 +52,7 @@ def test_a_hostile_value_is_echoed_as_a_json_string_only(client):
     response = client.get(f"{BASE}/algorithms", params={"limit": hostile})
     error = _error(response, 422)
     assert error["value"] == hostile
+    assert b"<" not in response.content and b">" not in response.content  # \u003c in JSON
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "text/html" not in response.headers["content-type"]
     # as free text it is just a search that finds nothing
