@@ -20,12 +20,16 @@ import argparse
 import contextlib
 import os
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,9 +52,36 @@ def _timed(func, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
-def _fill(
-    url: str, admin: tuple[str, str], record_data: dict, start: int, stop: int, orgs: int
-) -> None:  # type: ignore[type-arg]
+# Varied catalogue fields for a fill with ``varied=True``: the themes and statuses cycle, so
+# a theme + status filter selects a part of the catalogue, as it would in a real register.
+VARIED_THEMES = (
+    "social_services",
+    "elder_care",
+    "education",
+    "housing",
+    "labour_market",
+    "permits",
+    "finance",
+    "health",
+    "other",
+)
+VARIED_STATUSES = ("in_development", "in_use")
+
+
+def fill(
+    url: str,
+    admin: tuple[str, str],
+    record_data: dict,  # type: ignore[type-arg]
+    start: int,
+    stop: int,
+    orgs: int,
+    *,
+    varied: bool = False,
+) -> None:
+    """Create the generated algorithms ``gen-<start>`` .. ``gen-<stop - 1>`` (organisation
+    ``Kommun <i % orgs>``), each a registered model carrying exactly the catalogue tags a
+    publication writes, from ``record_data`` with a new slug (and, if ``varied``, a theme
+    and status that cycle through ``VARIED_THEMES`` / ``VARIED_STATUSES``)."""
     from register import parse_record
     from register.store import MlflowStore, StoreConflictError
     from register.store import _catalogue as cat
@@ -59,16 +90,22 @@ def _fill(
     store = MlflowStore(url)
 
     def one(i: int) -> None:
-        organisation = f"Kommun {i % orgs:03d}"
-        record = parse_record({**record_data, "slug": f"gen-{i:05d}", "organisation": organisation})
+        fields = {"slug": f"gen-{i:05d}", "organisation": f"Kommun {i % orgs:03d}"}
+        if varied:
+            fields["theme"] = VARIED_THEMES[i % len(VARIED_THEMES)]
+            fields["status"] = VARIED_STATUSES[(i // len(VARIED_THEMES)) % len(VARIED_STATUSES)]
+        record = parse_record({**record_data, **fields})
         tags = cat.catalogue_tags(record, status=record.status.value)
         tags[cat.PUBLISHED] = "true"
         tags[cat.PUBLISHED_VERSION] = "1"
         with contextlib.suppress(StoreConflictError):  # a retried create that had gone through
             store.create_registered_model(record.slug, tags=tags)
 
-    with ThreadPoolExecutor(max_workers=12) as pool:
+    pool = ThreadPoolExecutor(max_workers=12)
+    try:
         list(pool.map(one, range(start, stop)))
+    finally:  # on Ctrl-C or an error, the creates not yet started are dropped
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _stale_statistics(url: str, reader: tuple[str, str]) -> float:
@@ -127,23 +164,39 @@ def _measure(url: str, reader: tuple[str, str], slug: str) -> dict[str, float]:
     return row
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--total", type=int, default=3000)
-    parser.add_argument("--organisations", type=int, default=290)
-    parser.add_argument("--small", type=int, default=30)
-    args = parser.parse_args()
+@dataclass(frozen=True, kw_only=True)
+class SharedCatalogue:
+    """A running PostgreSQL-backed, auth-enabled tracking server with one real algorithm."""
 
+    url: str
+    database: str
+    admin: tuple[str, str]
+    reader: tuple[str, str]
+    record: Any  # the real algorithm's TransparencyRecord
+    server: Any  # register.shared._server.SharedServer
+
+    def fill(self, start: int, stop: int, orgs: int, *, varied: bool = False) -> None:
+        """:func:`fill` the generated algorithms ``start`` .. ``stop - 1`` into this server."""
+        fill(self.url, self.admin, self.record.to_json_dict(), start, stop, orgs, varied=varied)
+
+    def analyze(self) -> None:
+        """``ANALYZE`` the register's database (what autovacuum does after a bulk load)."""
+        from register.shared._server import analyze_database
+
+        analyze_database(self.database)
+
+
+@contextlib.contextmanager
+def shared_catalogue(*, workers: int = 4) -> Iterator[SharedCatalogue]:
+    """Start a tracking server on 127.0.0.1 (free port, ``workers`` workers) over two new
+    databases, the writer service, a read-only account ``portal``, and register the
+    benefits-uptake demo through the full code path; on leaving (also on an error or
+    Ctrl-C) stop both services and drop both databases."""
     from models import load_folder
     from register import Register, load_record
     from register.cli._admin import start_writer
     from register.shared._admin import AdminClient
-    from register.shared._server import (
-        SharedServer,
-        analyze_database,
-        create_database,
-        drop_database,
-    )
+    from register.shared._server import SharedServer, create_database, drop_database
     from tests.conftest import free_port
 
     name = f"insyn_bench_{secrets.token_hex(4)}"
@@ -151,16 +204,17 @@ def main() -> None:
     reader = ("portal", secrets.token_urlsafe(18))
     writer = ("ds-bench", secrets.token_urlsafe(18))
     home = Path(tempfile.mkdtemp(prefix="insyn-bench-"))
-    server = SharedServer(
-        backend_uri=create_database(name),
-        auth_db_uri=create_database(f"{name}_auth"),
-        home=home,
-        port=free_port(),
-        admin_password=admin[1],
-        workers=4,
-    )
+    server = None
     writer_service = None
     try:
+        server = SharedServer(
+            backend_uri=create_database(name),
+            auth_db_uri=create_database(f"{name}_auth"),
+            home=home,
+            port=free_port(),
+            admin_password=admin[1],
+            workers=workers,
+        )
         print(f"starting the tracking server ({server.url}) ...", file=sys.stderr)
         server.start()
         client = AdminClient(server.url, *admin)
@@ -175,23 +229,42 @@ def main() -> None:
         Register(server.url).register_algorithm(
             built.model, record, reference_data=built.reference_data
         )
-        data = record.to_json_dict()
-        rows = {}
-        _fill(server.url, admin, data, 0, args.small - 1, args.organisations)
-        rows[args.small] = _measure(server.url, reader, record.slug)
-        print(f"filling to {args.total} algorithms ...", file=sys.stderr)
-        start = time.perf_counter()
-        _fill(server.url, admin, data, args.small - 1, args.total - 1, args.organisations)
-        fill_seconds = time.perf_counter() - start
-        stale = _stale_statistics(server.url, reader)
-        analyze_database(name)  # what autovacuum does within a minute of a bulk load
-        rows[args.total] = _measure(server.url, reader, record.slug)
+        yield SharedCatalogue(
+            url=server.url,
+            database=name,
+            admin=admin,
+            reader=reader,
+            record=record,
+            server=server,
+        )
     finally:
         if writer_service is not None:
             writer_service.stop()
-        server.stop()
+        if server is not None:
+            server.stop()
         drop_database(name)
         drop_database(f"{name}_auth")
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--total", type=int, default=3000)
+    parser.add_argument("--organisations", type=int, default=290)
+    parser.add_argument("--small", type=int, default=30)
+    args = parser.parse_args()
+
+    rows = {}
+    with shared_catalogue() as shared:
+        shared.fill(0, args.small - 1, args.organisations)
+        rows[args.small] = _measure(shared.url, shared.reader, shared.record.slug)
+        print(f"filling to {args.total} algorithms ...", file=sys.stderr)
+        start = time.perf_counter()
+        shared.fill(args.small - 1, args.total - 1, args.organisations)
+        fill_seconds = time.perf_counter() - start
+        stale = _stale_statistics(shared.url, shared.reader)
+        shared.analyze()  # what autovacuum does within a minute of a bulk load
+        rows[args.total] = _measure(shared.url, shared.reader, shared.record.slug)
 
     sizes = list(rows)
     print(
