@@ -25,8 +25,8 @@ from register.export._common import (
     REASON_NOT_LOSSLESS,
     ExportError,
     ExportOmission,
+    StandardFile,
     check_schema,
-    envelope,
     export_error,
     omission,
 )
@@ -220,21 +220,12 @@ def annex_viii_entries(
     return entries, omitted, errors
 
 
-def annex_viii_document(
-    entries: list[dict[str, Any]],
-    *,
-    generated_at: str,
-    audit_head: str | None,
-    omitted: Sequence[ExportOmission] = (),
-) -> dict[str, Any]:
-    """The Annex VIII export file around ``entries``; its notes name what was left out."""
-    return envelope(
-        standard=AIACT_STANDARD,
-        version=AIACT_VERSION,
-        schema_name=AIACT_SCHEMA,
-        conforms_to=AIACT_CONFORMS_TO,
-        generated_at=generated_at,
-        audit_head=audit_head,
-        entries=entries,
-        notes=AIACT_NOTES + tuple(item.message for item in omitted),
-    )
+AIACT_FILE_INFO = StandardFile(
+    standard=AIACT_STANDARD,
+    version=AIACT_VERSION,
+    schema_name=AIACT_SCHEMA,
+    conforms_to=AIACT_CONFORMS_TO,
+    notes=AIACT_NOTES,
+)
+#: The annex_viii export file's document around its entries; its notes name what was left out.
+annex_viii_document = AIACT_FILE_INFO.document

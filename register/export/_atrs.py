@@ -10,17 +10,15 @@ table (see ``register/schemas/README.md``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from register.export._common import (
     LABELS,
     REASON_NO_VALUE,
-    ExportOmission,
+    StandardFile,
     assessment_lines,
     check_schema,
-    envelope,
     export_error,
     feature_lines,
     join_sections,
@@ -272,21 +270,12 @@ def atrs_entry(
     return {"slug": record.slug, "version": version, "lang": _LANG, "record": obj}
 
 
-def atrs_document(
-    entries: list[dict[str, Any]],
-    *,
-    generated_at: str,
-    audit_head: str | None,
-    omitted: Sequence[ExportOmission] = (),
-) -> dict[str, Any]:
-    """The ATRS export file's document around ``entries``; its notes name what was left out."""
-    return envelope(
-        standard=ATRS_STANDARD,
-        version=ATRS_VERSION,
-        schema_name=ATRS_SCHEMA,
-        conforms_to=ATRS_CONFORMS_TO,
-        generated_at=generated_at,
-        audit_head=audit_head,
-        entries=entries,
-        notes=ATRS_NOTES + tuple(item.message for item in omitted),
-    )
+ATRS_FILE_INFO = StandardFile(
+    standard=ATRS_STANDARD,
+    version=ATRS_VERSION,
+    schema_name=ATRS_SCHEMA,
+    conforms_to=ATRS_CONFORMS_TO,
+    notes=ATRS_NOTES,
+)
+#: The atrs export file's document around its entries; its notes name what was left out.
+atrs_document = ATRS_FILE_INFO.document

@@ -374,6 +374,39 @@ def envelope(
     }
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StandardFile:
+    """What an export file in one standard says about itself: the standard, its version,
+    the schema its entries are valid against, the schema's address and the file's notes."""
+
+    standard: str
+    version: str
+    schema_name: str
+    conforms_to: str
+    notes: tuple[str, ...] = ()
+
+    def document(
+        self,
+        entries: list[dict[str, Any]],
+        *,
+        generated_at: str,
+        audit_head: str | None,
+        omitted: Sequence[ExportOmission] = (),
+    ) -> dict[str, Any]:
+        """The file's document around ``entries`` (:func:`envelope`); its notes are the
+        standard's own and then one per record left out (``omitted``)."""
+        return envelope(
+            standard=self.standard,
+            version=self.version,
+            schema_name=self.schema_name,
+            conforms_to=self.conforms_to,
+            generated_at=generated_at,
+            audit_head=audit_head,
+            entries=entries,
+            notes=self.notes + tuple(item.message for item in omitted),
+        )
+
+
 def dumps(document: Any) -> bytes:
     """UTF-8 JSON, indented, keys in insertion order, no NaN (raises ValueError on NaN)."""
     text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)

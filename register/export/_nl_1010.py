@@ -12,7 +12,6 @@ start month is the record's own (the field is optional in 1.0.10).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from register.export._common import (
@@ -20,9 +19,8 @@ from register.export._common import (
     NL_STANDARD,
     REASON_NOT_LOSSLESS,
     REASON_TOO_LONG,
-    ExportOmission,
+    StandardFile,
     check_schema,
-    envelope,
     export_error,
     schema,
 )
@@ -98,21 +96,12 @@ def nl_1010_entry(record: TransparencyRecord, *, version: int, status: str) -> d
     }
 
 
-def nl_1010_document(
-    entries: list[dict[str, Any]],
-    *,
-    generated_at: str,
-    audit_head: str | None,
-    omitted: Sequence[ExportOmission] = (),
-) -> dict[str, Any]:
-    """The 1.0.10 export file's document around ``entries``; its notes name what was left out."""
-    return envelope(
-        standard=NL_STANDARD,
-        version=NL10_VERSION,
-        schema_name=NL10_SCHEMA,
-        conforms_to=NL10_CONFORMS_TO,
-        generated_at=generated_at,
-        audit_head=audit_head,
-        entries=entries,
-        notes=NL10_NOTES + tuple(item.message for item in omitted),
-    )
+NL10_FILE_INFO = StandardFile(
+    standard=NL_STANDARD,
+    version=NL10_VERSION,
+    schema_name=NL10_SCHEMA,
+    conforms_to=NL10_CONFORMS_TO,
+    notes=NL10_NOTES,
+)
+#: The nl_1010 export file's document around its entries; its notes name what was left out.
+nl_1010_document = NL10_FILE_INFO.document

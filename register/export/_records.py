@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,9 +20,9 @@ from register.export._common import (
     REASON_NOT_LOSSLESS,
     ExportError,
     ExportOmission,
+    StandardFile,
     check_schema,
     dumps,
-    envelope,
     export_error,
     generated_now,
     iso_utc,
@@ -114,48 +113,26 @@ def eurocities_entries(
     return [eurocities_entry(record, lang=lang, **common) for lang in record.languages]
 
 
-def _left_out_notes(omitted: Sequence[ExportOmission]) -> tuple[str, ...]:
-    return tuple(item.message for item in omitted)
+NL_FILE_INFO = StandardFile(
+    standard=NL_STANDARD,
+    version=NL_VERSION,
+    schema_name=NL_SCHEMA,
+    conforms_to=NL_CONFORMS_TO,
+    notes=NL_NOTES,
+)
+#: The nl export file's document around its entries; its notes name what was left out.
+nl_document = NL_FILE_INFO.document
 
 
-def nl_document(
-    entries: list[dict[str, Any]],
-    *,
-    generated_at: str,
-    audit_head: str | None,
-    omitted: Sequence[ExportOmission] = (),
-) -> dict[str, Any]:
-    """The NL export file's document around ``entries``; its notes name what was left out."""
-    return envelope(
-        standard=NL_STANDARD,
-        version=NL_VERSION,
-        schema_name=NL_SCHEMA,
-        conforms_to=NL_CONFORMS_TO,
-        generated_at=generated_at,
-        audit_head=audit_head,
-        entries=entries,
-        notes=NL_NOTES + _left_out_notes(omitted),
-    )
-
-
-def eurocities_document(
-    entries: list[dict[str, Any]],
-    *,
-    generated_at: str,
-    audit_head: str | None,
-    omitted: Sequence[ExportOmission] = (),
-) -> dict[str, Any]:
-    """The Eurocities export file's document around ``entries``; notes name what was left out."""
-    return envelope(
-        standard=EU_STANDARD,
-        version=EU_VERSION,
-        schema_name=EU_SCHEMA,
-        conforms_to=EU_CONFORMS_TO,
-        generated_at=generated_at,
-        audit_head=audit_head,
-        entries=entries,
-        notes=EU_NOTES + _left_out_notes(omitted),
-    )
+EU_FILE_INFO = StandardFile(
+    standard=EU_STANDARD,
+    version=EU_VERSION,
+    schema_name=EU_SCHEMA,
+    conforms_to=EU_CONFORMS_TO,
+    notes=EU_NOTES,
+)
+#: The eurocities export file's document around its entries; its notes name what was left out.
+eurocities_document = EU_FILE_INFO.document
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
