@@ -22,15 +22,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from register.export._common import (
-    REASON_NOT_LOSSLESS,
     ExportError,
     ExportOmission,
     StandardFile,
     check_schema,
     export_error,
     omission,
+    verify_round_trip,
 )
-from register.export._paths import leaf_paths, value_at
 from register.record._schema import RiskCategory, TransparencyRecord
 
 AIACT_STANDARD = "EU AI Act Annex VIII Section C (deployer registration)"
@@ -181,14 +180,6 @@ def from_annex_viii(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def check_reads_back(record: TransparencyRecord, partial: dict[str, Any], target: str) -> None:
-    """Return if every field in ``partial`` equals the record's; else raise ExportError."""
-    expected = record.to_json_dict()
-    for path in leaf_paths(partial):
-        if value_at(partial, path) != value_at(expected, path):
-            raise export_error(record.slug, path, REASON_NOT_LOSSLESS.format(target=target))
-
-
 def annex_viii_entry(record: TransparencyRecord, *, version: int) -> dict[str, Any]:
     """The envelope entry of a high-risk ``record``, valid against the schema; ExportError
     for a record of another risk category (the field and the rule named)."""
@@ -198,7 +189,7 @@ def annex_viii_entry(record: TransparencyRecord, *, version: int) -> dict[str, A
         raise export_error(record.slug, "risk.category", reason)
     obj = to_annex_viii(record)
     check_schema(AIACT_SCHEMA, obj, standard=AIACT_STANDARD, slug=record.slug)
-    check_reads_back(record, from_annex_viii(obj), "the Annex VIII export")
+    verify_round_trip(record, from_annex_viii(obj), target="the Annex VIII export")
     return {"slug": record.slug, "version": version, "record": obj}
 
 

@@ -26,8 +26,8 @@ from register.export._common import (
     parse_features,
     sentence_choice,
     split_sections,
+    verify_round_trip,
 )
-from register.export._nl_1010 import verify_lossless
 from register.record._schema import TransparencyRecord
 
 ATRS_STANDARD = "UK Algorithmic Transparency Recording Standard"
@@ -266,7 +266,7 @@ def atrs_entry(
     """One algorithm's ATRS envelope entry; schema-valid and reading back exactly, or raises."""
     obj = to_atrs(record, version=version, status=status, published=published, changed=changed)
     check_schema(ATRS_SCHEMA, obj, standard=ATRS_STANDARD, slug=record.slug)
-    verify_lossless(record, from_atrs(obj), target="the UK ATRS export", status=status)
+    verify_round_trip(record, from_atrs(obj), target="the UK ATRS export", status=status)
     return {"slug": record.slug, "version": version, "lang": _LANG, "record": obj}
 
 

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 
 from register._errors import InsynError
+from register.export._paths import leaf_paths, value_at
+
+if TYPE_CHECKING:
+    from register.record._schema import TransparencyRecord
 
 SCHEMA_FOLDER = Path(__file__).resolve().parent.parent / "schemas"
 
@@ -405,6 +409,24 @@ class StandardFile:
             entries=entries,
             notes=self.notes + tuple(item.message for item in omitted),
         )
+
+
+def verify_round_trip(
+    record: TransparencyRecord,
+    partial: dict[str, Any],
+    *,
+    target: str,
+    status: str | None = None,
+) -> None:
+    """Return if every field in ``partial`` (a standard's object read back) equals the
+    record's (its status taken as ``status`` when given); else raise ExportError naming
+    the first field that does not."""
+    expected = record.to_json_dict()
+    if status is not None:
+        expected["status"] = status
+    for path in leaf_paths(partial):
+        if value_at(partial, path) != value_at(expected, path):
+            raise export_error(record.slug, path, REASON_NOT_LOSSLESS.format(target=target))
 
 
 def dumps(document: Any) -> bytes:

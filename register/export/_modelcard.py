@@ -17,8 +17,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from register.export._aiact import check_reads_back
-from register.export._common import LABELS, check_schema, sentence_choice
+from register.export._common import LABELS, check_schema, sentence_choice, verify_round_trip
 from register.export._nl import nl_language
 from register.record._schema import TransparencyRecord
 
@@ -280,5 +279,5 @@ def model_card_json(
         record, version=version, published=published, explanation=explanation, fairness=fairness
     )
     check_schema(MCT_SCHEMA, card, standard=MCT_STANDARD, slug=record.slug)
-    check_reads_back(record, from_model_card(card, nl_language(record)), "the model card")
+    verify_round_trip(record, from_model_card(card, nl_language(record)), target="the model card")
     return card

@@ -17,15 +17,14 @@ from typing import Any
 from register.export._common import (
     ISO_639_3,
     NL_STANDARD,
-    REASON_NOT_LOSSLESS,
     REASON_TOO_LONG,
     StandardFile,
     check_schema,
     export_error,
     schema,
+    verify_round_trip,
 )
 from register.export._nl import _SOURCES, from_nl, nl_language, to_nl
-from register.export._paths import leaf_paths, value_at
 from register.record._schema import TransparencyRecord
 
 NL10_VERSION = "1.0.10"
@@ -46,17 +45,6 @@ NL10_NOTES = (
     "start_date is given only where the record has one (optional in 1.0.10).",
 )
 _PLACEHOLDER_MONTH = "1970-01"  # satisfies to_nl's 1.0.0 requirement; removed below
-
-
-def verify_lossless(
-    record: TransparencyRecord, partial: dict[str, Any], *, target: str, status: str
-) -> None:
-    """Return if every field in ``partial`` equals the record's; else raise ExportError."""
-    expected = record.to_json_dict()
-    expected["status"] = status
-    for path in leaf_paths(partial):
-        if value_at(partial, path) != value_at(expected, path):
-            raise export_error(record.slug, path, REASON_NOT_LOSSLESS.format(target=target))
 
 
 def to_nl_1010(
@@ -87,7 +75,7 @@ def nl_1010_entry(record: TransparencyRecord, *, version: int, status: str) -> d
     lang = nl_language(record)
     obj = to_nl_1010(record, lang=lang, status=status)
     check_schema(NL10_SCHEMA, obj, standard=NL10_STANDARD, slug=record.slug)
-    verify_lossless(record, from_nl(obj, lang), target="the NL 1.0.10 export", status=status)
+    verify_round_trip(record, from_nl(obj, lang), target="the NL 1.0.10 export", status=status)
     return {
         "slug": record.slug,
         "version": version,

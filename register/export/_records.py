@@ -17,22 +17,20 @@ from register.export._common import (
     NL_SCHEMA,
     NL_STANDARD,
     NL_VERSION,
-    REASON_NOT_LOSSLESS,
     ExportError,
     ExportOmission,
     StandardFile,
     check_schema,
     dumps,
-    export_error,
     generated_now,
     iso_utc,
     omission,
+    verify_round_trip,
 )
 from register.export._csv import CSV_COLUMN_NAMES, CSV_MEDIA_TYPE, csv_row, write_csv
 from register.export._eurocities import from_eurocities, to_eurocities
 from register.export._extra import extra_omissions, extra_record_files
 from register.export._nl import from_nl, nl_language, to_nl
-from register.export._paths import leaf_paths, value_at
 from register.record._schema import Status, TransparencyRecord
 
 if TYPE_CHECKING:
@@ -54,17 +52,6 @@ EU_NOTES = (
     "'algorithm_type' is 'self-learning' and 'type' 'predictive' for every insyn model; "
     "'revision_date' is the last change plus 12 months.",
 )
-
-
-def verify_round_trip(
-    record: TransparencyRecord, partial: dict[str, Any], *, target: str, status: str
-) -> None:
-    """Return if every field in ``partial`` equals the record's; else raise ExportError."""
-    expected = record.to_json_dict()
-    expected["status"] = status
-    for path in leaf_paths(partial):
-        if value_at(partial, path) != value_at(expected, path):
-            raise export_error(record.slug, path, REASON_NOT_LOSSLESS.format(target=target))
 
 
 def nl_entry(
